@@ -1,0 +1,1 @@
+"""Accounts (tenants), teams, users and API tokens."""

@@ -1,0 +1,161 @@
+"""Creating and finding accounts, teams, users and API tokens."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.accounts import repository as repo
+from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
+from resolutionflow.models import ROLES, Account, ApiToken, Team, User
+from resolutionflow.models.base import utcnow
+from resolutionflow.tenancy.scope import get_scoped
+from resolutionflow.tenancy.security import MIN_PASSWORD_LENGTH, hash_password, new_token
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_slug(slug: str, field: str = "slug") -> str:
+    slug = slug.strip()
+    if not SLUG_RE.match(slug):
+        raise Invalid(
+            f"{field} '{slug}' must be lowercase letters, digits and dashes (at most 63)",
+            problems=[Problem(field, "must be lowercase letters, digits and dashes")],
+        )
+    return slug
+
+
+def check_email(email: str) -> str:
+    email = email.strip()
+    if not EMAIL_RE.match(email) or len(email) > 320:
+        raise Invalid(f"'{email}' is not an email address", problems=[Problem("email", "invalid")])
+    return email
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise Invalid(
+            f"role '{role}' is not one of {', '.join(ROLES)}",
+            problems=[Problem("role", f"must be one of {', '.join(ROLES)}")],
+        )
+    return role
+
+
+async def create_account(db: AsyncSession, *, slug: str, name: str) -> Account:
+    slug = check_slug(slug)
+    if not name.strip():
+        raise Invalid("name must not be empty", problems=[Problem("name", "must not be empty")])
+    if await repo.account_by_slug(db, slug):
+        raise Conflict(f"account '{slug}' already exists")
+    account = Account(slug=slug, name=name.strip(), settings={})
+    db.add(account)
+    await db.flush()
+    return account
+
+
+async def get_account(db: AsyncSession, *, slug: str) -> Account:
+    account = await repo.account_by_slug(db, slug)
+    if account is None:
+        raise NotFound(f"account '{slug}' not found")
+    return account
+
+
+async def list_accounts(db: AsyncSession) -> list[Account]:
+    return await repo.list_accounts(db)
+
+
+async def create_team(db: AsyncSession, *, account: Account, slug: str, name: str) -> Team:
+    slug = check_slug(slug, "team")
+    if await repo.team_by_slug(db, account.id, slug):
+        raise Conflict(f"team '{slug}' already exists in account '{account.slug}'")
+    team = Team(account_id=account.id, slug=slug, name=name.strip() or slug)
+    db.add(team)
+    await db.flush()
+    return team
+
+
+async def get_team(db: AsyncSession, *, account: Account, slug: str) -> Team:
+    team = await repo.team_by_slug(db, account.id, slug)
+    if team is None:
+        raise NotFound(f"team '{slug}' not found in account '{account.slug}'")
+    return team
+
+
+async def create_user(
+    db: AsyncSession,
+    *,
+    account: Account,
+    email: str,
+    role: str = "engineer",
+    password: str | None = None,
+    name: str | None = None,
+    team: Team | None = None,
+) -> User:
+    email = check_email(email)
+    check_role(role)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters",
+            problems=[Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters")],
+        )
+    if await repo.user_by_email(db, email):
+        raise Conflict(f"a user with email '{email}' already exists")
+    user = User(
+        account_id=account.id,
+        team_id=team.id if team else None,
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password) if password else None,
+        is_active=True,
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def set_password(
+    db: AsyncSession, *, account: Account, user_id: uuid.UUID, password: str
+) -> User:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user = await get_scoped(db, User, user_id, account.id, what="user")
+    user.password_hash = hash_password(password)
+    await db.flush()
+    return user
+
+
+async def user_by_email(db: AsyncSession, *, email: str) -> User:
+    user = await repo.user_by_email(db, email)
+    if user is None:
+        raise NotFound(f"no user with email '{email}'")
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    record: ApiToken
+
+
+async def create_token(db: AsyncSession, *, user: User, name: str = "") -> IssuedToken:
+    """Issue an API token for `user`; the plain token exists only in the return value."""
+    token, token_hash, prefix = new_token()
+    record = ApiToken(
+        account_id=user.account_id, user_id=user.id, name=name, token_hash=token_hash, prefix=prefix
+    )
+    db.add(record)
+    await db.flush()
+    return IssuedToken(token=token, record=record)
+
+
+async def revoke_token(db: AsyncSession, *, account: Account, token_id: uuid.UUID) -> ApiToken:
+    record = await get_scoped(db, ApiToken, token_id, account.id, what="token")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        await db.flush()
+    return record

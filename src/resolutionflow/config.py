@@ -1,0 +1,85 @@
+"""Settings read from the environment (prefix RESOLUTIONFLOW_) or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{Path.cwd() / 'resolutionflow.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste and pick the async driver for them."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("postgresql+psycopg2://") or url.startswith("postgresql+psycopg://"):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RESOLUTIONFLOW_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=_default_database_url)
+    database_echo: bool = False
+    database_pool_size: int = 10
+
+    # Secret for signing session cookies and CSRF tokens. Generated per process when unset,
+    # which signs everyone out on restart: set it in production.
+    secret_key: str = ""
+
+    # AI providers
+    ai_provider: str = "offline"  # offline | openai | anthropic
+    ai_model: str = ""
+    ai_models: dict[str, str] = Field(default_factory=dict)  # per action: {"new_flow": "..."}
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_api_key: str = ""
+    anthropic_base_url: str = "https://api.anthropic.com"
+    anthropic_api_key: str = ""
+    ai_timeout_seconds: float = 60.0
+    ai_max_retries: int = 3
+    ai_concurrency: int = 8
+
+    # Flywheel
+    daily_proposal_budget: int = 50
+    worker_interval_seconds: int = 300
+    worker_batch_size: int = 10
+    worker_lease_seconds: int = 300
+    worker_max_attempts: int = 5
+
+    # Rate limits
+    rate_limit_reads: str = "30/minute"
+    rate_limit_reviews: str = "10/minute"
+    rate_limit_enabled: bool = True
+    redis_url: str = ""
+
+    gaps_cache_seconds: int = 3600
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the demo switch databases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,95 @@
+"""Database engine, session factory and the unit of work used at every edge."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from resolutionflow.config import Settings, get_settings
+
+_engines: dict[str, AsyncEngine] = {}
+_makers: dict[str, async_sessionmaker[AsyncSession]] = {}
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself: the driver's own transaction handling breaks
+    # SAVEPOINTs, which per-line import isolation relies on.
+    dbapi_connection.isolation_level = None
+    # WAL lets readers run beside the single writer; busy_timeout makes writers queue
+    # instead of failing at once when a worker and the API write together.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def get_engine(settings: Settings | None = None) -> AsyncEngine:
+    settings = settings or get_settings()
+    url = settings.database_url
+    if url not in _engines:
+        _engines[url] = make_engine(
+            url, echo=settings.database_echo, pool_size=settings.database_pool_size
+        )
+    return _engines[url]
+
+
+def get_sessionmaker(settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
+    settings = settings or get_settings()
+    url = settings.database_url
+    if url not in _makers:
+        _makers[url] = async_sessionmaker(get_engine(settings), expire_on_commit=False)
+    return _makers[url]
+
+
+@asynccontextmanager
+async def unit_of_work(settings: Settings | None = None) -> AsyncIterator[AsyncSession]:
+    """One transaction: commits if the block ends normally, rolls back on any error."""
+    maker = get_sessionmaker(settings)
+    async with maker() as db:
+        try:
+            yield db
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+
+
+async def dispose_engines() -> None:
+    for engine in list(_engines.values()):
+        await engine.dispose()
+    _engines.clear()
+    _makers.clear()
+
+
+def is_postgres(db: AsyncSession) -> bool:
+    return db.get_bind().dialect.name == "postgresql"

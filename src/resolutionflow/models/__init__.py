@@ -1,0 +1,38 @@
+"""ORM classes, one module per aggregate; importing this package registers them all."""
+
+from resolutionflow.models.account import ROLES, Account, ApiToken, Team, User
+from resolutionflow.models.base import Base
+from resolutionflow.models.flow import FLOW_ORIGINS, PROBLEM_DOMAINS, Flow, FlowVersion
+from resolutionflow.models.notification import Notification
+from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES, FlowProposal
+from resolutionflow.models.session import (
+    ANALYSIS_STATUSES,
+    CONFIDENCE_TIERS,
+    SESSION_STATUSES,
+    STEP_TYPES,
+    Session,
+    SessionStep,
+)
+
+__all__ = [
+    "ANALYSIS_STATUSES",
+    "CONFIDENCE_TIERS",
+    "FLOW_ORIGINS",
+    "PROBLEM_DOMAINS",
+    "PROPOSAL_STATUSES",
+    "PROPOSAL_TYPES",
+    "ROLES",
+    "SESSION_STATUSES",
+    "STEP_TYPES",
+    "Account",
+    "ApiToken",
+    "Base",
+    "Flow",
+    "FlowProposal",
+    "FlowVersion",
+    "Notification",
+    "Session",
+    "SessionStep",
+    "Team",
+    "User",
+]

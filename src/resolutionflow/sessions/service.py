@@ -1,0 +1,315 @@
+"""Creating sessions with their steps, adding steps, and resolving or escalating them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.errors import BadRequest, Invalid, Problem
+from resolutionflow.flows import repository as flows_repo
+from resolutionflow.models import Account, Flow, Session, SessionStep, Team, User
+from resolutionflow.models.base import utcnow
+from resolutionflow.sessions import repository as repo
+from resolutionflow.sessions.ingest import (
+    analysis_status_for,
+    default_tier,
+    session_problems,
+    session_times,
+    step_problems,
+    step_values,
+)
+from resolutionflow.sessions.schemas import EscalateIn, ResolveIn, SessionIn, StepIn
+from resolutionflow.tenancy.scope import get_scoped
+
+
+class References:
+    """Resolves team slugs, engineer emails and flow keys of one account, caching as it goes.
+
+    Unknown teams and engineers are created (engineers without a password, so they cannot sign
+    in until an admin sets one) when `create_missing` is set; unknown flow keys are errors.
+    """
+
+    def __init__(self, db: AsyncSession, account: Account, *, create_missing: bool = True) -> None:
+        self.db = db
+        self.account = account
+        self.create_missing = create_missing
+        self.teams: dict[str, Team] = {}
+        self.users: dict[str, User] = {}
+        self.flows: dict[str, Flow] = {}
+        self.created_teams: list[str] = []
+        self.created_engineers: list[str] = []
+
+    async def prefetch(self, items: list[SessionIn]) -> None:
+        teams = {i.team for i in items if i.team}
+        emails = {i.engineer.lower() for i in items if i.engineer}
+        keys = {i.matched_flow for i in items if i.matched_flow}
+        self.teams.update(await accounts_repo.teams_by_slugs(self.db, self.account.id, teams))
+        self.users.update(await accounts_repo.users_by_emails(self.db, emails))
+        self.flows.update(await flows_repo.flows_by_keys(self.db, self.account.id, keys))
+
+    def forget(self, teams: list[str], emails: list[str]) -> None:
+        """Drop entries created inside a rolled-back savepoint."""
+        for slug in teams:
+            self.teams.pop(slug, None)
+            self.created_teams.remove(slug)
+        for email in emails:
+            self.users.pop(email, None)
+            self.created_engineers.remove(email)
+
+    async def flow(self, data: SessionIn) -> tuple[Flow | None, list[Problem]]:
+        if data.matched_flow:
+            flow = self.flows.get(data.matched_flow)
+            if flow is None:
+                found = await flows_repo.flows_by_keys(
+                    self.db, self.account.id, [data.matched_flow]
+                )
+                flow = found.get(data.matched_flow)
+                if flow is None:
+                    return None, [
+                        Problem("matched_flow", f"no flow with key '{data.matched_flow}'")
+                    ]
+                self.flows[data.matched_flow] = flow
+            return flow, []
+        if data.matched_flow_id:
+            found_ids = await flows_repo.flows_by_ids(
+                self.db, self.account.id, [data.matched_flow_id]
+            )
+            if data.matched_flow_id not in found_ids:
+                return None, [Problem("matched_flow_id", f"no flow {data.matched_flow_id}")]
+            return found_ids[data.matched_flow_id], []
+        return None, []
+
+    async def check_people(self, data: SessionIn) -> list[Problem]:
+        problems: list[Problem] = []
+        if data.engineer:
+            email = data.engineer.lower()
+            user = self.users.get(email)
+            if user is None:
+                user = await accounts_repo.user_by_email(self.db, email)
+                if user is not None:
+                    self.users[email] = user
+            if user is not None and user.account_id != self.account.id:
+                problems.append(Problem("engineer", f"'{data.engineer}' cannot be used here"))
+            elif user is None and not self.create_missing:
+                problems.append(Problem("engineer", f"no engineer '{data.engineer}'"))
+            elif user is None and "@" not in data.engineer:
+                problems.append(Problem("engineer", f"'{data.engineer}' is not an email address"))
+        if data.team and self.teams.get(data.team) is None and not self.create_missing:
+            problems.append(Problem("team", f"no team '{data.team}'"))
+        if data.team_id:
+            team = await self.db.get(Team, data.team_id)
+            if team is None or team.account_id != self.account.id:
+                problems.append(Problem("team_id", f"no team {data.team_id}"))
+        if data.engineer_id:
+            user = await self.db.get(User, data.engineer_id)
+            if user is None or user.account_id != self.account.id:
+                problems.append(Problem("engineer_id", f"no engineer {data.engineer_id}"))
+        return problems
+
+    async def team_id(self, data: SessionIn) -> uuid.UUID | None:
+        if data.team_id:
+            return data.team_id
+        if not data.team:
+            return None
+        team = self.teams.get(data.team)
+        if team is None:
+            team = await accounts_repo.team_by_slug(self.db, self.account.id, data.team)
+        if team is None:
+            team = Team(account_id=self.account.id, slug=data.team, name=data.team)
+            self.db.add(team)
+            await self.db.flush()
+            self.created_teams.append(data.team)
+        self.teams[data.team] = team
+        return team.id
+
+    async def engineer_id(self, data: SessionIn, team_id: uuid.UUID | None) -> uuid.UUID | None:
+        if data.engineer_id:
+            return data.engineer_id
+        if not data.engineer:
+            return None
+        email = data.engineer.lower()
+        user = self.users.get(email) or await accounts_repo.user_by_email(self.db, email)
+        if user is None:
+            user = User(
+                account_id=self.account.id,
+                team_id=team_id,
+                email=data.engineer.strip(),
+                role="engineer",
+                password_hash=None,
+                is_active=True,
+            )
+            self.db.add(user)
+            await self.db.flush()
+            self.created_engineers.append(email)
+        self.users[email] = user
+        return user.id
+
+
+async def check_session(refs: References, data: SessionIn) -> tuple[Flow | None, list[Problem]]:
+    """Every problem with `data` that can be known before writing anything."""
+    problems = session_problems(data)
+    flow, flow_problems = await refs.flow(data)
+    problems += flow_problems
+    problems += await refs.check_people(data)
+    return flow, problems
+
+
+async def create_session(
+    db: AsyncSession,
+    *,
+    account: Account,
+    data: SessionIn,
+    refs: References | None = None,
+    engineer: User | None = None,
+) -> Session:
+    """Store a session with its steps. Raises Invalid listing every problem; writes nothing then."""
+    refs = refs or References(db, account)
+    flow, problems = await check_session(refs, data)
+    if problems:
+        raise Invalid("the session is not valid", problems=problems)
+    now = utcnow()
+    team_id = await refs.team_id(data)
+    engineer_id = await refs.engineer_id(data, team_id)
+    if engineer is not None and engineer_id is None:
+        engineer_id = engineer.id
+        team_id = team_id or engineer.team_id
+    created, resolved = session_times(data, now)
+    has_match = flow is not None
+    session = Session(
+        id=uuid.uuid4(),
+        account_id=account.id,
+        team_id=team_id,
+        engineer_id=engineer_id,
+        external_id=data.external_id,
+        problem_summary=data.problem_summary,
+        problem_domain=data.problem_domain,
+        status=data.status,
+        confidence_tier=data.confidence_tier or default_tier(data.match_score, has_match),
+        confidence_score=data.confidence_score if data.confidence_score is not None else 0.0,
+        matched_flow_id=flow.id if flow else None,
+        match_score=data.match_score,
+        resolution_summary=data.resolution_summary,
+        escalation_reason=data.escalation_reason,
+        psa_provider=data.psa_provider,
+        psa_ticket_id=data.psa_ticket_id,
+        time_spent_minutes=data.time_spent_minutes,
+        created_at=created,
+        resolved_at=resolved,
+        analysis_status=analysis_status_for(data.status),
+        analysis_attempts=0,
+    )
+    db.add(session)
+    await db.flush()
+    await _insert_steps(db, session, data.steps, first_order=0)
+    if flow is not None:
+        flow.usage_count = (flow.usage_count or 0) + 1
+    if data.status != "active":
+        await repo.bump_data_version(db, account.id)
+    return session
+
+
+async def _insert_steps(
+    db: AsyncSession, session: Session, steps: list[StepIn], *, first_order: int
+) -> None:
+    if not steps:
+        return
+    rows: list[dict[str, Any]] = []
+    for position, step in enumerate(steps):
+        order = step.step_order if step.step_order is not None else first_order + position
+        values = step_values(step, order)
+        values.update(id=uuid.uuid4(), session_id=session.id, account_id=session.account_id)
+        rows.append(values)
+    await db.execute(insert(SessionStep), rows)
+
+
+async def get_session(
+    db: AsyncSession, *, account: Account, session_id: uuid.UUID | str
+) -> Session:
+    return await get_scoped(db, Session, session_id, account.id, what="session")
+
+
+async def get_steps(db: AsyncSession, *, session: Session) -> list[SessionStep]:
+    return await repo.steps_of(db, session.id)
+
+
+async def list_sessions(
+    db: AsyncSession,
+    *,
+    account: Account,
+    analysis_status: str | None = None,
+    status: str | None = None,
+    domain: str | None = None,
+    skip: int = 0,
+    limit: int | None = None,
+) -> list[Session]:
+    return await repo.list_sessions(
+        db, account.id, analysis_status=analysis_status, status=status, domain=domain,
+        skip=skip, limit=limit,
+    )  # fmt: skip
+
+
+async def append_steps(
+    db: AsyncSession, *, account: Account, session_id: uuid.UUID | str, steps: list[StepIn]
+) -> list[SessionStep]:
+    session = await get_session(
+        db,
+        account=account,
+        session_id=session_id,
+    )
+    if session.status != "active":
+        raise BadRequest(f"session is {session.status}; steps can only be added while active")
+    first = await repo.next_step_order(db, session.id)
+    problems = step_problems(steps, first_order=first)
+    existing = {s.step_order for s in await repo.steps_of(db, session.id)}
+    for position, step in enumerate(steps):
+        if step.step_order is not None and step.step_order in existing:
+            problems.append(
+                Problem(f"steps[{position}].step_order", f"{step.step_order} is already used")
+            )
+    if problems:
+        raise Invalid("the steps are not valid", problems=problems)
+    await _insert_steps(db, session, steps, first_order=first)
+    return await repo.steps_of(db, session.id)
+
+
+async def resolve_session(
+    db: AsyncSession, *, account: Account, session_id: uuid.UUID | str, data: ResolveIn
+) -> Session:
+    session = await get_session(db, account=account, session_id=session_id)
+    if session.status not in ("active", "requesting_escalation"):
+        raise BadRequest(f"session is already {session.status}")
+    session.status = "resolved"
+    session.resolved_at = utcnow()
+    if data.resolution_summary is not None:
+        session.resolution_summary = data.resolution_summary
+    if data.time_spent_minutes is not None:
+        session.time_spent_minutes = data.time_spent_minutes
+    if data.confidence_score is not None:
+        session.confidence_score = data.confidence_score
+    session.analysis_status = analysis_status_for("resolved")
+    session.analysis_error = None
+    await repo.bump_data_version(db, account.id)
+    await db.flush()
+    return session
+
+
+async def escalate_session(
+    db: AsyncSession, *, account: Account, session_id: uuid.UUID | str, data: EscalateIn
+) -> Session:
+    session = await get_session(db, account=account, session_id=session_id)
+    allowed = ("active",) if data.requesting else ("active", "requesting_escalation")
+    if session.status not in allowed:
+        raise BadRequest(f"session is already {session.status}")
+    session.status = "requesting_escalation" if data.requesting else "escalated"
+    session.escalation_reason = data.escalation_reason
+    session.resolved_at = utcnow()
+    if data.time_spent_minutes is not None:
+        session.time_spent_minutes = data.time_spent_minutes
+    session.analysis_status = analysis_status_for(session.status)
+    await repo.bump_data_version(db, account.id)
+    await db.flush()
+    return session

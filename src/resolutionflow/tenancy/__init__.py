@@ -1,0 +1,1 @@
+"""Sign-in, tokens, roles and the account scoping every query goes through."""

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from resolutionflow.config import Settings, get_settings
 
 _engines: dict[str, AsyncEngine] = {}
-_makers: dict[str, async_sessionmaker[AsyncSession]] = {}
+_makers: dict[tuple[str, bool], async_sessionmaker[AsyncSession]] = {}
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -35,7 +35,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Writers take the write lock up front (BEGIN IMMEDIATE) and queue on busy_timeout; a
+    # deferred transaction that reads and then writes could instead fail at once when another
+    # connection wrote in between.
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
@@ -63,18 +67,26 @@ def get_engine(settings: Settings | None = None) -> AsyncEngine:
     return _engines[url]
 
 
-def get_sessionmaker(settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
+def get_sessionmaker(
+    settings: Settings | None = None, *, write: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reading, or for writing (on SQLite these take the write lock at BEGIN)."""
     settings = settings or get_settings()
-    url = settings.database_url
-    if url not in _makers:
-        _makers[url] = async_sessionmaker(get_engine(settings), expire_on_commit=False)
-    return _makers[url]
+    key = (settings.database_url, write)
+    if key not in _makers:
+        engine = get_engine(settings)
+        if write and settings.is_sqlite:
+            engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        _makers[key] = async_sessionmaker(engine, expire_on_commit=False)
+    return _makers[key]
 
 
 @asynccontextmanager
-async def unit_of_work(settings: Settings | None = None) -> AsyncIterator[AsyncSession]:
+async def unit_of_work(
+    settings: Settings | None = None, *, write: bool = True
+) -> AsyncIterator[AsyncSession]:
     """One transaction: commits if the block ends normally, rolls back on any error."""
-    maker = get_sessionmaker(settings)
+    maker = get_sessionmaker(settings, write=write)
     async with maker() as db:
         try:
             yield db

@@ -77,3 +77,8 @@ async def list_tokens(db: AsyncSession, account_id: uuid.UUID) -> list[ApiToken]
         .order_by(ApiToken.created_at.desc())
     )
     return list((await db.execute(stmt)).scalars())
+
+
+async def list_teams(db: AsyncSession, account_id: uuid.UUID) -> list[Team]:
+    stmt = select(Team).where(Team.account_id == account_id).order_by(Team.slug)
+    return list((await db.execute(stmt)).scalars())

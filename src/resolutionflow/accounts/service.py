@@ -159,3 +159,67 @@ async def revoke_token(db: AsyncSession, *, account: Account, token_id: uuid.UUI
         record.revoked_at = utcnow()
         await db.flush()
     return record
+
+
+async def list_users(db: AsyncSession, *, account: Account) -> list[User]:
+    return await repo.list_users(db, account.id)
+
+
+async def list_teams(db: AsyncSession, *, account: Account) -> list[Team]:
+    return await repo.list_teams(db, account.id)
+
+
+async def update_user(
+    db: AsyncSession,
+    *,
+    account: Account,
+    user_id: uuid.UUID,
+    acting: User,
+    role: str | None = None,
+    password: str | None = None,
+    name: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    user = await get_scoped(db, User, user_id, account.id, what="user")
+    if user.id == acting.id and (role not in (None, acting.role) or is_active is False):
+        raise Conflict("you cannot change your own role or deactivate yourself")
+    if role is not None:
+        user.role = check_role(role)
+    if password is not None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise Invalid(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        user.password_hash = hash_password(password)
+    if name is not None:
+        user.name = name
+    if is_active is not None:
+        user.is_active = is_active
+    await db.flush()
+    return user
+
+
+async def get_user(db: AsyncSession, *, account: Account, user_id: uuid.UUID) -> User:
+    return await get_scoped(db, User, user_id, account.id, what="user")
+
+
+async def list_tokens(db: AsyncSession, *, account: Account) -> list[ApiToken]:
+    return await repo.list_tokens(db, account.id)
+
+
+WEBHOOK_KEYS = ("webhook_url", "webhook_format")
+
+
+def account_settings(account: Account) -> dict[str, str | None]:
+    stored = account.settings or {}
+    return {
+        "webhook_url": stored.get("webhook_url"),
+        "webhook_format": stored.get("webhook_format") or "slack",
+    }
+
+
+async def update_settings(
+    db: AsyncSession, *, account: Account, webhook_url: str | None, webhook_format: str
+) -> dict[str, str | None]:
+    account.settings = {**(account.settings or {}), "webhook_url": webhook_url,
+                        "webhook_format": webhook_format}  # fmt: skip
+    await db.flush()
+    return account_settings(account)

@@ -13,6 +13,7 @@ from resolutionflow.models.session import (
     Session,
     SessionStep,
 )
+from resolutionflow.models.usage import ModelUsage, ProposalBudget
 
 __all__ = [
     "ANALYSIS_STATUSES",
@@ -30,7 +31,9 @@ __all__ = [
     "Flow",
     "FlowProposal",
     "FlowVersion",
+    "ModelUsage",
     "Notification",
+    "ProposalBudget",
     "Session",
     "SessionStep",
     "Team",

@@ -71,6 +71,9 @@ class FlowProposal(Base):
     confidence_score: Mapped[float] = mapped_column(Float, default=0.0)
     supporting_session_count: Mapped[int] = mapped_column(Integer, default=1)
     supporting_session_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The supporting sessions' problem summaries (capped), kept here so similarity checks
+    # read one row per candidate instead of joining sessions.
+    supporting_summaries: Mapped[list[str]] = mapped_column(JSONType, default=list)
     problem_domain: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(30), default="pending")
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(

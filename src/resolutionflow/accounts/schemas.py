@@ -1,0 +1,106 @@
+"""API shapes for users, teams, tokens and account settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+Role = Literal["engineer", "team_admin", "admin"]
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str | None
+    role: str
+    team_id: uuid.UUID | None
+    is_active: bool
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    role: Role = "engineer"
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+    team: str | None = Field(default=None, max_length=63, description="Team slug")
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+    is_active: bool | None = None
+
+
+class TeamRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    slug: str
+    name: str
+
+
+class TeamCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(min_length=1, max_length=63, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class TokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="", max_length=200)
+    user_id: uuid.UUID | None = Field(default=None, description="Defaults to the caller")
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="Shown once; only its hash is stored")
+
+
+class AccountSettingsRead(BaseModel):
+    webhook_url: str | None = None
+    webhook_format: Literal["slack", "teams"] = "slack"
+
+
+class AccountSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    webhook_url: HttpUrl | None = None
+    webhook_format: Literal["slack", "teams"] = "slack"
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class MeRead(BaseModel):
+    user: UserRead
+    account_slug: str
+    account_name: str
+    csrf_token: str | None = None

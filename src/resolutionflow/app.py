@@ -1,0 +1,80 @@
+"""The FastAPI application: the JSON API under /api/v1, the web pages, and operations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from resolutionflow import __version__
+from resolutionflow.api_errors import install_error_handlers
+from resolutionflow.config import Settings, get_settings
+from resolutionflow.db import dispose_engines
+from resolutionflow.ops.api import router as ops_router
+from resolutionflow.ops.metrics import http_metrics_middleware
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    from resolutionflow.accounts.api import router as accounts_router
+    from resolutionflow.flows.api import router as flows_router
+    from resolutionflow.notifications.api import router as notifications_router
+    from resolutionflow.review.api import router as review_router
+    from resolutionflow.sessions.api import router as sessions_router
+    from resolutionflow.tenancy.api import router as auth_router
+
+    router = APIRouter(prefix=API_PREFIX)
+    for sub in (
+        auth_router, accounts_router, review_router, flows_router, sessions_router,
+        notifications_router,
+    ):  # fmt: skip
+        router.include_router(sub)
+    return router
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if run_worker:
+            from resolutionflow.flywheel.scheduler import start_periodic
+            from resolutionflow.flywheel.worker import Worker
+
+            scheduler = start_periodic(
+                Worker(settings), interval_seconds=settings.worker_interval_seconds
+            )
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await dispose_engines()
+
+    app = FastAPI(
+        title="ResolutionFlow",
+        version=__version__,
+        description="Turn resolved troubleshooting sessions into reviewed, reusable flows.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.middleware("http")(http_metrics_middleware)
+    app.include_router(ops_router)
+    app.include_router(api_router())
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The app as `resolutionflow serve` runs it (a factory, so several processes can)."""
+    import os
+
+    from resolutionflow.cli.serve import SERVE_WORKER_ENV
+
+    return create_app(run_worker=os.environ.get(SERVE_WORKER_ENV, "1") == "1")

@@ -1,0 +1,1 @@
+"""The `resolutionflow` command line: thin Typer sub-apps over the services."""

@@ -1,0 +1,112 @@
+"""What every command shares: running async services, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+from resolutionflow.errors import ResolutionFlowError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class SchemaNotReady(Exception):
+    pass
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, default=_default, indent=2, ensure_ascii=False) + "\n")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:500] if text else type(exc).__name__
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn any failure into one clear line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except ResolutionFlowError as exc:
+            lines = [exc.message] + [f"  {p}" for p in exc.problems]
+            err_console.print("[bold red]error:[/] " + "\n".join(lines), highlight=False,
+                              soft_wrap=True)  # fmt: skip
+            raise typer.Exit(2 if exc.status_code == 422 else 1) from None
+        except SchemaNotReady as exc:
+            fail(str(exc))
+        except (OperationalError, ProgrammingError, DBAPIError) as exc:
+            if os.environ.get("RESOLUTIONFLOW_DEBUG"):
+                raise
+            fail(f"database error: {_one_line(exc.orig or exc)}")
+        except (OSError, ValueError) as exc:
+            if os.environ.get("RESOLUTIONFLOW_DEBUG"):
+                raise
+            fail(_one_line(exc))
+        except Exception as exc:
+            if os.environ.get("RESOLUTIONFLOW_DEBUG"):
+                raise
+            fail(f"{type(exc).__name__}: {_one_line(exc)} (set RESOLUTIONFLOW_DEBUG=1 for details)")
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def run(coro_fn: Callable[[], Awaitable[R]]) -> R:
+    """Run one async unit of work, disposing of the engine before the loop closes."""
+
+    async def main() -> R:
+        from resolutionflow.db import dispose_engines
+
+        try:
+            return await coro_fn()
+        finally:
+            await dispose_engines()
+
+    return asyncio.run(main())
+
+
+async def ensure_schema() -> None:
+    """Refuse to work on a database whose schema is missing or behind this code."""
+    from resolutionflow.db import get_engine
+    from resolutionflow.migrations.runner import current_revision, head_revision
+
+    current = await current_revision(get_engine())
+    head = head_revision()
+    if current != head:
+        state = "has no schema yet" if current is None else f"is at revision {current}"
+        raise SchemaNotReady(
+            f"the database {state}, this version needs {head}: run `resolutionflow db upgrade`"
+        )

@@ -1,0 +1,42 @@
+"""The `resolutionflow` command: one Typer app gathering every area's sub-commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import typer
+
+from resolutionflow.cli import accounts, data, db, demo, flows, flywheel, serve
+
+app = typer.Typer(
+    help="ResolutionFlow: turn resolved troubleshooting sessions into reviewed, reusable flows.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(accounts.accounts_app, name="accounts")
+app.add_typer(accounts.teams_app, name="teams")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.tokens_app, name="tokens")
+app.add_typer(data.import_app, name="import")
+app.add_typer(data.export_app, name="export")
+app.add_typer(data.sessions_app, name="sessions")
+app.add_typer(flows.app, name="flows")
+app.add_typer(flywheel.worker_app, name="worker")
+app.add_typer(flywheel.proposals_app, name="proposals")
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+
+
+def run() -> None:
+    logging.basicConfig(
+        level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    app()
+
+
+if __name__ == "__main__":
+    run()

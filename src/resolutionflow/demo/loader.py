@@ -1,0 +1,82 @@
+"""Loads the demo data set into a database through the same services as any import."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from resolutionflow.accounts import service as accounts
+from resolutionflow.config import Settings
+from resolutionflow.db import unit_of_work
+from resolutionflow.demo.dataset import (
+    DEMO_ACCOUNT,
+    DEMO_PASSWORD,
+    demo_sessions,
+    demo_users,
+    load_demo_flows,
+)
+from resolutionflow.errors import Invalid
+from resolutionflow.flows import service as flows
+from resolutionflow.models import Session
+from resolutionflow.sessions import importer
+
+
+async def load_demo(settings: Settings, *, now: datetime) -> dict[str, Any]:
+    """Create the demo account, its people, flows and sessions; return a summary to print."""
+    async with unit_of_work(settings) as db:
+        account = await accounts.create_account(
+            db, slug=DEMO_ACCOUNT["slug"], name=DEMO_ACCOUNT["name"]
+        )
+        teams = {}
+        for user in demo_users():
+            slug = user.get("team")
+            if slug and slug not in teams:
+                teams[slug] = await accounts.create_team(
+                    db, account=account, slug=slug, name=slug.replace("-", " ").title()
+                )
+            await accounts.create_user(
+                db,
+                account=account,
+                email=user["email"],
+                role=user["role"],
+                password=DEMO_PASSWORD,
+                name=user.get("name"),
+                team=teams.get(slug) if slug else None,
+            )
+        flow_summary = await flows.import_flows(db, account=account, items=load_demo_flows())
+        lines = [json.dumps(s) for s in demo_sessions(now)]
+        summary = await importer.import_sessions(db, account=account, lines=lines, strict=True)
+        if summary.errors:
+            raise Invalid(
+                "the demo data set has bad sessions",
+                problems=[],
+            ) from RuntimeError("; ".join(str(e) for e in summary.errors[:5]))
+        rows = (
+            await db.execute(
+                select(Session.status, Session.analysis_status, func.count())
+                .where(Session.account_id == account.id)
+                .group_by(Session.status, Session.analysis_status)
+            )
+        ).all()
+    by_status: Counter[str] = Counter()
+    by_analysis: Counter[str] = Counter()
+    for status, analysis, count in rows:
+        by_status[status] += count
+        by_analysis[analysis or "not queued (active)"] += count
+    return {
+        "counts": {
+            "account": DEMO_ACCOUNT["slug"],
+            "users": len(demo_users()),
+            "flows": len(flow_summary.created),
+            "sessions": summary.stored,
+            **{f"sessions {k}": v for k, v in sorted(by_status.items())},
+            **{f"analysis {k}": v for k, v in sorted(by_analysis.items())},
+        },
+        "tables": {},
+        "sign_in": [u["email"] for u in demo_users() if u["role"] != "engineer"][:2],
+        "password": DEMO_PASSWORD,
+    }

@@ -1,0 +1,39 @@
+"""Periodic mode: APScheduler triggers a drain every interval, never two at once in a process."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from resolutionflow.flywheel.worker import Worker
+from resolutionflow.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def start_periodic(worker: Worker, *, interval_seconds: int) -> AsyncIOScheduler:
+    """Start draining the queue now and then every `interval_seconds`.
+
+    `max_instances=1` and `coalesce` keep one drain at a time in this process; other
+    processes are kept apart by the row locks and leases of the queue, not by the scheduler.
+    """
+
+    async def tick() -> None:
+        stats = await worker.drain()
+        if stats.processed:
+            log.info("flywheel drained %d session(s): %s", stats.processed, stats.outcomes)
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=interval_seconds,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(utcnow().tzinfo),
+        id="flywheel-drain",
+    )
+    scheduler.start()
+    return scheduler

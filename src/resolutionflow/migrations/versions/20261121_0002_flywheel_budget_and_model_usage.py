@@ -1,0 +1,67 @@
+"""Flywheel: the daily proposal budget, per-day model token usage, proposal summaries.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-21 04:55:13.228812
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("flow_proposals") as batch_op:
+        batch_op.add_column(
+            sa.Column("supporting_summaries", JSON, nullable=False, server_default="[]")
+        )
+        batch_op.alter_column("supporting_summaries", server_default=None)
+    op.create_table(
+        "model_usage",
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("provider", sa.String(length=50), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.Column("input_tokens", sa.Integer(), nullable=False),
+        sa.Column("output_tokens", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_model_usage_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "account_id", "day", "provider", "model", name=op.f("pk_model_usage")
+        ),
+    )
+    op.create_table(
+        "proposal_budgets",
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("used", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_proposal_budgets_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_proposal_budgets")),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("flow_proposals") as batch_op:
+        batch_op.drop_column("supporting_summaries")
+    op.drop_table("proposal_budgets")
+    op.drop_table("model_usage")

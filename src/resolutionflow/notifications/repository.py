@@ -1,0 +1,40 @@
+"""SQL for notifications."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.models import Notification
+from resolutionflow.models.base import utcnow
+
+
+async def for_user(
+    db: AsyncSession, user_id: uuid.UUID, *, unread_only: bool, skip: int, limit: int
+) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    stmt = stmt.order_by(Notification.created_at.desc(), Notification.id).offset(skip).limit(limit)
+    return list((await db.execute(stmt)).scalars())
+
+
+async def unread_count(db: AsyncSession, user_id: uuid.UUID) -> int:
+    stmt = select(func.count()).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    return int((await db.execute(stmt)).scalar_one())
+
+
+async def mark_read(db: AsyncSession, user_id: uuid.UUID, ids: list[uuid.UUID] | None) -> int:
+    stmt = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))
+    result = await db.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,0 +1,66 @@
+"""Notifying the people who can act: one row per recipient, plus the account's webhook."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.models import Notification, User
+from resolutionflow.models.base import utcnow
+from resolutionflow.notifications import repository as repo
+
+PROPOSAL_PENDING = "proposal.pending"
+
+
+async def notify_reviewers(
+    db: AsyncSession, *, account_id: uuid.UUID, kind: str, payload: dict[str, Any]
+) -> int:
+    """Notify every active user of the account who can review (team_admin, admin)."""
+    recipients = await accounts_repo.reviewers(db, account_id)
+    if not recipients:
+        return 0
+    now = utcnow()
+    await db.execute(
+        insert(Notification),
+        [
+            {
+                "id": uuid.uuid4(),
+                "account_id": account_id,
+                "user_id": user.id,
+                "kind": kind,
+                "payload": payload,
+                "created_at": now,
+                "read_at": None,
+            }
+            for user in recipients
+        ],
+    )
+    return len(recipients)
+
+
+def proposal_pending_payload(proposal: Any) -> dict[str, Any]:
+    return {
+        "proposal_id": str(proposal.id),
+        "title": proposal.title,
+        "proposal_type": proposal.proposal_type,
+        "problem_domain": proposal.problem_domain or "General",
+        "link": f"/review?proposal={proposal.id}",
+    }
+
+
+async def list_mine(
+    db: AsyncSession, *, user: User, unread_only: bool = False, skip: int = 0, limit: int = 50
+) -> list[Notification]:
+    return await repo.for_user(db, user.id, unread_only=unread_only, skip=skip, limit=limit)
+
+
+async def unread_count(db: AsyncSession, *, user: User) -> int:
+    return await repo.unread_count(db, user.id)
+
+
+async def mark_read(db: AsyncSession, *, user: User, ids: list[uuid.UUID] | None = None) -> int:
+    return await repo.mark_read(db, user.id, ids)

@@ -1,0 +1,1 @@
+"""The review queue: listing, inspecting and deciding on flow proposals."""

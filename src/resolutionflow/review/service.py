@@ -1,0 +1,268 @@
+"""Review-queue logic: listing, stats, detail with before/after, and the review decision.
+
+The decision is a compare-and-set on the proposal's status, in the same transaction as the
+flow it publishes: of two reviewers racing, one commits and the other gets Conflict, and its
+flow is rolled back with it, so a proposal never yields two flows.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.errors import BadRequest, Conflict, Invalid, Problem
+from resolutionflow.flows import service as flows_service
+from resolutionflow.flows.diff import compare_trees
+from resolutionflow.flows.merge import apply_enhancement
+from resolutionflow.flows.schemas import FlowIn, FlowUpdate
+from resolutionflow.flows.structure import validate_tree
+from resolutionflow.models import Account, Flow, FlowProposal, User
+from resolutionflow.models.base import utcnow
+from resolutionflow.review import repository as repo
+from resolutionflow.review.schemas import ProposalDetail, ReviewIn
+from resolutionflow.tenancy.scope import get_scoped
+
+REVIEWABLE = ("pending", "dismissed")
+
+
+async def all_proposals(
+    db: AsyncSession,
+    *,
+    account: Account,
+    status: str | None = None,
+    proposal_type: str | None = None,
+    domain: str | None = None,
+) -> list[FlowProposal]:
+    return await repo.all_proposals(
+        db, account.id, status=status, proposal_type=proposal_type, domain=domain
+    )
+
+
+async def list_page(
+    db: AsyncSession,
+    *,
+    account: Account,
+    status: str | None,
+    proposal_type: str | None,
+    domain: str | None,
+    sort_by: str,
+    skip: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    return await repo.page(
+        db, account.id, status=status, proposal_type=proposal_type, domain=domain,
+        sort_by=sort_by, skip=skip, limit=limit,
+    )  # fmt: skip
+
+
+async def stats(db: AsyncSession, *, account: Account) -> dict[str, Any]:
+    week_ago = utcnow() - timedelta(days=7)
+    return await repo.stats(db, account.id, since=week_ago)
+
+
+async def get_proposal(db: AsyncSession, *, account: Account, proposal_id: Any) -> FlowProposal:
+    return await get_scoped(db, FlowProposal, proposal_id, account.id, what="proposal")
+
+
+def _tree_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A flow payload may be {tree_structure, ...} or the bare tree itself."""
+    if not isinstance(data, dict):
+        return None
+    tree = data.get("tree_structure", data)
+    return tree if isinstance(tree, dict) else None
+
+
+def _diff_of(proposal: FlowProposal) -> dict[str, Any]:
+    data = proposal.proposed_flow_data or {}
+    return {
+        "new_nodes": list(data.get("new_nodes") or []),
+        "modified_options": list(data.get("modified_options") or []),
+    }
+
+
+def rebase_enhancement(
+    proposal: FlowProposal, target: Flow
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The enhanced tree on the target's current version, or why the diff no longer applies."""
+    stored = _tree_of(proposal.merged_flow_data)
+    if stored is not None and proposal.target_flow_version == target.version:
+        return stored, None
+    merged, problems = apply_enhancement(target.tree_structure, _diff_of(proposal))
+    if problems:
+        names = "; ".join(str(p) for p in problems[:5])
+        return None, (
+            f"flow '{target.name}' changed since this proposal (version "
+            f"{proposal.target_flow_version} -> {target.version}) and the change no longer "
+            f"applies: {names}"
+        )
+    return merged, None
+
+
+async def detail(db: AsyncSession, *, account: Account, proposal_id: Any) -> ProposalDetail:
+    proposal = await get_proposal(db, account=account, proposal_id=proposal_id)
+    out = ProposalDetail.model_validate(proposal, from_attributes=True)
+    out.target_flow_version = proposal.target_flow_version
+    if proposal.proposal_type == "new_flow":
+        out.flow = _tree_of(proposal.proposed_flow_data)
+    elif proposal.proposal_type in ("enhancement", "branch_addition") and proposal.target_flow_id:
+        target = await repo.flow_in_account(db, account.id, proposal.target_flow_id)
+        if target is None:
+            out.conflict = "the target flow no longer exists"
+        else:
+            out.current_target_version = target.version
+            out.before = target.tree_structure
+            after, conflict = rebase_enhancement(proposal, target)
+            out.after, out.conflict = after, conflict
+            if after is not None:
+                out.change = {
+                    **(proposal.proposed_diff or {}),
+                    "comparison": compare_trees(target.tree_structure, after),
+                }
+    return out
+
+
+def _flow_fields(proposal: FlowProposal, data: dict[str, Any] | None) -> dict[str, Any]:
+    """Name, description and keywords for publishing, from the reviewer's data or the proposal."""
+    data = data if isinstance(data, dict) and "tree_structure" in data else {}
+    keywords = data.get("match_keywords")
+    if keywords is None:
+        keywords = (proposal.proposed_flow_data or {}).get(
+            "match_keywords"
+        ) or proposal.match_keywords
+    return {
+        "name": str(data.get("name") or proposal.title)[:255],
+        "description": data.get("description", proposal.description),
+        "match_keywords": [str(k) for k in keywords or []],
+    }
+
+
+def _check(tree: Any) -> dict[str, Any]:
+    problems = (
+        validate_tree(tree)
+        if tree is not None
+        else [
+            Problem("tree_structure", "the proposal has no flow to publish; use modify with a flow")
+        ]
+    )
+    if problems:
+        raise Invalid(f"the flow has {len(problems)} problem(s)", problems=problems)
+    return tree  # type: ignore[return-value]
+
+
+async def _publish_new(
+    db: AsyncSession, *, account: Account, proposal: FlowProposal, reviewer: User,
+    data: dict[str, Any] | None,
+) -> Flow:  # fmt: skip
+    tree = _check(_tree_of(data) if data is not None else _tree_of(proposal.proposed_flow_data))
+    fields = _flow_fields(proposal, data)
+    flow_in = FlowIn.model_construct(
+        key=None, name=fields["name"], description=fields["description"],
+        problem_domain=proposal.problem_domain, match_keywords=fields["match_keywords"],
+        tree_structure=tree,
+    )  # fmt: skip
+    return await flows_service.create_flow(
+        db, account=account, data=flow_in, author=reviewer, origin="ai_generated",
+        team_id=proposal.team_id, source_session_id=proposal.source_session_id,
+        proposal_id=proposal.id, change_note=f"published from proposal {proposal.id}",
+    )  # fmt: skip
+
+
+async def _publish_enhancement(
+    db: AsyncSession, *, account: Account, proposal: FlowProposal, reviewer: User,
+    data: dict[str, Any] | None,
+) -> Flow:  # fmt: skip
+    if proposal.target_flow_id is None:
+        raise Conflict("the proposal names no target flow")
+    target = await repo.flow_in_account(db, account.id, proposal.target_flow_id)
+    if target is None:
+        raise Conflict("the target flow no longer exists")
+    if data is not None:
+        tree = _check(_tree_of(data))
+    else:
+        tree, conflict = rebase_enhancement(proposal, target)
+        if conflict:
+            raise Conflict(conflict)
+        tree = _check(tree)
+    keywords = (data or {}).get("match_keywords") if isinstance(data, dict) else None
+    return await flows_service.publish_version(
+        db,
+        account=account,
+        flow=target,
+        changes=FlowUpdate(
+            tree_structure=copy.deepcopy(tree),
+            match_keywords=keywords,
+            change_note=f"enhancement from proposal {proposal.id}: {proposal.title}"[:2000],
+            base_version=target.version,
+        ),
+        author=reviewer,
+        proposal_id=proposal.id,
+        origin="ai_enhanced" if target.origin != "manual" else None,
+    )
+
+
+async def review(
+    db: AsyncSession, *, account: Account, proposal_id: Any, reviewer: User, body: ReviewIn
+) -> FlowProposal:
+    proposal = await get_proposal(db, account=account, proposal_id=proposal_id)
+    if proposal.status not in REVIEWABLE:
+        raise BadRequest(f"Cannot review proposal in status: {proposal.status}")
+    previous_status = proposal.status
+    published: Flow | None = None
+    if body.action in ("approve", "modify"):
+        if proposal.proposal_type == "auto_reinforced":
+            raise BadRequest(f"Cannot approve proposal of type: {proposal.proposal_type}")
+        if body.action == "modify" and not body.modified_flow_data:
+            raise BadRequest("modified_flow_data is required for modify action")
+        publish = _publish_new if proposal.proposal_type == "new_flow" else _publish_enhancement
+        published = await publish(
+            db, account=account, proposal=proposal, reviewer=reviewer,
+            data=body.modified_flow_data,
+        )  # fmt: skip
+    new_status = {
+        "approve": "approved", "modify": "modified", "reject": "rejected", "dismiss": "dismissed"
+    }[body.action]  # fmt: skip
+    now = utcnow()
+    result = await db.execute(
+        update(FlowProposal)
+        .where(
+            FlowProposal.id == proposal.id,
+            FlowProposal.account_id == account.id,
+            FlowProposal.status == previous_status,
+        )
+        .values(
+            status=new_status,
+            reviewed_by=reviewer.id,
+            reviewed_at=now,
+            reviewer_notes=body.reviewer_notes,
+            published_flow_id=published.id if published else proposal.published_flow_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("someone else reviewed this proposal at the same time; reload it")
+    await db.refresh(proposal)
+    return proposal
+
+
+def proposal_export(p: FlowProposal) -> dict[str, Any]:
+    """A proposal with the seed's field names, as `proposals list --json` prints it."""
+    return {
+        "id": str(p.id),
+        "proposal_type": p.proposal_type,
+        "status": p.status,
+        "title": p.title,
+        "description": p.description,
+        "problem_domain": p.problem_domain,
+        "confidence_score": p.confidence_score,
+        "supporting_session_count": p.supporting_session_count,
+        "supporting_session_ids": list(p.supporting_session_ids or []),
+        "source_session_id": str(p.source_session_id),
+        "target_flow_id": str(p.target_flow_id) if p.target_flow_id else None,
+        "proposed_flow_data": p.proposed_flow_data,
+        "proposed_diff": p.proposed_diff,
+        "created_at": p.created_at.isoformat() if p.created_at else None,
+    }

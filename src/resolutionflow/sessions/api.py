@@ -1,0 +1,183 @@
+"""Sessions over HTTP: create, add steps, resolve or escalate, read with transcript, import."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from resolutionflow.errors import BadRequest, Invalid
+from resolutionflow.flywheel import queue
+from resolutionflow.review import repository as review_repo
+from resolutionflow.sessions import importer, service
+from resolutionflow.sessions.schemas import (
+    EscalateIn,
+    ResolveIn,
+    SessionIn,
+    SessionRead,
+    SessionSummaryRead,
+    StepRead,
+    StepsAppend,
+)
+from resolutionflow.sessions.transcript import build_transcript
+from resolutionflow.tenancy.deps import DB, CurrentPrincipal, Reviewer
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+class SessionDetail(SessionRead):
+    steps: list[StepRead]
+    transcript: str
+    proposal_id: uuid.UUID | None = None
+    proposal_type: str | None = None
+    proposal_status: str | None = None
+
+
+class ImportError_(BaseModel):
+    line: int
+    field: str
+    message: str
+
+
+class ImportResult(BaseModel):
+    stored: int
+    already_present: int
+    teams_created: int
+    engineers_created: int
+    errors: list[ImportError_]
+
+
+async def _detail(db: DB, principal: CurrentPrincipal, session_id: uuid.UUID) -> SessionDetail:
+    from resolutionflow.flywheel.service import session_snapshot
+
+    session = await service.get_session(db, account=principal.account, session_id=session_id)
+    steps = await service.get_steps(db, session=session)
+    proposal = await review_repo.proposal_about_session(db, principal.account.id, session.id)
+    return SessionDetail(
+        **SessionRead.model_validate(session).model_dump(),
+        steps=[StepRead.model_validate(s) for s in steps],
+        transcript=build_transcript(session_snapshot(session, steps)),
+        proposal_id=proposal.id if proposal else None,
+        proposal_type=proposal.proposal_type if proposal else None,
+        proposal_status=proposal.status if proposal else None,
+    )
+
+
+@router.post("", response_model=SessionDetail, status_code=201, summary="Create a session")
+async def create_session(body: SessionIn, principal: CurrentPrincipal, db: DB) -> SessionDetail:
+    session = await service.create_session(
+        db, account=principal.account, data=body, engineer=principal.user
+    )
+    await db.commit()
+    return await _detail(db, principal, session.id)
+
+
+@router.get("", response_model=list[SessionSummaryRead], summary="List sessions, newest first")
+async def list_sessions(
+    principal: CurrentPrincipal,
+    db: DB,
+    status: Literal["active", "resolved", "escalated", "requesting_escalation", "abandoned"]
+    | None = None,
+    analysis_status: Literal["pending", "processing", "completed", "failed", "skipped", "waiting"]
+    | None = None,
+    domain: str | None = Query(default=None, max_length=100),
+    skip: int = Query(default=0, ge=0),
+    limit: int = Query(default=50, ge=1, le=500),
+) -> list[SessionSummaryRead]:
+    rows = await service.list_sessions(
+        db, account=principal.account, status=status, analysis_status=analysis_status,
+        domain=domain, skip=skip, limit=limit,
+    )  # fmt: skip
+    return [SessionSummaryRead.model_validate(s) for s in rows]
+
+
+@router.get("/{session_id}", response_model=SessionDetail, summary="A session with its transcript")
+async def get_session(session_id: uuid.UUID, principal: CurrentPrincipal, db: DB) -> SessionDetail:
+    return await _detail(db, principal, session_id)
+
+
+@router.post("/{session_id}/steps", response_model=list[StepRead], summary="Add steps")
+async def append_steps(
+    session_id: uuid.UUID, body: StepsAppend, principal: CurrentPrincipal, db: DB
+) -> list[StepRead]:
+    steps = await service.append_steps(
+        db, account=principal.account, session_id=session_id, steps=body.steps
+    )
+    await db.commit()
+    return [StepRead.model_validate(s) for s in steps]
+
+
+@router.post(
+    "/{session_id}/resolve", response_model=SessionDetail, summary="Resolve (queues analysis)"
+)
+async def resolve(
+    session_id: uuid.UUID, principal: CurrentPrincipal, db: DB, body: ResolveIn | None = None
+) -> SessionDetail:
+    await service.resolve_session(
+        db, account=principal.account, session_id=session_id, data=body or ResolveIn()
+    )
+    await db.commit()
+    return await _detail(db, principal, session_id)
+
+
+@router.post(
+    "/{session_id}/escalate", response_model=SessionDetail, summary="Escalate (skips analysis)"
+)
+async def escalate(
+    session_id: uuid.UUID, body: EscalateIn, principal: CurrentPrincipal, db: DB
+) -> SessionDetail:
+    await service.escalate_session(db, account=principal.account, session_id=session_id, data=body)
+    await db.commit()
+    return await _detail(db, principal, session_id)
+
+
+@router.post(
+    "/{session_id}/retry-analysis", response_model=SessionDetail,
+    summary="Queue a failed analysis again (team admin, admin)",
+)  # fmt: skip
+async def retry_analysis(session_id: uuid.UUID, principal: Reviewer, db: DB) -> SessionDetail:
+    session = await service.get_session(db, account=principal.account, session_id=session_id)
+    if session.analysis_status != "failed":
+        raise BadRequest(
+            f"only failed analyses can be retried (this one is {session.analysis_status})"
+        )
+    await queue.requeue_failed(db, account_id=principal.account.id, session_ids=[session.id])
+    await db.commit()
+    return await _detail(db, principal, session_id)
+
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    summary="Import sessions as JSON Lines (team admin, admin)",
+    responses={422: {"description": "--strict and some lines are bad: nothing stored"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_sessions(
+    request: Request, principal: Reviewer, db: DB, strict: bool = Query(default=False)
+) -> Any:
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"the body is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    summary = await importer.import_sessions(
+        db, account=principal.account, lines=text.splitlines(), strict=strict
+    )
+    if summary.strict_rejected:
+        await db.rollback()
+        body = {**summary.as_dict(), "stored": 0, "teams_created": 0, "engineers_created": 0}
+        return JSONResponse(
+            {"error": "invalid", "detail": "some lines are bad; nothing was stored", **body},
+            status_code=422,
+        )
+    await db.commit()
+    return summary.as_dict()

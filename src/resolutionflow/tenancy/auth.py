@@ -1,0 +1,107 @@
+"""Who is calling: Bearer API tokens for machines, signed session cookies for people."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.config import Settings
+from resolutionflow.errors import Unauthorized
+from resolutionflow.models import Account, ApiToken, User
+from resolutionflow.models.base import utcnow
+from resolutionflow.tenancy.security import hash_token, verify_password
+
+SESSION_COOKIE = "rf_session"
+SESSION_MAX_AGE = 12 * 3600
+_process_secret = secrets.token_urlsafe(32)
+
+
+def secret_of(settings: Settings) -> str:
+    return settings.secret_key or _process_secret
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user, their account, and how they proved it."""
+
+    user: User
+    account: Account
+    via: str  # "token" | "cookie"
+    session_nonce: str = ""
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_of(settings), salt="rf-session")
+
+
+def make_session_cookie(settings: Settings, user: User) -> str:
+    """A signed cookie value naming the user, with a nonce the CSRF token is bound to."""
+    nonce = secrets.token_urlsafe(16)
+    return _serializer(settings).dumps({"uid": str(user.id), "n": nonce})
+
+
+def csrf_token_for(settings: Settings, nonce: str) -> str:
+    return hmac.new(
+        secret_of(settings).encode(), f"csrf:{nonce}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def csrf_ok(settings: Settings, principal: Principal, token: str | None) -> bool:
+    if principal.via != "cookie":
+        return True
+    if not token:
+        return False
+    return hmac.compare_digest(token, csrf_token_for(settings, principal.session_nonce))
+
+
+async def _active_user_and_account(db: AsyncSession, user_id: uuid.UUID) -> tuple[User, Account]:
+    user = await db.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("sign in again")
+    account = await db.get(Account, user.account_id)
+    if account is None:
+        raise Unauthorized("sign in again")
+    return user, account
+
+
+async def principal_from_token(db: AsyncSession, token: str) -> Principal:
+    record: ApiToken | None = await accounts_repo.token_by_hash(db, hash_token(token))
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("the API token is not valid")
+    user, account = await _active_user_and_account(db, record.user_id)
+    now = utcnow()
+    # Touch at most once a minute: a write per request would serialise readers on SQLite.
+    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
+        record.last_used_at = now
+    return Principal(user=user, account=account, via="token")
+
+
+async def principal_from_cookie(db: AsyncSession, settings: Settings, value: str) -> Principal:
+    try:
+        data = _serializer(settings).loads(value, max_age=SESSION_MAX_AGE)
+        user_id = uuid.UUID(data["uid"])
+        nonce = str(data["n"])
+    except (SignatureExpired, BadSignature, KeyError, ValueError, TypeError):
+        raise Unauthorized("your sign-in has expired; sign in again") from None
+    user, account = await _active_user_and_account(db, user_id)
+    return Principal(user=user, account=account, via="cookie", session_nonce=nonce)
+
+
+async def authenticate_password(db: AsyncSession, email: str, password: str) -> User:
+    user = await accounts_repo.user_by_email(db, email.strip())
+    # Verify even for unknown users so timing does not reveal which emails exist.
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        raise Unauthorized("wrong email or password")
+    return user

@@ -1,0 +1,1 @@
+"""The model backends: offline (deterministic, no network), openai-compatible, and anthropic."""

@@ -1,0 +1,1 @@
+"""Tests of the model providers against real local HTTP servers."""

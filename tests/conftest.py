@@ -87,3 +87,16 @@ async def db(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A database session for arranging and checking; commit to make rows visible to others."""
     async with get_sessionmaker(settings)() as session:
         yield session
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no schema at all), for migrations and the CLI."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if postgres_admin_url() is None:
+        pytest.skip(f"PostgreSQL not configured ({PG_URL_ENV})")
+    url = create_pg_database("rf_fresh")
+    yield url
+    drop_pg_database(url)

@@ -86,25 +86,16 @@ async def create_flow(
     domain: str | None = "printing",
     tree: dict[str, Any] | None = None,
 ) -> Flow:
-    now = utcnow()
-    flow = Flow(
-        account_id=account.id,
-        key=key or f"flow-{uuid.uuid4().hex[:6]}",
-        name=name,
-        description="Printer shows offline",
-        tree_type="troubleshooting",
+    """A flow at version 1, created through the flow service (validated, with its version)."""
+    from resolutionflow.flows.schemas import FlowIn
+    from resolutionflow.flows.service import create_flow as create
+
+    data = FlowIn(
+        key=key or f"flow-{uuid.uuid4().hex[:6]}", name=name, description="Printer shows offline",
+        problem_domain=domain, match_keywords=["printer", "offline"],
         tree_structure=tree or simple_tree(),
-        match_keywords=["printer", "offline"],
-        problem_domain=domain,
-        origin="manual",
-        usage_count=0,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    db.add(flow)
-    await db.flush()
-    return flow
+    )  # fmt: skip
+    return await create(db, account=account, data=data)
 
 
 def session_line(**overrides: Any) -> dict[str, Any]:
@@ -147,3 +138,70 @@ def session_line(**overrides: Any) -> dict[str, Any]:
 
 def jsonl(*lines: dict[str, Any] | str) -> list[str]:
     return [x if isinstance(x, str) else json.dumps(x) for x in lines]
+
+
+async def create_proposal(
+    db: AsyncSession,
+    account: Account,
+    *,
+    proposal_type: str = "new_flow",
+    status: str = "pending",
+    title: str = "Printer offline after driver update",
+    domain: str | None = "printing",
+    tree: dict[str, Any] | None = None,
+    target: Flow | None = None,
+    diff: dict[str, Any] | None = None,
+    merged_tree: dict[str, Any] | None = None,
+    confidence: float = 0.5,
+    sessions: int = 1,
+    created_at: Any = None,
+    reviewed_at: Any = None,
+) -> Any:
+    """A proposal with its source session, written directly (the worker is tested elsewhere)."""
+    from resolutionflow.models import FlowProposal, Session
+
+    session = Session(
+        account_id=account.id, problem_summary=title, problem_domain=domain, status="resolved",
+        confidence_tier="discovery", confidence_score=confidence, created_at=utcnow(),
+        resolved_at=utcnow(), analysis_status="completed", analysis_attempts=1,
+    )  # fmt: skip
+    db.add(session)
+    await db.flush()
+    if proposal_type == "new_flow":
+        data: dict[str, Any] = {
+            "tree_structure": tree or simple_tree(),
+            "match_keywords": ["printer"],
+        }
+    elif proposal_type == "auto_reinforced":
+        data = {}
+    else:
+        data = diff or {"new_nodes": [], "modified_options": []}
+    proposal = FlowProposal(
+        account_id=account.id, source_session_id=session.id, proposal_type=proposal_type,
+        status=status, title=title, description=f"About {title}", proposed_flow_data=data,
+        proposed_diff={"diff_description": "adds a branch", **data} if target else None,
+        merged_flow_data={"tree_structure": merged_tree} if merged_tree else None,
+        target_flow_id=target.id if target else None,
+        target_flow_version=target.version if target else None,
+        match_keywords=["printer"], confidence_score=confidence,
+        supporting_session_count=sessions, supporting_session_ids=[str(session.id)],
+        supporting_summaries=[title], problem_domain=domain,
+        created_at=created_at or utcnow(), reviewed_at=reviewed_at,
+    )  # fmt: skip
+    db.add(proposal)
+    await db.flush()
+    return proposal
+
+
+def branch_diff(parent: str = "root", new_id: str = "n-reseat") -> dict[str, Any]:
+    """An enhancement diff adding a third answer to `parent` of simple_tree()."""
+    return {
+        "new_nodes": [
+            {
+                "id": new_id, "type": "solution", "title": "Reseat the cable",
+                "description": "Reseat the USB cable.", "options": [],
+                "attach_after_node_id": parent, "new_option_label": "Shows 'driver unavailable'",
+            }
+        ],
+        "modified_options": [],
+    }  # fmt: skip

@@ -131,6 +131,7 @@ async def compare_versions(
 
 @router.get(
     "/{flow_id}/export", summary="Export as JSON (the import format) or Mermaid text",
+    response_model=None,
     responses={200: {"content": {"application/json": {}, "text/plain": {}}}},
 )  # fmt: skip
 async def export_flow(

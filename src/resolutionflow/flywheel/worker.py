@@ -45,6 +45,7 @@ from resolutionflow.flywheel.analysis import (
     has_divergence,
 )
 from resolutionflow.models.base import utcnow
+from resolutionflow.sessions.snapshot import session_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class Worker:
                 return Outcome(session_id, "lost_lease")
             if await repo.already_has_proposal(db, session_id):
                 return await self._finish_without_change(session_id, "already analysed")
-            snapshot = service.session_snapshot(session, steps)
+            snapshot = session_snapshot(session, steps)
             flow = None
             if session.matched_flow_id is not None:
                 flow = await repo.flow_of_account(db, session.account_id, session.matched_flow_id)

@@ -22,6 +22,7 @@ from resolutionflow.sessions.schemas import (
     StepRead,
     StepsAppend,
 )
+from resolutionflow.sessions.snapshot import session_snapshot
 from resolutionflow.sessions.transcript import build_transcript
 from resolutionflow.tenancy.deps import DB, CurrentPrincipal, Reviewer
 
@@ -51,8 +52,6 @@ class ImportResult(BaseModel):
 
 
 async def _detail(db: DB, principal: CurrentPrincipal, session_id: uuid.UUID) -> SessionDetail:
-    from resolutionflow.flywheel.service import session_snapshot
-
     session = await service.get_session(db, account=principal.account, session_id=session_id)
     steps = await service.get_steps(db, session=session)
     proposal = await review_repo.proposal_about_session(db, principal.account.id, session.id)

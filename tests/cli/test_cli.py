@@ -16,10 +16,16 @@ def _setup(cli: Any) -> None:
 
 def _flows_file(tmp_path: Path) -> Path:
     path = tmp_path / "flows.json"
-    flows = [{
-        "key": "printer-offline", "name": "Printer offline", "description": "Print queue stuck",
-        "problem_domain": "printing", "match_keywords": ["printer"], "tree_structure": simple_tree(),
-    }]  # fmt: skip
+    flows = [
+        {
+            "key": "printer-offline",
+            "name": "Printer offline",
+            "description": "Print queue stuck",
+            "problem_domain": "printing",
+            "match_keywords": ["printer"],
+            "tree_structure": simple_tree(),
+        }
+    ]
     path.write_text(json.dumps(flows))
     return path
 

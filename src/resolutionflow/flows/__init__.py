@@ -1,0 +1,1 @@
+"""Flows: the troubleshooting decision trees, their structure rules, merging, diffs and export."""

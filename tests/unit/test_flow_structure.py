@@ -9,7 +9,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.strategies import garbage, valid_trees
 
 from resolutionflow.errors import Problem
 from resolutionflow.flows.export import flow_to_export, mermaid_ids, to_mermaid
@@ -25,6 +24,7 @@ from resolutionflow.flows.structure import (
     normalise_tree,
     validate_tree,
 )
+from tests.unit.strategies import garbage, valid_trees
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

@@ -19,7 +19,7 @@ from resolutionflow.demo.dataset import (
     demo_users,
     load_demo_flows,
 )
-from resolutionflow.errors import Invalid
+from resolutionflow.errors import Invalid, Problem
 from resolutionflow.flows import service as flows
 from resolutionflow.models import Session
 from resolutionflow.sessions import importer
@@ -53,8 +53,8 @@ async def load_demo(settings: Settings, *, now: datetime) -> dict[str, Any]:
         if summary.errors:
             raise Invalid(
                 "the demo data set has bad sessions",
-                problems=[],
-            ) from RuntimeError("; ".join(str(e) for e in summary.errors[:5]))
+                problems=[Problem(f"line {e.line}: {e.field}", e.message) for e in summary.errors],
+            )
         rows = (
             await db.execute(
                 select(Session.status, Session.analysis_status, func.count())

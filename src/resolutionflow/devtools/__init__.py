@@ -1,0 +1,1 @@
+"""Development tools: stand-ins used by tests, benchmarks and offline demos."""

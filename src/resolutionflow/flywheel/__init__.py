@@ -1,0 +1,1 @@
+"""The flywheel: analysing resolved sessions into reinforcements and reviewable proposals."""

@@ -1,0 +1,1 @@
+"""Knowledge gaps: the signals that show where the flow library falls short."""

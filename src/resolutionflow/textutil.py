@@ -1,0 +1,282 @@
+"""Service-desk text normalisation and the sparse TF-IDF vectoriser shared by similarity code.
+
+Problem summaries are short and written in a hurry, so two people describe one fault with
+different words: "can't print", "printer offline", "print jobs stuck". Before anything is
+compared, text is lower-cased, common IT phrasings are folded onto one canonical token
+("sign in" / "log on" -> "login", "2FA" -> "mfa", "wi-fi" -> "wifi"), regular plurals are
+dropped, and words that say nothing about *which* problem it is ("user", "issue", "not",
+"working", "please") are removed. Negation is dropped on purpose: nearly every ticket says
+something is "not working", so the nouns around it are what tell problems apart.
+
+`TextVectoriser` turns normalised text into L2-normalised sparse rows that combine word
+1-2 grams (what the text is about) with character 3-5 grams (spelling variants, inflections
+such as "syncing"/"synced" the folding does not catch, product names glued together).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Applied to the lower-cased text before tokenising; order matters (longer phrases first).
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\b(?:can't|cant|cannot|can not|won't|wont|doesn't|doesnt|isn't|isnt|don't|dont)\b", " "),
+    (r"\b(?:didn't|didnt|aren't|arent|wasn't|wasnt|haven't|havent|hasn't|hasnt)\b", " "),
+    (r"\b(?:multi[- ]?factor|two[- ]?factor|2[- ]?step|two[- ]?step|2fa)\b", " mfa "),
+    (r"\b(?:log(?:ging|s|ged)?|sign(?:ing|s|ed)?)[- ]?(?:in|on)\b", " login "),
+    (r"\b(?:locked|locking|locks|lock)[- ]out\b", " lockout "),
+    (r"\bone[- ]drive\b", " onedrive "),
+    (r"\bshare[- ]point\b", " sharepoint "),
+    (r"\bwi[- ]?fi\b", " wifi "),
+    (r"\be[- ]mail", " email"),
+    (r"\boff[- ]line\b", " offline "),
+    (r"\bblue[- ]screens?\b", " bsod "),
+    (r"\b(?:office|microsoft)[- ]?365\b|\bo365\b", " m365 "),
+    (r"\btak(?:es?|ing) (?:\w+ )?(?:ages|forever|a long time|minutes)\b", " slow "),
+    (r"\b(?:several|many|five|ten|\d+) minutes\b", " slow "),
+    (r"\b(?:again and again|over and over)\b", " loop "),
+    (r"\bpass[- ]word", " password"),
+)
+_PHRASE_RES = tuple((re.compile(p), r) for p, r in _PHRASES)
+_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]")
+
+# Surface form -> canonical token. Canonical forms are real words so labels stay readable.
+_CANONICAL: dict[str, list[str]] = {
+    "printer": ["print", "prints", "printing", "printed", "printers", "mfp", "copier", "plotter"],
+    "sync": [
+        "syncing",
+        "synced",
+        "synching",
+        "syncs",
+        "synchronise",
+        "synchronize",
+        "synchronising",
+        "synchronizing",
+        "synchronisation",
+        "synchronization",
+    ],
+    "password": ["passwords", "pwd", "pw", "passwd"],
+    "lockout": ["locked", "lockouts"],
+    "login": ["logon", "logins", "signin", "logging"],
+    "slow": ["slowly", "sluggish", "slowness", "laggy", "lag", "lagging"],
+    "mapped": ["map", "maps", "mapping", "mappings"],
+    "disconnect": [
+        "disconnects",
+        "disconnected",
+        "disconnecting",
+        "drops",
+        "dropping",
+        "dropped",
+        "drop",
+        "dropout",
+        "dropouts",
+    ],
+    "connect": ["connects", "connected", "connecting", "connection", "connections", "connectivity"],
+    "camera": ["webcam", "webcams", "cam", "cameras"],
+    "microphone": ["mic", "mics", "microphones"],
+    "drain": ["drains", "draining", "drained"],
+    "sleep": [
+        "sleeping",
+        "slept",
+        "hibernate",
+        "hibernation",
+        "hibernating",
+        "standby",
+        "wake",
+        "wakes",
+        "waking",
+        "woke",
+        "resume",
+        "resumes",
+        "resuming",
+        "lid",
+    ],
+    "reboot": [
+        "reboots",
+        "rebooting",
+        "rebooted",
+        "restart",
+        "restarts",
+        "restarting",
+        "restarted",
+    ],
+    "detect": [
+        "detected",
+        "detecting",
+        "detects",
+        "detection",
+        "recognised",
+        "recognized",
+        "recognise",
+        "recognize",
+        "recognising",
+        "recognizing",
+    ],
+    "freeze": ["freezes", "freezing", "frozen", "froze", "hangs", "hanging", "hung", "hang"],
+    "crash": ["crashes", "crashing", "crashed"],
+    "email": ["emails", "mail", "mails"],
+    "stuck": ["stalled", "stalls", "stall"],
+    "prompt": ["prompts", "prompting", "prompted"],
+    "loop": ["loops", "looping", "looped"],
+    "missing": [
+        "disappeared",
+        "disappears",
+        "disappear",
+        "gone",
+        "vanished",
+        "vanish",
+        "vanishes",
+        "lost",
+    ],
+    "mfa": ["authenticator"],
+    "send": ["sends", "sending", "sent", "outgoing"],
+    "approve": ["approval", "approved", "approving", "approves", "accept", "accepted"],
+    "laptop": ["laptops", "notebook", "notebooks"],
+    "wifi": ["wireless", "wlan"],
+}
+SYNONYMS: dict[str, str] = {s: c for c, forms in _CANONICAL.items() for s in forms}
+
+# Words that end in "s" but are not plurals (or whose singular means something else).
+_KEEP_S = _words(
+    "windows teams dns https macos ios always access address status alias aws sms news "
+    "analytics express plus gps bios chaos lens canvas atlas "
+)
+
+STOP_WORDS: frozenset[str] = _words(
+    # English function words.
+    "a an the and or but if then so to of in on at by for with from into onto over under "
+    "after before about as is are was were be been being am do does did doing done have "
+    "has had having i me my mine we our us you your he she him her his they them their it "
+    "its this that these those there here what which who whom whose when where why how "
+    "all any some every each both few more most other such no nor not only own same than "
+    "too very can could will would should shall may might must just now also again still "
+    "even ever never always sometimes often yet already since while during until because "
+    "though although up out off via per etc around across through between against without "
+    "within upon whenever whatever whole entire longer several "
+) | _words(
+    # Service-desk words that appear in tickets about anything.
+    "user users client clients customer customers staff employee employees someone "
+    "everyone anyone people person colleague colleagues team member members manager new "
+    "issue issues problem problems error errors help please thanks thank hi hello asap "
+    "urgent working work works worked fail fails failed failing failure unable able try "
+    "tried trying tries say says said saying report reports reported reporting ticket "
+    "tickets today yesterday morning afternoon week day days time times random randomly "
+    "suddenly properly correctly anything something nothing need needs needed want wants "
+    "like using use uses used see sees seen show shows showing shown appear appears "
+    "appearing come comes coming happen happens happening occur occurs occurring back "
+    "keep keeps kept get gets getting got go goes going went make makes made seem seems "
+    "seemed anymore computer computers pc pcs machine machines device devices workstation "
+    "workstations system systems one "
+)
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or not word.endswith("s") or word in _KEEP_S:
+        return word
+    if word.endswith(("ss", "us", "is", "ous")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def tokens(text: str) -> list[str]:
+    """The meaningful, canonical tokens of a piece of text, in order."""
+    low = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    for pattern, repl in _PHRASE_RES:
+        low = pattern.sub(repl, low)
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(low):
+        word = raw.strip(".-_")
+        if not word or word.isdigit() or len(word) < 2:
+            continue
+        if word in STOP_WORDS:
+            continue
+        word = SYNONYMS.get(word, word)
+        word = _singular(word)
+        word = SYNONYMS.get(word, word)
+        if word not in STOP_WORDS:
+            out.append(word)
+    return out
+
+
+def normalise(text: str) -> str:
+    """The text as canonical tokens joined by spaces (what the vectoriser reads)."""
+    return " ".join(tokens(text))
+
+
+def _word_ngrams(text: str) -> list[str]:
+    words = text.split()
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+class TextVectoriser:
+    """Sparse TF-IDF over normalised text: word 1-2 grams plus character 3-5 grams.
+
+    Each block is L2-normalised, scaled so that a row's cosine similarity is
+    `word_weight * word_cosine + (1 - word_weight) * char_cosine`, and the result is
+    L2-normalised again (rows of empty text stay all-zero).
+    """
+
+    def __init__(self, *, word_weight: float = 0.8) -> None:
+        self.word_weight = word_weight
+        self._word = TfidfVectorizer(
+            analyzer=_word_ngrams, sublinear_tf=True, dtype=np.float32, lowercase=False
+        )
+        self._char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            dtype=np.float32,
+            lowercase=False,
+        )
+        self._fitted = False
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Fit on `texts` (raw) and return their rows."""
+        return self.fit_transform_normalised([normalise(t) for t in texts])
+
+    def fit_transform_normalised(self, norm: Sequence[str]) -> sp.csr_matrix:
+        """Fit on already normalised texts (see `normalise`) and return their rows."""
+        # A vocabulary cannot be empty; a placeholder keeps all-stop-word input working.
+        fit_on = norm if any(norm) else ["_"]
+        self._word.fit(fit_on)
+        self._char.fit(fit_on)
+        self._fitted = True
+        return self._combine(norm)
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Rows for `texts` (raw) under the fitted vocabulary."""
+        if not self._fitted:
+            raise RuntimeError("TextVectoriser.transform called before fit_transform")
+        return self._combine([normalise(t) for t in texts])
+
+    def word_rows(self, normalised: Sequence[str]) -> sp.csr_matrix:
+        """Plain word-gram TF-IDF rows (for picking characteristic terms)."""
+        return self._word.transform(normalised)
+
+    @property
+    def word_terms(self) -> np.ndarray:
+        return self._word.get_feature_names_out()
+
+    @property
+    def word_idf(self) -> np.ndarray:
+        return self._word.idf_
+
+    def _combine(self, norm: Sequence[str]) -> sp.csr_matrix:
+        w = normalize(self._word.transform(norm)) * np.float32(np.sqrt(self.word_weight))
+        c = normalize(self._char.transform(norm)) * np.float32(np.sqrt(1 - self.word_weight))
+        return normalize(sp.hstack([w, c], format="csr", dtype=np.float32))

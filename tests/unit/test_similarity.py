@@ -1,0 +1,116 @@
+"""Similar-proposal detection: one problem worded differently merges, different problems do not."""
+
+from __future__ import annotations
+
+import json
+import random
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from resolutionflow.flywheel.similarity import (
+    DEFAULT_THRESHOLD,
+    ProposalText,
+    find_most_similar,
+    similarity,
+)
+
+DATA = json.loads((Path(__file__).parent / "data" / "summaries.json").read_text())
+
+KEYWORDS = {
+    "printer_offline": (["printer", "offline"], ["print queue", "spooler", "printing"]),
+    "shared_mailbox": (["shared mailbox", "outlook"], ["automapping", "full access", "mailbox"]),
+    "vpn_sleep": (["vpn", "sleep"], ["vpn disconnect", "standby", "reconnect"]),
+    "mfa_loop": (["mfa", "sign-in loop"], ["authenticator", "two-factor", "prompts"]),
+    "onedrive_sync": (["onedrive", "sync"], ["sync pending", "onedrive client"]),
+    "account_lockout": (["account lockout", "active directory"], ["locked out", "ad account"]),
+    "mapped_drive": (["mapped drive", "reboot"], ["drive mapping", "network drive"]),
+    "battery_drain": (["battery", "laptop"], ["battery drain", "power"]),
+    "teams_camera": (["teams", "camera"], ["webcam", "video", "teams devices"]),
+    "outbox_stuck": (["outbox", "outlook"], ["send mail", "outgoing email"]),
+    "slow_login": (["slow login", "windows"], ["logon", "group policy", "welcome screen"]),
+}
+
+
+def _groups() -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for row in DATA:
+        if row["group"] in KEYWORDS:
+            groups.setdefault(row["group"], []).append(row["summary"])
+    return groups
+
+
+def _pair(group: str, summaries: list[str]) -> tuple[ProposalText, ProposalText]:
+    """Two proposals about one problem, sharing no summary and worded differently."""
+    first_kw, second_kw = KEYWORDS[group]
+    a = ProposalText(
+        id=f"{group}-a",
+        title=summaries[0],
+        description=f"Steps that resolved: {summaries[1]}",
+        keywords=first_kw,
+        summaries=summaries[:3],
+    )
+    b = ProposalText(
+        id=f"{group}-b",
+        title=summaries[3],
+        description=f"Diagnosis path for {summaries[4].lower()}",
+        keywords=second_kw,
+        summaries=[summaries[5]],
+    )
+    return a, b
+
+
+def test_one_problem_worded_differently_scores_above_threshold() -> None:
+    for group, summaries in _groups().items():
+        a, b = _pair(group, summaries)
+        assert similarity(a, b) >= DEFAULT_THRESHOLD, group
+
+
+def test_different_problems_score_below_threshold() -> None:
+    pairs = {g: _pair(g, s) for g, s in _groups().items()}
+    for (g1, (a1, _)), (g2, (_, b2)) in combinations(pairs.items(), 2):
+        assert similarity(a1, b2) < DEFAULT_THRESHOLD, (g1, g2)
+
+
+def test_identical_scores_one_and_order_does_not_matter() -> None:
+    a, b = _pair("vpn_sleep", _groups()["vpn_sleep"])
+    assert similarity(a, a) == pytest.approx(1.0, abs=1e-5)
+    assert similarity(a, b) == pytest.approx(similarity(b, a), abs=1e-6)
+
+
+def test_empty_fields_are_ignored_not_counted_as_different() -> None:
+    a = ProposalText(id="a", title="Printer offline", summaries=["Printer shows offline"])
+    b = ProposalText(id="b", title="Printer offline", description="x", keywords=["printer"])
+    assert similarity(a, b) == pytest.approx(1.0, abs=1e-5)
+    assert similarity(ProposalText(id="c", title=""), ProposalText(id="d", title="")) == 0.0
+
+
+def test_find_most_similar_picks_the_match_among_500_candidates() -> None:
+    groups = _groups()
+    rng = random.Random(3)
+    others = [s for g, ss in groups.items() if g != "teams_camera" for s in ss]
+    candidates = []
+    for k in range(499):
+        picked = rng.sample(others, 3)
+        candidates.append(
+            ProposalText(id=f"c{k}", title=picked[0], description=picked[1], summaries=picked)
+        )
+    new, target = _pair("teams_camera", groups["teams_camera"])
+    target.id = "the-one"
+    candidates.insert(217, target)
+    best, score = find_most_similar(new, candidates)
+    assert best == "the-one"
+    assert score >= DEFAULT_THRESHOLD
+    assert find_most_similar(new, candidates) == (best, score)
+
+
+def test_find_most_similar_returns_none_below_threshold_or_without_candidates() -> None:
+    groups = _groups()
+    new, _ = _pair("battery_drain", groups["battery_drain"])
+    unrelated = [_pair(g, s)[1] for g, s in groups.items() if g != "battery_drain"]
+    best, score = find_most_similar(new, unrelated)
+    assert best is None
+    assert 0.0 <= score < DEFAULT_THRESHOLD
+    assert find_most_similar(new, []) == (None, 0.0)
+    assert find_most_similar(new, unrelated, threshold=0.0)[0] is not None

@@ -6,10 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from resolutionflow import __version__
-from resolutionflow.api_errors import install_error_handlers
+from resolutionflow.api_errors import (
+    ERROR_RESPONSES,
+    install_error_handlers,
+    reject_nul_characters,
+)
 from resolutionflow.config import Settings, get_settings
 from resolutionflow.db import dispose_engines
 from resolutionflow.ops.api import router as ops_router
@@ -25,13 +29,18 @@ def api_router() -> APIRouter:
     from resolutionflow.flows.api import router as flows_router
     from resolutionflow.notifications.api import router as notifications_router
     from resolutionflow.review.api import router as review_router
+    from resolutionflow.scriptgen.api import router as scripts_router
     from resolutionflow.sessions.api import router as sessions_router
     from resolutionflow.tenancy.api import router as auth_router
 
-    router = APIRouter(prefix=API_PREFIX)
+    router = APIRouter(
+        prefix=API_PREFIX,
+        responses=ERROR_RESPONSES,
+        dependencies=[Depends(reject_nul_characters)],
+    )
     for sub in (
         auth_router, accounts_router, review_router, flows_router, sessions_router,
-        notifications_router,
+        notifications_router, scripts_router,
     ):  # fmt: skip
         router.include_router(sub)
     return router

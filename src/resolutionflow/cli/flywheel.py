@@ -55,7 +55,7 @@ async def _drain(settings: Any, *, quiet: bool) -> Any:
         total = await queue.remaining(db, now=utcnow())
     worker = Worker(settings)
     if quiet:
-        return await worker.drain()
+        return await worker.drain(wait_for_others=True)
     columns = (TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}"))  # fmt: skip
     with Progress(*columns, console=console, transient=False) as progress:
@@ -64,7 +64,7 @@ async def _drain(settings: Any, *, quiet: bool) -> Any:
         def step(outcome: Any) -> None:
             progress.update(task, advance=1, last=outcome.result)
 
-        return await worker.drain(on_progress=step)
+        return await worker.drain(on_progress=step, wait_for_others=True)
 
 
 async def _periodic(settings: Any, interval: int) -> None:

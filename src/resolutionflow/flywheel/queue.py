@@ -171,7 +171,23 @@ async def counts_by_status(
     return {status or "none": int(n) for status, n in (await db.execute(stmt)).all()}
 
 
+async def outlook(db: AsyncSession, *, now: datetime) -> tuple[int, datetime | None]:
+    """(sessions claimable now, when the next one becomes claimable: a lease running out or
+    a retry or budget wait ending; None when nothing else is coming)."""
+    claimable = int((await db.execute(select(func.count()).where(_claimable(now)))).scalar_one())
+    leases = select(func.min(Session.lease_expires_at)).where(
+        Session.analysis_status == "processing"
+    )
+    waits = select(func.min(Session.analysis_not_before)).where(
+        Session.analysis_status.in_(("pending", "waiting")), Session.analysis_not_before > now
+    )
+    times = [
+        t for t in ((await db.execute(leases)).scalar(), (await db.execute(waits)).scalar()) if t
+    ]
+    return claimable, min(times) if times else None
+
+
 async def remaining(db: AsyncSession, *, now: datetime) -> int:
-    """Sessions a drain still has to wait for: claimable now, or being processed."""
+    """Sessions a drain has ahead of it: claimable now, or being processed."""
     stmt = select(func.count()).where(or_(_claimable(now), Session.analysis_status == "processing"))
     return int((await db.execute(stmt)).scalar_one())

@@ -66,7 +66,7 @@ async def already_has_proposal(db: AsyncSession, session_id: uuid.UUID) -> bool:
     """Whether the session is the source of a proposal or already counted in one."""
     stmt = select(
         exists().where(FlowProposal.source_session_id == session_id)
-        | exists().where(_supports(db, session_id))
+        | select(FlowProposal.id).where(_supports(db, session_id)).exists()
     )
     return bool((await db.execute(stmt)).scalar())
 

@@ -108,9 +108,19 @@ class Worker:
         return list(await asyncio.gather(*(self.process(sid) for sid in ids)))
 
     async def drain(
-        self, *, batch_size: int = 50, on_progress: Callable[[Outcome], None] | None = None
+        self,
+        *,
+        batch_size: int = 50,
+        on_progress: Callable[[Outcome], None] | None = None,
+        wait_for_others: bool = False,
+        max_wait_seconds: float = 900.0,
     ) -> DrainStats:
-        """Work until nothing is claimable (waiting sessions are left for their day)."""
+        """Work until nothing is claimable.
+
+        With `wait_for_others`, also wait for what will become claimable soon: sessions another
+        worker holds (its lease may run out if it died) and retries whose backoff ends within
+        `max_wait_seconds`. Sessions waiting for the next budget day are never waited for.
+        """
         stats = DrainStats()
         started = time.perf_counter()
         concurrency = max(1, min(batch_size, self.settings.ai_concurrency * 2))
@@ -121,10 +131,9 @@ class Worker:
             for sid in ids:
                 pending.add(asyncio.create_task(self.process(sid)))
             if not pending:
-                async with self._read() as db:
-                    if await queue.remaining(db, now=self.clock()) == 0:
-                        break
-                await asyncio.sleep(0.5)  # another worker holds the rest; wait for its leases
+                if not wait_for_others or not await self._worth_waiting(max_wait_seconds):
+                    break
+                await asyncio.sleep(0.5)
                 continue
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -134,6 +143,18 @@ class Worker:
                     on_progress(outcome)
         stats.seconds = time.perf_counter() - started
         return stats
+
+    async def _worth_waiting(self, max_wait_seconds: float) -> bool:
+        now = self.clock()
+        async with self._read() as db:
+            claimable, next_at = await queue.outlook(db, now=now)
+        if claimable:
+            return True
+        if next_at is None:
+            return False
+        horizon = now + timedelta(seconds=max_wait_seconds)
+        # Budget waits end at midnight: never worth holding a drain open for.
+        return next_at <= horizon and next_at != budget.next_budget_day(now)
 
     # -- one session -------------------------------------------------------------------
 

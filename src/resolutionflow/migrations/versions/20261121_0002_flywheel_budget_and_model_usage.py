@@ -1,4 +1,5 @@
-"""Flywheel: the daily proposal budget, per-day model token usage, proposal summaries.
+"""Flywheel and scripts: the daily proposal budget, per-day model token usage, proposal
+summaries, and script requests kept with their sessions.
 
 Revision ID: 0002
 Revises: 0001
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from resolutionflow.models.base import UTCDateTime
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -59,8 +62,58 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_proposal_budgets")),
     )
 
+    op.create_table(
+        "script_requests",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=True),
+        sa.Column("step_order", sa.Integer(), nullable=True),
+        sa.Column("request_text", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=20), nullable=False),
+        sa.Column("provider", sa.String(length=50), nullable=False),
+        sa.Column("template", sa.String(length=100), nullable=True),
+        sa.Column("matched", sa.Boolean(), nullable=False),
+        sa.Column("refused", sa.Boolean(), nullable=False),
+        sa.Column("requires_confirmation", sa.Boolean(), nullable=False),
+        sa.Column("script", sa.Text(), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("parameters", JSON, nullable=False),
+        sa.Column("risks", JSON, nullable=False),
+        sa.Column("suggestions", JSON, nullable=False),
+        sa.Column("problems", JSON, nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_script_requests_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["sessions.id"],
+            name=op.f("fk_script_requests_session_id_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_script_requests_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_script_requests")),
+    )
+    with op.batch_alter_table("script_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_script_requests_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_script_requests_session_created", ["session_id", "created_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    op.drop_table("script_requests")
     with op.batch_alter_table("flow_proposals") as batch_op:
         batch_op.drop_column("supporting_summaries")
     op.drop_table("proposal_budgets")

@@ -1,0 +1,289 @@
+"""The worker end to end on each database: paths, merges, idempotency, budget, failures, leases."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.ai.base import GenerationResult, PermanentProviderError, TransientProviderError
+from resolutionflow.ai.providers.offline import OfflineProvider
+from resolutionflow.flows.structure import validate_tree
+from resolutionflow.flywheel import budget
+from resolutionflow.models import Flow, ModelUsage, Notification, Session
+from tests.flywheel.conftest import Desk, assert_nothing_lost, import_lines, proposals, statuses
+
+QUESTION = {
+    "step_type": "question",
+    "content": {"text": "Is the printer showing online?", "type": "question"},
+    "options_presented": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+}
+
+
+def followed(ext: str, score: float = 0.9) -> dict[str, Any]:
+    return {
+        "external_id": ext, "problem_summary": "Printer offline on floor 2", "status": "resolved",
+        "problem_domain": "printing", "matched_flow": "printer-offline", "match_score": score,
+        "confidence_tier": "high", "confidence_score": 0.9, "resolution_summary": "Power cycled",
+        "steps": [{**QUESTION, "selected_option": "no"},
+                  {"step_type": "resolution", "content": {"text": "Power cycled the printer"}}],
+    }  # fmt: skip
+
+
+def diverged(ext: str, answer: str = "It says driver unavailable") -> dict[str, Any]:
+    return {
+        "external_id": ext, "problem_summary": "Printer shows driver unavailable",
+        "status": "resolved", "problem_domain": "printing", "matched_flow": "printer-offline",
+        "match_score": 0.7, "confidence_tier": "medium", "confidence_score": 0.6,
+        "resolution_summary": "Reinstalled the driver",
+        "steps": [{**QUESTION, "free_text_input": answer},
+                  {"step_type": "action", "content": {"text": "Reinstall the printer driver"},
+                   "action_result": {"success": True, "details": "driver 4.2 installed"}},
+                  {"step_type": "resolution", "content": {"text": "Driver reinstalled"}}],
+    }  # fmt: skip
+
+
+def novel(ext: str, summary: str = "Teams camera not detected after Windows update",
+          answer: str = "Camera privacy switch was off") -> dict[str, Any]:  # fmt: skip
+    return {
+        "external_id": ext, "problem_summary": summary, "status": "resolved",
+        "problem_domain": "endpoint", "confidence_tier": "discovery", "confidence_score": 0.3,
+        "resolution_summary": "Turned camera access back on",
+        "steps": [
+            {"step_type": "question",
+             "content": {"text": "Does the camera show in Device Manager?"},
+             "options_presented": [{"value": "y", "label": "Yes"}, {"value": "n", "label": "No"}],
+             "selected_option": "y"},
+            {"step_type": "question", "content": {"text": "What do the privacy settings show?"},
+             "free_text_input": answer},
+            {"step_type": "action", "content": {"text": "Allow apps to access the camera"},
+             "action_result": {"success": True, "details": "Teams sees the camera"}},
+        ],
+    }  # fmt: skip
+
+
+async def test_three_paths(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [
+        followed("r1"), diverged("e1"), novel("n1"),
+        {**novel("x1"), "status": "escalated", "escalation_reason": "vendor"},
+    ])  # fmt: skip
+    stats = await desk.drain()
+    assert stats.outcomes == {"reinforced": 1, "proposed": 2}
+    assert await statuses(db) == {"completed": 3, "skipped": 1}
+    by_type = {p.proposal_type: p for p in await proposals(db)}
+    assert set(by_type) == {"auto_reinforced", "enhancement", "new_flow"}
+
+    reinforced = by_type["auto_reinforced"]
+    assert reinforced.status == "auto_reinforced"
+    assert reinforced.title == "Reinforcement: Printer offline on floor 2"
+    assert reinforced.proposed_flow_data == {}
+    assert reinforced.target_flow_id == desk.flow_id
+    flow = (await db.execute(select(Flow).where(Flow.id == desk.flow_id))).scalar_one()
+    await db.refresh(flow)
+    assert flow.success_rate == 0.1
+    assert flow.last_matched_at is not None
+
+    enhancement = by_type["enhancement"]
+    assert enhancement.status == "pending"
+    assert enhancement.target_flow_id == desk.flow_id and enhancement.target_flow_version == 1
+    assert enhancement.description == enhancement.proposed_diff["diff_description"]
+    assert enhancement.proposed_flow_data["new_nodes"]
+    assert validate_tree(enhancement.merged_flow_data["tree_structure"]) == []
+
+    new_flow = by_type["new_flow"]
+    assert new_flow.status == "pending"
+    assert validate_tree(new_flow.proposed_flow_data["tree_structure"]) == []
+    assert new_flow.proposed_flow_data["match_keywords"]
+    # Two reviewers, two pending proposals: four notifications; the engineer gets none.
+    kinds = (await db.execute(select(Notification.kind))).scalars().all()
+    assert kinds == ["proposal.pending"] * 4
+    usage = (await db.execute(select(func.sum(ModelUsage.calls)))).scalar_one()
+    assert usage == 2
+    await assert_nothing_lost(db)
+
+
+async def test_reinforcement_compounds(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [followed("r1"), followed("r2", 0.85)])
+    await desk.drain()
+    flow = await db.get(Flow, desk.flow_id)
+    assert flow is not None
+    await db.refresh(flow)
+    assert flow.success_rate == 0.19
+
+
+async def test_similar_sessions_merge_into_one_proposal(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [
+        novel("m1"),
+        novel("m2", "Teams webcam not detected since the Windows update", "Camera privacy off"),
+        novel("m3", "Camera not detected in Teams after Windows update", "Driver disabled in BIOS"),
+    ])  # fmt: skip
+    stats = await desk.drain()
+    assert stats.outcomes == {"proposed": 1, "merged": 2}
+    [proposal] = await proposals(db)
+    assert proposal.supporting_session_count == 3
+    assert len(set(proposal.supporting_session_ids)) == 3
+    assert proposal.confidence_score == 0.5  # 0.3 + 0.1 + 0.1
+    tree = proposal.proposed_flow_data["tree_structure"]
+    assert validate_tree(tree) == []
+    counts = [
+        o.get("session_count") for n in [tree, *tree["children"]] for o in n.get("options") or []
+    ]
+    assert max(c or 0 for c in counts) == 3  # all three took the first answer
+    await assert_nothing_lost(db)
+
+
+async def test_analysing_again_adds_nothing(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(
+        db, desk.account, [novel("a1"), novel("a2", "Teams webcam missing after update")]
+    )
+    await desk.drain()
+    before = [(p.id, p.supporting_session_count) for p in await proposals(db)]
+    await db.execute(Session.__table__.update().values(analysis_status="pending"))
+    await db.commit()
+    stats = await desk.drain()
+    assert stats.outcomes == {"done": 2}
+    assert [(p.id, p.supporting_session_count) for p in await proposals(db)] == before
+
+
+async def test_budget_51st_waits_for_the_next_day(db: AsyncSession, desk: Desk) -> None:
+    lines = [
+        novel(f"b{i}", f"Unique problem number {i} with {uuid.uuid4().hex[:6]}") for i in range(51)
+    ]
+    lines.append(followed("r-free"))  # reinforcements never count against the budget
+    await import_lines(db, desk.account, lines)
+    stats = await desk.drain()
+    assert stats.outcomes.get("waiting") == 1
+    assert stats.outcomes.get("reinforced") == 1
+    assert await statuses(db) == {"completed": 51, "waiting": 1}
+    waiting = (
+        await db.execute(select(Session).where(Session.analysis_status == "waiting"))
+    ).scalar_one()
+    assert waiting.analysis_not_before == budget.next_budget_day(desk.clock.now)
+    assert "budget" in (waiting.analysis_error or "")
+    # Still the same day: nothing to do.
+    assert (await desk.drain()).processed == 0
+    desk.clock.advance(days=1)
+    stats = await desk.drain()
+    assert stats.outcomes in ({"proposed": 1}, {"merged": 1})
+    assert await statuses(db) == {"completed": 52}
+    await assert_nothing_lost(db)
+
+
+async def test_budget_setting_and_zero_means_unlimited(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(
+        db,
+        desk.account,
+        [novel(f"z{i}", f"Distinct issue {i} {uuid.uuid4().hex}") for i in range(4)],
+    )
+    stats = await desk.drain(daily_proposal_budget=2)
+    assert stats.outcomes.get("waiting") == 2
+    desk.clock.advance(days=1)
+    stats = await desk.drain(daily_proposal_budget=0)
+    assert stats.outcomes.get("waiting") is None
+    assert await statuses(db) == {"completed": 4}
+
+
+class Scripted:
+    """A provider that fails in scripted ways, then (optionally) answers like the offline one."""
+
+    def __init__(self, *script: Any, then_offline: bool = True) -> None:
+        self.script = list(script)
+        self.then_offline = then_offline
+        self.offline = OfflineProvider()
+        self.calls = 0
+
+    async def generate_json(
+        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int
+    ) -> GenerationResult:
+        self.calls += 1
+        step = self.script.pop(0) if self.script else None
+        if isinstance(step, Exception):
+            raise step
+        if isinstance(step, str):
+            return GenerationResult(step, 10, 5, "scripted", "scripted", 0.01)
+        if not self.then_offline:
+            raise TransientProviderError("still down", provider="scripted")
+        return await self.offline.generate_json(system_prompt, messages, max_tokens)
+
+
+async def test_transient_faults_retry_then_succeed(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [novel("t1")])
+    provider = Scripted(
+        TransientProviderError("429", provider="x"), TransientProviderError("timeout", provider="x")
+    )
+    stats = await desk.drain(provider)
+    assert stats.outcomes == {"retry": 2, "proposed": 1}
+    assert await statuses(db) == {"completed": 1}
+    await assert_nothing_lost(db)
+
+
+async def test_persistent_faults_fail_with_the_reason(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [novel("f1")])
+    stats = await desk.drain(Scripted(then_offline=False))
+    assert stats.outcomes == {"retry": 2, "failed": 1}
+    session = (await db.execute(select(Session))).scalar_one()
+    assert session.analysis_status == "failed"
+    assert "gave up after 3 attempts" in session.analysis_error
+    assert "still down" in session.analysis_error
+    assert await proposals(db) == []
+    # The budget is refunded: a failed analysis costs nothing.
+    assert await budget.used(db, account_id=desk.account_id, day=desk.clock.now.date()) == 0
+
+
+async def test_broken_json_gets_one_repair(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(
+        db, desk.account, [novel("j1"), novel("j2", "Completely different printer jam")]
+    )
+    repaired = Scripted('Sure! Here it is: {"title": "x", ')  # truncated, then the repair works
+    stats = await desk.drain(repaired, ai_concurrency=1)
+    assert "failed" not in stats.outcomes
+    assert repaired.calls == 3  # broken, repaired, second session
+    await assert_nothing_lost(db)
+
+
+async def test_invalid_twice_fails_with_the_problems(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [novel("k1")])
+    bad_tree = '{"title": "T", "tree_structure": {"id": "root", "type": "action"}}'
+    stats = await desk.drain(Scripted(bad_tree, '```json\n{"title": "T"}\n```'))
+    assert stats.outcomes == {"failed": 1}
+    session = (await db.execute(select(Session))).scalar_one()
+    assert "still invalid after one repair" in session.analysis_error
+    assert "tree_structure" in session.analysis_error
+    assert await proposals(db) == []
+
+
+async def test_permanent_error_fails_at_once(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [novel("p1")])
+    stats = await desk.drain(Scripted(PermanentProviderError("401 bad key", provider="x")))
+    assert stats.outcomes == {"failed": 1}
+    session = (await db.execute(select(Session))).scalar_one()
+    assert "401 bad key" in session.analysis_error
+
+
+async def test_expired_lease_is_taken_over(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [novel("l1"), followed("l2")])
+    stalled = desk.worker()
+    claimed = await stalled.claim_batch(10)
+    assert len(claimed) == 2
+    assert (await desk.drain()).processed == 0  # leases still held
+    desk.clock.advance(seconds=desk.settings.worker_lease_seconds + 1)
+    stats = await desk.drain()
+    assert stats.processed == 2
+    late = [await stalled.process(sid) for sid in claimed]
+    assert {o.result for o in late} == {"lost_lease"}
+    assert await statuses(db) == {"completed": 2}
+    await assert_nothing_lost(db)
+
+
+async def test_failed_sessions_can_be_retried(db: AsyncSession, desk: Desk) -> None:
+    from resolutionflow.flywheel import queue
+
+    await import_lines(db, desk.account, [novel("q1")])
+    await desk.drain(Scripted(PermanentProviderError("nope", provider="x")))
+    assert await statuses(db) == {"failed": 1}
+    assert await queue.requeue_failed(db, account_id=desk.account_id) == 1
+    await db.commit()
+    stats = await desk.drain()
+    assert stats.outcomes == {"proposed": 1}

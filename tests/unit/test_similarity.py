@@ -114,3 +114,29 @@ def test_find_most_similar_returns_none_below_threshold_or_without_candidates() 
     assert 0.0 <= score < DEFAULT_THRESHOLD
     assert find_most_similar(new, []) == (None, 0.0)
     assert find_most_similar(new, unrelated, threshold=0.0)[0] is not None
+
+
+def test_batched_matches_agree_with_one_at_a_time() -> None:
+    from resolutionflow.flywheel.similarity import find_most_similar, find_most_similar_many
+
+    pool = [
+        ProposalText(id="printer", title="Printer offline after driver update",
+                     summaries=["Printer shows offline", "Print jobs stuck in queue"]),
+        ProposalText(id="vpn", title="VPN drops after laptop sleep",
+                     summaries=["VPN disconnects when the lid closes"]),
+        ProposalText(id="mfa", title="MFA prompt loops in Outlook",
+                     summaries=["Authenticator keeps asking again and again"]),
+    ]  # fmt: skip
+    news = [
+        ProposalText(id="a", title="Cannot print, printer says offline",
+                     summaries=["printer offline on floor 3"]),
+        ProposalText(id="b", title="VPN keeps disconnecting after sleep",
+                     summaries=["vpn drops when waking from sleep"]),
+        ProposalText(id="c", title="Payroll export has wrong totals",
+                     summaries=["payroll report totals off by one month"]),
+    ]  # fmt: skip
+    batched = find_most_similar_many(news, pool)
+    assert [b[0] for b in batched] == ["printer", "vpn", None]
+    assert [b[0] for b in batched] == [find_most_similar(n, pool)[0] for n in news]
+    assert find_most_similar_many([], pool) == []
+    assert find_most_similar_many(news, []) == [(None, 0.0)] * 3

@@ -97,8 +97,10 @@ async def lock_if_leased(db: AsyncSession, session_id: uuid.UUID, worker_id: str
     return (await db.execute(stmt)).scalar_one_or_none()
 
 
-def complete(session: Session, *, now: datetime) -> None:
+def complete(session: Session, *, now: datetime, proposal_id: uuid.UUID | None = None) -> None:
     session.analysis_status = "completed"
+    if proposal_id is not None:
+        session.proposal_id = proposal_id
     session.analysis_error = None
     session.analyzed_at = now
     session.lease_owner = None

@@ -15,20 +15,6 @@ from resolutionflow.db import is_postgres
 from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep
 
 
-async def session_with_steps(
-    db: AsyncSession, session_id: uuid.UUID
-) -> tuple[Session, list[SessionStep]] | None:
-    session = await db.get(Session, session_id)
-    if session is None:
-        return None
-    stmt = (
-        select(SessionStep)
-        .where(SessionStep.session_id == session_id)
-        .order_by(SessionStep.step_order)
-    )
-    return session, list((await db.execute(stmt)).scalars())
-
-
 async def flow_of_account(
     db: AsyncSession, account_id: uuid.UUID, flow_id: uuid.UUID, *, lock: bool = False
 ) -> Flow | None:
@@ -38,36 +24,11 @@ async def flow_of_account(
     return (await db.execute(stmt)).scalar_one_or_none()
 
 
-def _supports(db: AsyncSession, session_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    """SQL condition: the proposal's supporting_session_ids holds this session."""
-    sid = str(session_id)
-    if is_postgres(db):
-        return FlowProposal.supporting_session_ids.op("@>")(
-            text("CAST(:sid_json AS jsonb)").bindparams(sid_json=f'["{sid}"]')
-        )
-    return text(
-        "EXISTS (SELECT 1 FROM json_each(flow_proposals.supporting_session_ids) "
-        "WHERE json_each.value = :sid)"
-    ).bindparams(sid=sid)
-
-
-async def proposal_supported_by(
-    db: AsyncSession, account_id: uuid.UUID, session_id: uuid.UUID
-) -> FlowProposal | None:
-    stmt = (
-        select(FlowProposal)
-        .where(FlowProposal.account_id == account_id, _supports(db, session_id))
-        .limit(1)
-    )
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
-async def already_has_proposal(db: AsyncSession, session_id: uuid.UUID) -> bool:
-    """Whether the session is the source of a proposal or already counted in one."""
-    stmt = select(
-        exists().where(FlowProposal.source_session_id == session_id)
-        | select(FlowProposal.id).where(_supports(db, session_id)).exists()
-    )
+async def already_has_proposal(db: AsyncSession, session: Session) -> bool:
+    """Whether the session already ended in a proposal (as its source or merged into one)."""
+    if session.proposal_id is not None:
+        return True
+    stmt = select(exists().where(FlowProposal.source_session_id == session.id))
     return bool((await db.execute(stmt)).scalar())
 
 
@@ -110,6 +71,20 @@ async def pending_candidates(
     return list((await db.execute(stmt.order_by(FlowProposal.created_at))).scalars())
 
 
+async def lock_proposals(db: AsyncSession, ids: list[uuid.UUID]) -> list[FlowProposal]:
+    """Lock these proposals in the given (sorted) order and read them fresh."""
+    if not ids:
+        return []
+    stmt = (
+        select(FlowProposal)
+        .where(FlowProposal.id.in_(ids))
+        .order_by(FlowProposal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await db.execute(stmt)).scalars())
+
+
 async def lock_proposal(db: AsyncSession, proposal_id: uuid.UUID) -> FlowProposal | None:
     stmt = (
         select(FlowProposal)
@@ -145,3 +120,53 @@ async def add_usage(
         },
     )
     await db.execute(stmt)
+
+
+async def claimed_sessions(
+    db: AsyncSession, ids: list[uuid.UUID], worker_id: str, *, lock: bool = False
+) -> list[Session]:
+    """The sessions of `ids` this worker still holds the lease of (optionally row-locked)."""
+    stmt = (
+        select(Session)
+        .where(
+            Session.id.in_(ids),
+            Session.analysis_status == "processing",
+            Session.lease_owner == worker_id,
+        )
+        .order_by(Session.id)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return list((await db.execute(stmt)).scalars())
+
+
+async def steps_of_sessions(
+    db: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[SessionStep]]:
+    stmt = (
+        select(SessionStep)
+        .where(SessionStep.session_id.in_(ids))
+        .order_by(SessionStep.session_id, SessionStep.step_order)
+    )
+    out: dict[uuid.UUID, list[SessionStep]] = {sid: [] for sid in ids}
+    for step in (await db.execute(stmt)).scalars():
+        out[step.session_id].append(step)
+    return out
+
+
+async def flows_by_id(
+    db: AsyncSession, ids: set[uuid.UUID], *, lock: bool = False
+) -> dict[uuid.UUID, Flow]:
+    if not ids:
+        return {}
+    stmt = select(Flow).where(Flow.id.in_(ids)).order_by(Flow.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return {f.id: f for f in (await db.execute(stmt)).scalars()}
+
+
+async def sources_among(db: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these sessions are already the source of a proposal."""
+    stmt = select(FlowProposal.source_session_id).where(FlowProposal.source_session_id.in_(ids))
+    return set((await db.execute(stmt)).scalars())

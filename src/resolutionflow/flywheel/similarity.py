@@ -78,6 +78,77 @@ def find_most_similar(
     return (candidates[best].id if score >= threshold else None), score
 
 
+def find_most_similar_many(
+    news: list[ProposalText],
+    candidates: list[ProposalText],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[tuple[str | None, float]]:
+    """`find_most_similar` for several new proposals against one candidate set at once.
+
+    The vectoriser is fitted once over all of them (so term weights also see the other new
+    proposals, a negligible difference), which is what makes a worker's batch cheap: the
+    pool of pending proposals is vectorised once per batch instead of once per session.
+    """
+    if not candidates or not news:
+        return [(None, 0.0) for _ in news]
+    matrix = _score_matrix(news, candidates)
+    out: list[tuple[str | None, float]] = []
+    for j in range(len(news)):
+        column = matrix[:, j]
+        best = int(np.argmax(column))
+        score = float(column[best])
+        out.append(((candidates[best].id if score >= threshold else None), score))
+    return out
+
+
+def _score_matrix(news: list[ProposalText], candidates: list[ProposalText]) -> np.ndarray:
+    """Scores of every candidate (rows) against every new proposal (columns)."""
+    everyone = [*news, *candidates]
+    m, n = len(news), len(everyone)
+    texts: list[str] = []
+    for name in _FIELDS:
+        texts.extend(_field_text(p, name) for p in everyone)
+    owners: list[int] = []
+    for k, proposal in enumerate(everyone):
+        for summary in _summaries(proposal):
+            texts.append(summary)
+            owners.append(k)
+    rows = TextVectoriser().fit_transform(texts)
+    weighted = np.zeros((n - m, m))
+    weight_sum = np.zeros((n - m, m))
+    for f, name in enumerate(_FIELDS):
+        block = rows[f * n : (f + 1) * n]
+        present = np.diff(block.indptr) > 0
+        scores = np.asarray((block[m:] @ block[:m].T).todense(), dtype=np.float64)
+        mask = np.outer(present[m:], present[:m])
+        weighted += np.where(mask, WEIGHTS[name] * scores, 0.0)
+        weight_sum += np.where(mask, WEIGHTS[name], 0.0)
+    summary_rows = rows[len(_FIELDS) * n :]
+    own = np.array(owners)
+    if summary_rows.shape[0]:
+        membership = sp.csr_matrix(
+            (np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own))
+        )
+        centroids = normalize(membership @ summary_rows)
+        centroid_scores = np.asarray((centroids[m:] @ centroids[:m].T).todense())
+        has = np.bincount(own, minlength=n) > 0
+        for j in range(m):
+            mine = own == j
+            if not mine.any():
+                continue
+            pairs = (summary_rows[mine] @ summary_rows.T).toarray().max(axis=0)
+            best_pair = np.full(n, -1.0)
+            np.maximum.at(best_pair, own, pairs)
+            score = (centroid_scores[:, j] + best_pair[m:]) / 2
+            present = has[m:]
+            weighted[present, j] += WEIGHTS["summaries"] * score[present]
+            weight_sum[present, j] += WEIGHTS["summaries"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        combined = np.where(weight_sum > 0, weighted / weight_sum, 0.0)
+    return np.clip(combined, 0.0, 1.0)
+
+
 def _field_text(proposal: ProposalText, name: str) -> str:
     if name == "keywords":
         return " ; ".join(k for k in proposal.keywords if k)

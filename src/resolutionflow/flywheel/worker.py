@@ -15,22 +15,24 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.ai.base import (
-    GenerationResult,
     PermanentProviderError,
     Provider,
     TransientProviderError,
 )
 from resolutionflow.ai.registry import get_provider
 from resolutionflow.config import Settings
-from resolutionflow.db import get_sessionmaker
+from resolutionflow.db import get_sessionmaker, is_postgres
 from resolutionflow.flywheel import budget, queue, service
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import (
@@ -55,6 +57,27 @@ class Outcome:
     session_id: uuid.UUID
     result: str  # reinforced | proposed | merged | waiting | retry | failed | lost_lease | done
     detail: str = ""
+
+
+@dataclass
+class Job:
+    """A session that needs the model: what the model call and the write afterwards need."""
+
+    session_id: uuid.UUID
+    account_id: uuid.UUID
+    path: str
+    snapshot: dict[str, Any]
+    flow_name: str | None = None
+    flow_tree: dict[str, Any] | None = None
+
+
+@dataclass
+class Ready:
+    """A model answer waiting to be written (several are written in one transaction)."""
+
+    job: Job
+    generated: Generated
+    day: date
 
 
 @dataclass
@@ -88,12 +111,29 @@ class Worker:
         self.model_slots = asyncio.Semaphore(max(1, settings.ai_concurrency))
         self._read = get_sessionmaker(settings, write=False)
         self._write = get_sessionmaker(settings, write=True)
+        self.usage = service.UsageTally()
+        self._budgeted = settings.daily_proposal_budget > 0
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[AsyncSession]:
+        """A short write transaction. On PostgreSQL its commit does not wait for the WAL flush:
+        a commit lost in a database crash only means the session is analysed again, which the
+        lease and the one-proposal-per-session rule make safe."""
+        async with self._write() as db, db.begin():
+            if is_postgres(db):
+                await db.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            yield db
+
+    async def flush_usage(self) -> None:
+        if self.usage.totals:
+            async with self._tx() as db:
+                await self.usage.flush(db)
 
     # -- the queue ---------------------------------------------------------------------
 
     async def claim_batch(self, limit: int) -> list[uuid.UUID]:
         now = self.clock()
-        async with self._write() as db, db.begin():
+        async with self._tx() as db:
             await queue.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
             return await queue.claim(
                 db, worker_id=self.worker_id, limit=limit,
@@ -105,7 +145,12 @@ class Worker:
         ids = await self.claim_batch(limit or self.settings.worker_batch_size)
         if not ids:
             return []
-        return list(await asyncio.gather(*(self.process(sid) for sid in ids)))
+        outcomes, jobs = await self.prepare(ids)
+        results = await asyncio.gather(*(self.run_job(job) for job in jobs))
+        outcomes += await self.record([r for r in results if isinstance(r, Ready)])
+        outcomes += [r for r in results if isinstance(r, Outcome)]
+        await self.flush_usage()
+        return outcomes
 
     async def drain(
         self,
@@ -128,19 +173,31 @@ class Worker:
         while True:
             room = concurrency * 2 - len(pending)
             ids = await self.claim_batch(room) if room > 0 else []
-            for sid in ids:
-                pending.add(asyncio.create_task(self.process(sid)))
+            if ids:
+                settled, jobs = await self.prepare(ids)
+                for outcome in settled:
+                    stats.add(outcome)
+                    if on_progress:
+                        on_progress(outcome)
+                pending.update(asyncio.create_task(self.run_job(job)) for job in jobs)
+                if not jobs:
+                    continue
             if not pending:
                 if not wait_for_others or not await self._worth_waiting(max_wait_seconds):
                     break
                 await asyncio.sleep(0.5)
                 continue
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                outcome = task.result()
+            results = [task.result() for task in done]
+            finished = [r for r in results if isinstance(r, Outcome)]
+            finished += await self.record([r for r in results if isinstance(r, Ready)])
+            for outcome in finished:
                 stats.add(outcome)
                 if on_progress:
                     on_progress(outcome)
+            if stats.processed % 200 < len(done):
+                await self.flush_usage()
+        await self.flush_usage()
         stats.seconds = time.perf_counter() - started
         return stats
 
@@ -156,40 +213,123 @@ class Worker:
         # Budget waits end at midnight: never worth holding a drain open for.
         return next_at <= horizon and next_at != budget.next_budget_day(now)
 
-    # -- one session -------------------------------------------------------------------
+    # -- a claimed batch -----------------------------------------------------------------
 
     async def process(self, session_id: uuid.UUID) -> Outcome:
+        """Analyse one claimed session (the batch path with a batch of one)."""
+        outcomes, jobs = await self.prepare([session_id])
+        results = [await self.run_job(job) for job in jobs]
+        outcomes += await self.record([r for r in results if isinstance(r, Ready)])
+        outcomes += [r for r in results if isinstance(r, Outcome)]
+        await self.flush_usage()
+        return outcomes[0]
+
+    async def prepare(self, ids: list[uuid.UUID]) -> tuple[list[Outcome], list[Job]]:
+        """Read a claimed batch in a few queries, settle what needs no model (reinforcements,
+        sessions already analysed) in one transaction, and return the model jobs."""
         try:
-            return await self._process(session_id)
-        except Exception as exc:  # a bug or a database fault: keep the session, retry later
-            log.exception("analysis of session %s crashed", session_id)
-            return await self._retry_or_fail(session_id, f"{type(exc).__name__}: {exc}")
+            return await self._prepare(ids)
+        except Exception as exc:  # a bug or a database fault: keep the sessions, retry later
+            log.exception("preparing %d session(s) failed", len(ids))
+            error = f"{type(exc).__name__}: {exc}"
+            return [await self._retry_or_fail(sid, error) for sid in ids], []
 
-    async def _process(self, session_id: uuid.UUID) -> Outcome:
+    async def _prepare(self, ids: list[uuid.UUID]) -> tuple[list[Outcome], list[Job]]:
         async with self._read() as db:
-            loaded = await repo.session_with_steps(db, session_id)
-            if loaded is None:
-                return Outcome(session_id, "done", "session deleted")
-            session, steps = loaded
-            if session.lease_owner != self.worker_id or session.analysis_status != "processing":
-                return Outcome(session_id, "lost_lease")
-            if await repo.already_has_proposal(db, session_id):
-                return await self._finish_without_change(session_id, "already analysed")
-            snapshot = session_snapshot(session, steps)
-            flow = None
-            if session.matched_flow_id is not None:
-                flow = await repo.flow_of_account(db, session.account_id, session.matched_flow_id)
-            account_id = session.account_id
-        path = choose_path(
-            has_match=session.matched_flow_id is not None,
-            match_score=session.match_score,
-            divergence=has_divergence(snapshot["steps"]),
-        )
-        if path == ENHANCEMENT and flow is None:
-            path = NEW_FLOW  # the matched flow is gone
-        if path == REINFORCE:
-            return await self._reinforce(session_id)
+            sessions = await repo.claimed_sessions(db, ids, self.worker_id)
+            steps = await repo.steps_of_sessions(db, [s.id for s in sessions])
+            flows = await repo.flows_by_id(
+                db, {s.matched_flow_id for s in sessions if s.matched_flow_id}
+            )
+            sources = await repo.sources_among(db, [s.id for s in sessions])
+        held = {s.id for s in sessions}
+        outcomes = [Outcome(sid, "lost_lease") for sid in ids if sid not in held]
+        reinforce: list[uuid.UUID] = []
+        done_already: list[uuid.UUID] = []
+        jobs: list[Job] = []
+        for session in sessions:
+            if session.proposal_id is not None or session.id in sources:
+                done_already.append(session.id)
+                continue
+            snapshot = session_snapshot(session, steps[session.id])
+            flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
+            if flow is not None and flow.account_id != session.account_id:
+                flow = None
+            path = choose_path(
+                has_match=session.matched_flow_id is not None,
+                match_score=session.match_score,
+                divergence=has_divergence(snapshot["steps"]),
+            )
+            if path == ENHANCEMENT and flow is None:
+                path = NEW_FLOW  # the matched flow is gone
+            if path == REINFORCE:
+                reinforce.append(session.id)
+                continue
+            jobs.append(Job(
+                session_id=session.id, account_id=session.account_id, path=path,
+                snapshot=snapshot, flow_name=flow.name if flow else None,
+                flow_tree=flow.tree_structure if flow else None,
+            ))  # fmt: skip
+        if done_already:
+            outcomes += await self._finish_many(done_already, "already analysed")
+        if reinforce:
+            outcomes += await self._reinforce_many(reinforce)
+        return outcomes, jobs
 
+    async def _finish_many(self, ids: list[uuid.UUID], why: str) -> list[Outcome]:
+        now = self.clock()
+        async with self._tx() as db:
+            sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
+            for session in sessions:
+                queue.complete(session, now=now)
+        held = {s.id for s in sessions}
+        return [
+            Outcome(sid, "done", why) if sid in held else Outcome(sid, "lost_lease") for sid in ids
+        ]
+
+    async def _reinforce_many(self, ids: list[uuid.UUID]) -> list[Outcome]:
+        now = self.clock()
+        try:
+            async with self._tx() as db:
+                sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
+                made = await service.reinforce_many(db, sessions=sessions, now=now)
+                for session in sessions:
+                    queue.complete(session, now=now, proposal_id=made[session.id])
+        except IntegrityError:
+            # Another analysis of one of them got there first: settle them one by one.
+            return [await self._reinforce_one(sid) for sid in ids]
+        held = {s.id for s in sessions}
+        return [
+            Outcome(sid, "reinforced") if sid in held else Outcome(sid, "lost_lease") for sid in ids
+        ]
+
+    async def _reinforce_one(self, session_id: uuid.UUID) -> Outcome:
+        now = self.clock()
+        try:
+            async with self._tx() as db:
+                sessions = await repo.claimed_sessions(db, [session_id], self.worker_id, lock=True)
+                if not sessions:
+                    return Outcome(session_id, "lost_lease")
+                made = await service.reinforce_many(db, sessions=sessions, now=now)
+                queue.complete(sessions[0], now=now, proposal_id=made[session_id])
+        except IntegrityError:
+            return await self._finish_without_change(session_id, "already analysed")
+        return Outcome(session_id, "reinforced")
+
+    async def run_job(self, job: Job) -> Outcome | Ready:
+        try:
+            return await self._run_job(job)
+        except Exception as exc:  # a bug or a database fault: keep the session, retry later
+            log.exception("analysis of session %s crashed", job.session_id)
+            return await self._retry_or_fail(job.session_id, f"{type(exc).__name__}: {exc}")
+
+    async def _run_job(self, job: Job) -> Outcome | Ready:
+        session_id, account_id, path, snapshot = (
+            job.session_id,
+            job.account_id,
+            job.path,
+            job.snapshot,
+        )
         day = budget.budget_day(self.clock())
         reserved = await self._reserve(session_id, account_id, day)
         if reserved is not None:
@@ -197,9 +337,9 @@ class Worker:
         try:
             async with self.model_slots:
                 if path == ENHANCEMENT:
-                    assert flow is not None
+                    assert job.flow_tree is not None
                     generated = await generate_enhancement(
-                        self.provider, snapshot, flow_name=flow.name, tree=flow.tree_structure
+                        self.provider, snapshot, flow_name=job.flow_name or "", tree=job.flow_tree
                     )
                 else:
                     generated = await generate_new_flow(self.provider, snapshot)
@@ -207,36 +347,25 @@ class Worker:
             await self._refund(account_id, day)
             return await self._retry_or_fail(session_id, f"model unavailable: {exc}")
         except AnalysisFailed as exc:
+            self.usage.add(account_id, exc.usage, self.clock())  # the tokens were spent anyway
             await self._refund(account_id, day)
-            return await self._fail(
-                session_id, exc.describe(), usage=exc.usage, account_id=account_id
-            )
+            return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
             await self._refund(account_id, day)
             return await self._fail(session_id, f"model refused the request: {exc}")
-        return await self._record(session_id, path, snapshot, generated, account_id, day)
-
-    async def _reinforce(self, session_id: uuid.UUID) -> Outcome:
-        now = self.clock()
-        try:
-            async with self._write() as db, db.begin():
-                session = await queue.lock_if_leased(db, session_id, self.worker_id)
-                if session is None:
-                    return Outcome(session_id, "lost_lease")
-                await service.reinforce(db, session=session, now=now)
-                queue.complete(session, now=now)
-        except IntegrityError:
-            return await self._finish_without_change(session_id, "already analysed")
-        return Outcome(session_id, "reinforced")
+        self.usage.add(account_id, generated.usage, self.clock())
+        return Ready(job, generated, day)
 
     async def _reserve(
         self,
         session_id: uuid.UUID,
         account_id: uuid.UUID,
-        day: datetime.date,  # type: ignore[valid-type]
+        day: date,
     ) -> Outcome | None:
         """Reserve budget; park the session until the next budget day when it is spent."""
-        async with self._write() as db, db.begin():
+        if not self._budgeted:
+            return None  # no limit: nothing to count
+        async with self._tx() as db:
             session = await queue.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
@@ -255,48 +384,63 @@ class Worker:
         return Outcome(session_id, "waiting")
 
     async def _refund(self, account_id: uuid.UUID, day: date) -> None:
-        async with self._write() as db, db.begin():
+        if not self._budgeted:
+            return
+        async with self._tx() as db:
             await budget.refund(db, account_id=account_id, day=day)
 
-    async def _record(
-        self,
-        session_id: uuid.UUID,
-        path: str,
-        snapshot: dict[str, Any],
-        generated: Generated,
-        account_id: uuid.UUID,
-        day: date,
-    ) -> Outcome:
-        now = self.clock()
+    async def record(self, ready: list[Ready]) -> list[Outcome]:
+        """Write model answers: all in one transaction, or one by one if that one fails."""
+        if not ready:
+            return []
         try:
-            async with self._write() as db, db.begin():
-                session = await queue.lock_if_leased(db, session_id, self.worker_id)
-                if session is None:
-                    await budget.refund(db, account_id=account_id, day=day)
-                    return Outcome(session_id, "lost_lease")
-                if path == ENHANCEMENT:
-                    flow = await repo.flow_of_account(db, account_id, session.matched_flow_id)
+            return await self._record(ready)
+        except Exception:
+            if len(ready) == 1:
+                log.exception("writing the analysis of session %s failed", ready[0].job.session_id)
+                job = ready[0].job
+                return [await self._retry_or_fail(job.session_id, "could not write the proposal")]
+            return [outcome for one in ready for outcome in await self.record([one])]
+
+    async def _record(self, ready: list[Ready]) -> list[Outcome]:
+        now = self.clock()
+        by_id = {r.job.session_id: r for r in ready}
+        async with self._tx() as db:
+            sessions = await repo.claimed_sessions(db, list(by_id), self.worker_id, lock=True)
+            held = {s.id: s for s in sessions}
+            flows = await repo.flows_by_id(
+                db, {s.matched_flow_id for s in sessions if by_id[s.id].job.path == ENHANCEMENT
+                     and s.matched_flow_id}
+            )  # fmt: skip
+            items = []
+            for session in sessions:
+                flow = None
+                if by_id[session.id].job.path == ENHANCEMENT:
+                    flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
                     if flow is None:
                         raise RuntimeError("the matched flow was deleted during analysis")
-                    proposal, merged = await service.record_enhancement(
-                        db, session=session, snapshot=snapshot, flow=flow,
-                        generated=generated.data, now=now,
-                    )  # fmt: skip
-                else:
-                    proposal, merged = await service.record_new_flow(
-                        db, session=session, snapshot=snapshot, generated=generated.data, now=now
-                    )
-                await service.record_usage(
-                    db, account_id=account_id, usage=generated.usage, now=now
+                items.append(service.Analysed(
+                    session=session, snapshot=by_id[session.id].job.snapshot,
+                    generated=by_id[session.id].generated.data, flow=flow,
+                ))  # fmt: skip
+            placed = await service.place(db, items, now=now)
+            for item, placement in zip(items, placed, strict=True):
+                queue.complete(item.session, now=now, proposal_id=placement.proposal.id)
+            results = {
+                item.session.id: Outcome(
+                    item.session.id, "merged" if p.merged else "proposed", str(p.proposal.id)
                 )
-                queue.complete(session, now=now)
-        except IntegrityError:
-            return await self._finish_without_change(session_id, "already analysed")
-        return Outcome(session_id, "merged" if merged else "proposed", str(proposal.id))
+                for item, p in zip(items, placed, strict=True)
+            }
+            lost = [r for sid, r in by_id.items() if sid not in held]
+            for r in lost:
+                if self._budgeted:
+                    await budget.refund(db, account_id=r.job.account_id, day=r.day)
+        return [results.get(sid) or Outcome(sid, "lost_lease") for sid in by_id]
 
     async def _finish_without_change(self, session_id: uuid.UUID, why: str) -> Outcome:
         now = self.clock()
-        async with self._write() as db, db.begin():
+        async with self._tx() as db:
             session = await queue.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
@@ -305,7 +449,7 @@ class Worker:
 
     async def _retry_or_fail(self, session_id: uuid.UUID, error: str) -> Outcome:
         now = self.clock()
-        async with self._write() as db, db.begin():
+        async with self._tx() as db:
             session = await queue.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
@@ -321,20 +465,11 @@ class Worker:
             queue.retry_later(session, error=error, at=now + timedelta(seconds=delay))
         return Outcome(session_id, "retry", error)
 
-    async def _fail(
-        self,
-        session_id: uuid.UUID,
-        error: str,
-        *,
-        usage: list[GenerationResult] | None = None,
-        account_id: uuid.UUID | None = None,
-    ) -> Outcome:
+    async def _fail(self, session_id: uuid.UUID, error: str) -> Outcome:
         now = self.clock()
-        async with self._write() as db, db.begin():
+        async with self._tx() as db:
             session = await queue.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
-            if usage and account_id:
-                await service.record_usage(db, account_id=account_id, usage=usage, now=now)
             queue.fail(session, error=error, now=now)
         return Outcome(session_id, "failed", error)

@@ -38,6 +38,11 @@ ANSWER_BYTES_SQLITE = (
     "length(CAST(context_message AS BLOB)) + coalesce(length(CAST(free_text_input AS BLOB)), 0)"
 )
 ANSWER_BYTES_LIMIT = 2000
+# Action outcomes as the dashboard reads them, written out per database (JSON differs).
+ACTION_FAILED_PG = "step_type = 'action' AND (action_result ->> 'success') = 'false'"
+ACTION_SUCCEEDED_PG = "step_type = 'action' AND (action_result ->> 'success') = 'true'"
+ACTION_FAILED_SQLITE = "step_type = 'action' AND json_extract(action_result, '$.success') = 0"
+ACTION_SUCCEEDED_SQLITE = "step_type = 'action' AND json_extract(action_result, '$.success') = 1"
 
 
 class Session(Base):
@@ -102,6 +107,10 @@ class Session(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column()
     analyzed_at: Mapped[datetime | None] = mapped_column()
+    # The proposal the analysis produced or merged the session into (none for skipped ones).
+    proposal_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("flow_proposals.id", ondelete="SET NULL", use_alter=True)
+    )
 
 
 class SessionStep(Base):
@@ -136,6 +145,22 @@ class SessionStep(Base):
             sqlite_where=text(
                 f"{ANSWERED_QUESTION} AND {ANSWER_BYTES_SQLITE} > {ANSWER_BYTES_LIMIT}"
             ),
+        ),
+        # Failed and successful actions by session, for first-time fixes and eventual
+        # successes on the dashboard (index-only on PostgreSQL, like the answers above).
+        Index(
+            "ix_session_steps_failed_actions",
+            "session_id",
+            postgresql_include=["step_order"],
+            postgresql_where=text(ACTION_FAILED_PG),
+            sqlite_where=text(ACTION_FAILED_SQLITE),
+        ),
+        Index(
+            "ix_session_steps_succeeded_actions",
+            "session_id",
+            postgresql_include=["step_order"],
+            postgresql_where=text(ACTION_SUCCEEDED_PG),
+            sqlite_where=text(ACTION_SUCCEEDED_SQLITE),
         ),
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Flow, FlowProposal
+from resolutionflow.models import Flow, FlowProposal, Session
 from resolutionflow.tenancy.scope import scoped
 
 
@@ -41,12 +41,15 @@ async def proposal_about_session(
     db: AsyncSession, account_id: uuid.UUID, session_id: uuid.UUID
 ) -> FlowProposal | None:
     """The proposal a session produced, or the one it was merged into."""
-    own = await proposal_for_session(db, session_id)
-    if own is not None:
-        return own if own.account_id == account_id else None
-    from resolutionflow.flywheel.repository import proposal_supported_by
-
-    return await proposal_supported_by(db, account_id, session_id)
+    stmt = (
+        select(FlowProposal)
+        .join(Session, Session.proposal_id == FlowProposal.id)
+        .where(Session.id == session_id, FlowProposal.account_id == account_id)
+    )
+    found = (await db.execute(stmt)).scalar_one_or_none()
+    if found is None:
+        found = await proposal_for_session(db, session_id)
+    return found if found is not None and found.account_id == account_id else None
 
 
 SUMMARY_COLUMNS = (

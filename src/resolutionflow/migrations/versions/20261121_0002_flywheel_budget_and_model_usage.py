@@ -24,6 +24,12 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("sessions") as batch_op:
+        batch_op.add_column(sa.Column("proposal_id", sa.Uuid(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_sessions_proposal_id_flow_proposals", "flow_proposals", ["proposal_id"], ["id"],
+            ondelete="SET NULL",
+        )  # fmt: skip
     with op.batch_alter_table("flow_proposals") as batch_op:
         batch_op.add_column(
             sa.Column("supporting_summaries", JSON, nullable=False, server_default="[]")
@@ -114,6 +120,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("script_requests")
+    with op.batch_alter_table("sessions") as batch_op:
+        batch_op.drop_constraint("fk_sessions_proposal_id_flow_proposals", type_="foreignkey")
+        batch_op.drop_column("proposal_id")
     with op.batch_alter_table("flow_proposals") as batch_op:
         batch_op.drop_column("supporting_summaries")
     op.drop_table("proposal_budgets")

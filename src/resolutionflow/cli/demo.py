@@ -23,7 +23,7 @@ def demo(
     """Create a fresh demo database, load the demo data and print what it holds."""
     import os
 
-    from resolutionflow.demo.loader import load_demo
+    from resolutionflow.demo.loader import load_demo, run_flywheel
     from resolutionflow.migrations.runner import upgrade
 
     path = database.resolve()
@@ -35,7 +35,26 @@ def demo(
     settings = Settings()
     upgrade(settings)
     summary: dict[str, Any] = run(lambda: load_demo(settings, now=datetime.now(UTC)))
+    flywheel: dict[str, Any] = run(lambda: run_flywheel(settings))
     _print_summary(summary, path)
+    _print_flywheel(flywheel)
+
+
+def _print_flywheel(made: dict[str, Any]) -> None:
+    outcomes = ", ".join(f"{k} {v}" for k, v in made["outcomes"].items())
+    console.print(f"[bold]Flywheel[/] analysed the resolved sessions: {outcomes}")
+    table = Table("proposal type", "count", title="Proposals")
+    for kind, count in made["by_type"].items():
+        table.add_row(kind, str(count))
+    console.print(table)
+    merged = Table("proposal", "type", "sessions", title="Merged proposals (similar sessions)")
+    for row in made["merged"]:
+        merged.add_row(row["proposal"], row["type"], str(row["sessions"]))
+    console.print(merged)
+    flows = Table("flow", "sessions", "success rate", title="Reinforced flows")
+    for row in made["reinforced"]:
+        flows.add_row(row["flow"], str(row["sessions"]), f"{row['success_rate']:.2f}")
+    console.print(flows)
 
 
 def _print_summary(summary: dict[str, Any], path: Path) -> None:
@@ -54,7 +73,6 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
     console.print(
         "Sign in as " + ", ".join(summary["sign_in"]) + f" (password: {summary['password']})"
     )
-    console.print(
-        "Explore it: RESOLUTIONFLOW_DATABASE_URL=" + json.dumps(f"sqlite:///{path}")
-        + " resolutionflow sessions list --account northwind"
-    )  # fmt: skip
+    env = "RESOLUTIONFLOW_DATABASE_URL=" + json.dumps(f"sqlite:///{path}")
+    console.print(f"Open the web UI: {env} resolutionflow serve  (then http://127.0.0.1:8000)")
+    console.print(f"Or look around: {env} resolutionflow proposals list --account northwind")

@@ -80,3 +80,39 @@ async def load_demo(settings: Settings, *, now: datetime) -> dict[str, Any]:
         "sign_in": [u["email"] for u in demo_users() if u["role"] != "engineer"][:2],
         "password": DEMO_PASSWORD,
     }
+
+
+async def run_flywheel(settings: Settings) -> dict[str, Any]:
+    """Drain the demo's queue with the offline provider and describe what it made."""
+    from resolutionflow.flywheel.worker import Worker
+    from resolutionflow.models import Flow, FlowProposal
+
+    stats = await Worker(settings.model_copy(update={"ai_provider": "offline"})).drain()
+    async with unit_of_work(settings, write=False) as db:
+        proposals = list((await db.execute(select(FlowProposal))).scalars())
+        flows = {f.id: f for f in (await db.execute(select(Flow))).scalars()}
+    by_type: Counter[str] = Counter(p.proposal_type for p in proposals)
+    merged = sorted(
+        (p for p in proposals if p.supporting_session_count > 1),
+        key=lambda p: (-p.supporting_session_count, p.title),
+    )
+    reinforced: Counter[Any] = Counter(
+        p.target_flow_id for p in proposals if p.proposal_type == "auto_reinforced"
+    )
+    return {
+        "outcomes": dict(sorted(stats.outcomes.items())),
+        "by_type": dict(sorted(by_type.items())),
+        "merged": [
+            {"proposal": p.title, "type": p.proposal_type, "sessions": p.supporting_session_count}
+            for p in merged
+        ],
+        "reinforced": [
+            {
+                "flow": flows[fid].name,
+                "sessions": n,
+                "success_rate": round(flows[fid].success_rate or 0.0, 4),
+            }
+            for fid, n in sorted(reinforced.items(), key=lambda kv: -kv[1])
+            if fid in flows
+        ],
+    }

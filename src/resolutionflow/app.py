@@ -26,6 +26,7 @@ API_PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     from resolutionflow.accounts.api import router as accounts_router
+    from resolutionflow.analytics.api import routers as analytics_routers
     from resolutionflow.flows.api import router as flows_router
     from resolutionflow.notifications.api import router as notifications_router
     from resolutionflow.review.api import router as review_router
@@ -40,7 +41,7 @@ def api_router() -> APIRouter:
     )
     for sub in (
         auth_router, accounts_router, review_router, flows_router, sessions_router,
-        notifications_router, scripts_router,
+        notifications_router, scripts_router, *analytics_routers,
     ):  # fmt: skip
         router.include_router(sub)
     return router
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            from resolutionflow.notifications import webhooks
+
+            await webhooks.drain(10)  # let webhooks in flight finish before the loop closes
             await dispose_engines()
 
     app = FastAPI(
@@ -77,6 +81,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.middleware("http")(http_metrics_middleware)
     app.include_router(ops_router)
     app.include_router(api_router())
+    from resolutionflow.web.router import web_router
+
+    app.include_router(web_router)
     return app
 
 

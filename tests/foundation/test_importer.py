@@ -35,7 +35,7 @@ def _mixed_file() -> list[str]:
                     "selected_option": "n",
                 }
             ],
-        ),  # fmt: skip
+        ),
         session_line(external_id="a-7", surprise_field=1),
     )
 

@@ -6,10 +6,10 @@ import copy
 from typing import Any
 
 from hypothesis import given, settings
-from tests.unit.strategies import garbage, trees_with_diffs, valid_trees
 
 from resolutionflow.flows.merge import added_node_ids, apply_enhancement
 from resolutionflow.flows.structure import node_index, validate_tree
+from tests.unit.strategies import garbage, trees_with_diffs, valid_trees
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

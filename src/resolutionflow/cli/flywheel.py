@@ -48,6 +48,15 @@ def worker(
 
 
 async def _drain(settings: Any, *, quiet: bool) -> Any:
+    from resolutionflow.notifications import webhooks
+
+    try:
+        return await _drain_queue(settings, quiet=quiet)
+    finally:
+        await webhooks.drain(30)  # let webhook deliveries finish before the loop closes
+
+
+async def _drain_queue(settings: Any, *, quiet: bool) -> Any:
     from resolutionflow.flywheel.worker import Worker
 
     await ensure_schema()

@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from resolutionflow.cli import accounts, data, db, demo, flows, flywheel, scripts, serve
+from resolutionflow.cli import accounts, data, db, demo, flows, flywheel, insights, scripts, serve
 
 app = typer.Typer(
     help="ResolutionFlow: turn resolved troubleshooting sessions into reviewed, reusable flows.",
@@ -28,6 +28,8 @@ app.add_typer(flywheel.worker_app, name="worker")
 app.add_typer(flywheel.proposals_app, name="proposals")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("gaps")(insights.gaps)
+app.command("analytics")(insights.analytics)
 app.command("script")(scripts.script)
 
 

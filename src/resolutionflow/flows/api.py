@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
+from resolutionflow.api_errors import error_response
 from resolutionflow.flows import service
 from resolutionflow.flows.diff import compare_trees
 from resolutionflow.flows.export import to_mermaid
@@ -25,6 +26,8 @@ from resolutionflow.tenancy.ratelimit import read_limit
 
 router = APIRouter(prefix="/flows", tags=["flows"], dependencies=[Depends(read_limit)])
 
+# Bounds keep numbers inside what the databases' integer columns can hold.
+MAX_VERSION = 1_000_000
 Origin = Literal["manual", "imported", "ai_generated", "ai_enhanced"]
 
 
@@ -78,8 +81,8 @@ async def get_flow(flow_id: uuid.UUID, principal: CurrentPrincipal, db: DB) -> F
 @router.put(
     "/{flow_id}", response_model=FlowRead,
     summary="Publish a change as the next version (team admin, admin)",
-    responses={409: {"description": "The flow moved past base_version"},
-               422: {"description": "The flow is not valid; every problem is listed"}},
+    responses={409: error_response("The flow moved past base_version"),
+               422: error_response("The flow is not valid; every problem is listed")},
 )  # fmt: skip
 async def update_flow(
     flow_id: uuid.UUID, body: FlowUpdate, principal: Reviewer, db: DB
@@ -103,7 +106,10 @@ async def list_versions(
 
 @router.get("/{flow_id}/versions/{number}", response_model=FlowVersionRead, summary="One version")
 async def get_version(
-    flow_id: uuid.UUID, number: int, principal: CurrentPrincipal, db: DB
+    flow_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    db: DB,
+    number: int = Path(ge=1, le=MAX_VERSION),
 ) -> FlowVersionRead:
     version = await service.get_version(
         db, account=principal.account, flow_id=flow_id, number=number
@@ -116,8 +122,8 @@ async def compare_versions(
     flow_id: uuid.UUID,
     principal: CurrentPrincipal,
     db: DB,
-    from_version: int = Query(ge=1, alias="from"),
-    to_version: int = Query(ge=1, alias="to"),
+    from_version: int = Query(ge=1, le=MAX_VERSION, alias="from"),
+    to_version: int = Query(ge=1, le=MAX_VERSION, alias="to"),
 ) -> dict[str, object]:
     before = await service.get_version(
         db, account=principal.account, flow_id=flow_id, number=from_version

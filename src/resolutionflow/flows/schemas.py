@@ -38,7 +38,7 @@ class FlowUpdate(BaseModel):
     tree_structure: dict[str, Any] | None = None
     change_note: str | None = Field(default=None, max_length=2000)
     # Optimistic concurrency: publish only if the flow is still at this version.
-    base_version: int | None = Field(default=None, ge=1)
+    base_version: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
 class FlowSummaryRead(BaseModel):

@@ -12,6 +12,7 @@ from resolutionflow.accounts import repository as accounts_repo
 from resolutionflow.models import Notification, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.notifications import repository as repo
+from resolutionflow.notifications.webhooks import queue_for_account
 
 PROPOSAL_PENDING = "proposal.pending"
 
@@ -19,7 +20,11 @@ PROPOSAL_PENDING = "proposal.pending"
 async def notify_reviewers(
     db: AsyncSession, *, account_id: uuid.UUID, kind: str, payload: dict[str, Any]
 ) -> int:
-    """Notify every active user of the account who can review (team_admin, admin)."""
+    """Notify every active user of the account who can review (team_admin, admin).
+
+    The account's webhook (if any) is queued too; it goes out only once `db` commits.
+    """
+    await queue_for_account(db, account_id=account_id, kind=kind, payload=payload)
     recipients = await accounts_repo.reviewers(db, account_id)
     if not recipients:
         return 0

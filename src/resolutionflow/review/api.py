@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Query
 
+from resolutionflow.api_errors import error_response
 from resolutionflow.review import service
 from resolutionflow.review.schemas import (
     ProposalDetail,
@@ -68,9 +69,9 @@ async def get_proposal(
     "/{proposal_id}/review", response_model=ProposalDetail, dependencies=[Depends(review_limit)],
     summary="Approve, modify (edit & publish), reject or dismiss (team admin, admin)",
     responses={
-        400: {"description": "Not reviewable in its status, or a rule of the action unmet"},
-        409: {"description": "Reviewed concurrently, or the target flow changed incompatibly"},
-        422: {"description": "The flow to publish is not valid; every problem is listed"},
+        400: error_response("Not reviewable in its status, or a rule of the action unmet"),
+        409: error_response("Reviewed concurrently, or the target flow changed incompatibly"),
+        422: error_response("The flow to publish is not valid; every problem is listed"),
     },
 )  # fmt: skip
 async def review_proposal(

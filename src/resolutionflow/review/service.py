@@ -207,7 +207,11 @@ async def _publish_enhancement(
 async def review(
     db: AsyncSession, *, account: Account, proposal_id: Any, reviewer: User, body: ReviewIn
 ) -> FlowProposal:
-    proposal = await get_proposal(db, account=account, proposal_id=proposal_id)
+    # Lock the proposal first: a second reviewer waits here until the first commits and then
+    # sees the decision (400), instead of racing to publish the same flow.
+    proposal = await get_scoped(
+        db, FlowProposal, proposal_id, account.id, what="proposal", for_update=True
+    )
     if proposal.status not in REVIEWABLE:
         raise BadRequest(f"Cannot review proposal in status: {proposal.status}")
     previous_status = proposal.status

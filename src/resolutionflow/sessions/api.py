@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from resolutionflow.api_errors import error_response
 from resolutionflow.errors import BadRequest, Invalid
 from resolutionflow.flywheel import queue
 from resolutionflow.review import repository as review_repo
@@ -83,7 +84,7 @@ async def list_sessions(
     analysis_status: Literal["pending", "processing", "completed", "failed", "skipped", "waiting"]
     | None = None,
     domain: str | None = Query(default=None, max_length=100),
-    skip: int = Query(default=0, ge=0),
+    skip: int = Query(default=0, ge=0, le=1_000_000),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> list[SessionSummaryRead]:
     rows = await service.list_sessions(
@@ -145,6 +146,7 @@ async def retry_analysis(session_id: uuid.UUID, principal: Reviewer, db: DB) -> 
         )
     await queue.requeue_failed(db, account_id=principal.account.id, session_ids=[session.id])
     await db.commit()
+    await db.refresh(session)  # the requeue is a bulk UPDATE: the loaded row is stale
     return await _detail(db, principal, session_id)
 
 
@@ -152,7 +154,7 @@ async def retry_analysis(session_id: uuid.UUID, principal: Reviewer, db: DB) -> 
     "/import",
     response_model=ImportResult,
     summary="Import sessions as JSON Lines (team admin, admin)",
-    responses={422: {"description": "--strict and some lines are bad: nothing stored"}},
+    responses={422: error_response("--strict and some lines are bad: nothing stored")},
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -50,6 +50,21 @@ class ImportSummary:
         }
 
 
+def _nul_paths(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "line"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [
+            found
+            for key, item in value.items()
+            for found in ([f"{path}.{key}" if path else str(key)] if "\x00" in str(key) else [])
+            + _nul_paths(item, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _nul_paths(item, f"{path}[{i}]")]
+    return []
+
+
 def parse_lines(lines: Iterable[str]) -> tuple[list[tuple[int, SessionIn]], list[LineError]]:
     """Parse and type-check every line; blank lines and lines starting with # are ignored."""
     good: list[tuple[int, SessionIn]] = []
@@ -67,6 +82,11 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[tuple[int, SessionIn]], list
             continue
         if not isinstance(obj, dict):
             errors.append(LineError(number, "line", "must be a JSON object"))
+            continue
+        nul = _nul_paths(obj)
+        if nul:
+            # PostgreSQL cannot store NUL in text or JSON; refuse it here, not mid-write.
+            errors += [LineError(number, p, "must not contain a NUL character") for p in nul]
             continue
         try:
             good.append((number, SessionIn.model_validate(obj)))
@@ -103,7 +123,9 @@ async def import_sessions(
         teams_before, engineers_before = len(refs.created_teams), len(refs.created_engineers)
         savepoint = await db.begin_nested()
         try:
-            await create_session(db, account=account, data=item, refs=refs)
+            await create_session(
+                db, account=account, data=item, refs=refs, external_id_checked=True
+            )
             await savepoint.commit()
         except IntegrityError as exc:
             await savepoint.rollback()

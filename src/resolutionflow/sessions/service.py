@@ -9,7 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.accounts import repository as accounts_repo
-from resolutionflow.errors import BadRequest, Invalid, Problem
+from resolutionflow.errors import BadRequest, Conflict, Invalid, Problem
 from resolutionflow.flows import repository as flows_repo
 from resolutionflow.models import Account, Flow, Session, SessionStep, Team, User
 from resolutionflow.models.base import utcnow
@@ -165,8 +165,19 @@ async def create_session(
     data: SessionIn,
     refs: References | None = None,
     engineer: User | None = None,
+    external_id_checked: bool = False,
 ) -> Session:
-    """Store a session with its steps. Raises Invalid listing every problem; writes nothing then."""
+    """Store a session with its steps. Raises Invalid listing every problem; writes nothing then.
+
+    A session whose external_id the account already has is a Conflict (the importer, which
+    counts those as already present, checks first and says so with `external_id_checked`).
+    """
+    if (
+        data.external_id
+        and not external_id_checked
+        and await repo.existing_external_ids(db, account.id, [data.external_id])
+    ):
+        raise Conflict(f"a session with external_id '{data.external_id}' already exists")
     refs = refs or References(db, account)
     flow, problems = await check_session(refs, data)
     if problems:

@@ -1,0 +1,1 @@
+"""Analytics: the dashboard figures of an account over a period (SPEC §11)."""

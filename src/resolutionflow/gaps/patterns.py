@@ -1,0 +1,178 @@
+"""Group every unmatched summary of a period into recurring problems, at any volume (pure).
+
+`cluster_summaries` (average-linkage clustering of TF-IDF rows) costs grows faster than
+linearly with its input, and a large desk writes tens of thousands of unmatched summaries a
+month. Most of them repeat: the same words with another ticket number, user or office. So
+the work is done on distinct *wordings*, with their session counts:
+
+1. The database hands over distinct summaries with counts (`GROUP BY problem_summary`).
+2. Summaries that differ only in case, spacing or numbers share a key without running the
+   full normaliser; each key is normalised once (`textutil.normalise`), and keys with the
+   same normalised text form one *wording*.
+3. The `MAX_CLUSTERED` most frequent wordings are clustered by meaning. Should a period
+   hold more, each remaining (rare) wording joins the group of its most similar clustered
+   wording when they are clearly similar (`ATTACH_SIMILARITY`), and stays on its own
+   otherwise.
+4. A group's size is the number of sessions behind its wordings; its typical summaries are
+   its most frequent summaries as written; its domain the most common among its sessions.
+
+The cost therefore follows the number of distinct wordings, not of sessions. The clustering
+treats each wording once (unweighted), a deliberate approximation: a wording repeated a
+thousand times should not outvote the rephrasings that show it is the same problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from resolutionflow.gaps.clustering import cluster_summaries
+from resolutionflow.textutil import TextVectoriser, normalise
+
+MAX_CLUSTERED = 400
+# Joining a group through one nearest wording is looser than average linkage, so a rare
+# wording must be clearly similar (measured on tests/unit/data/summaries.json: at 0.35 almost
+# no unrelated summary is pulled in while most rewordings still are).
+ATTACH_SIMILARITY = 0.35
+TYPICAL = 3
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class SummaryCount:
+    """One distinct summary of the period's unmatched sessions, with how many sessions."""
+
+    summary: str
+    domain: str | None
+    count: int
+
+
+@dataclass
+class Wording:
+    text: str  # normalised
+    count: int = 0
+    summaries: Counter[str] = field(default_factory=Counter)
+    domains: Counter[str | None] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class SummaryGroup:
+    """A recurring problem: its sessions' count and the summaries (as written) behind it."""
+
+    size: int
+    label: str
+    typical_summaries: list[str]
+    summaries: list[str]  # exactly as stored, most sessions first
+    domain: str | None
+
+
+def _key(summary: str) -> str:
+    return _DIGITS.sub("0", " ".join(summary.lower().split()))
+
+
+def wordings(rows: list[SummaryCount]) -> list[Wording]:
+    """Distinct wordings, most sessions first (ties by text, so the order is deterministic)."""
+    norm_of: dict[str, str] = {}
+    found: dict[str, Wording] = {}
+    for row in rows:
+        if not row.summary or not row.summary.strip() or row.count <= 0:
+            continue
+        key = _key(row.summary)
+        norm = norm_of.get(key)
+        if norm is None:
+            # Summaries of stop words only keep their literal text, so repeats still group.
+            norm = normalise(row.summary) or f"#{key}"
+            norm_of[key] = norm
+        wording = found.setdefault(norm, Wording(text=norm))
+        wording.count += row.count
+        wording.summaries[row.summary] += row.count
+        wording.domains[row.domain] += row.count
+    return sorted(found.values(), key=lambda w: (-w.count, w.text))
+
+
+def _representative(w: Wording) -> str:
+    return min(w.summaries.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _cluster(head: list[Wording]) -> list[tuple[list[int], str]]:
+    """Indices of `head` grouped by meaning, each group with its label."""
+    items: list[tuple[str, str, str | None]] = [
+        (str(k), _representative(w), None) for k, w in enumerate(head)
+    ]
+    clusters = cluster_summaries(items, min_size=1)
+    out = [([int(i) for i in c.session_ids], c.label) for c in clusters]
+    placed = {i for idx, _ in out for i in idx}
+    # Items the clustering skips (no text after normalising) stand alone.
+    out += [([k], _label(head[k])) for k in range(len(head)) if k not in placed]
+    return out
+
+
+def _attach(head: list[Wording], tail: list[Wording], group_of: list[int]) -> list[int]:
+    """For each tail wording, the group of its nearest head wording, or -1 if none is close."""
+    vectoriser = TextVectoriser()
+    head_rows = vectoriser.fit_transform_normalised([w.text for w in head])
+    tail_rows = vectoriser.transform([_representative(w) for w in tail])
+    out: list[int] = []
+    for start in range(0, len(tail), 2000):
+        sims = (tail_rows[start : start + 2000] @ head_rows.T).toarray()
+        best = np.argmax(sims, axis=1)
+        for row, k in enumerate(best):
+            ok = sims[row, k] >= ATTACH_SIMILARITY
+            out.append(group_of[int(k)] if ok else -1)
+    return out
+
+
+def _label(wording: Wording) -> str:
+    return " ".join(wording.text.lstrip("#").split()[:4]) or "unlabelled"
+
+
+def group_summaries(
+    rows: list[SummaryCount], *, min_sessions: int = 3, max_clustered: int = MAX_CLUSTERED
+) -> list[SummaryGroup]:
+    """Groups of at least `min_sessions` sessions, largest first."""
+    found = wordings(rows)
+    if sum(w.count for w in found) < min_sessions:
+        return []
+    head, tail = found[:max_clustered], found[max_clustered:]
+    clusters = _cluster(head)
+    group_of = [0] * len(head)
+    for g, (idx, _) in enumerate(clusters):
+        for k in idx:
+            group_of[k] = g
+    members = [([head[k] for k in idx], label) for idx, label in clusters]
+    if tail:
+        for w, g in zip(tail, _attach(head, tail, group_of), strict=True):
+            if g >= 0:
+                members[g][0].append(w)
+            else:
+                members.append(([w], _label(w)))
+    groups = []
+    for words, label in members:
+        size = sum(w.count for w in words)
+        if size < min_sessions:
+            continue
+        summaries: Counter[str] = Counter()
+        domains: Counter[str | None] = Counter()
+        for w in words:
+            summaries.update(w.summaries)
+            domains.update(w.domains)
+        ranked = sorted(summaries.items(), key=lambda kv: (-kv[1], kv[0]))
+        typical: list[str] = []
+        for text, _ in ranked:
+            shown = " ".join(text.split())
+            if shown not in typical:
+                typical.append(shown)
+            if len(typical) == TYPICAL:
+                break
+        named = Counter({d: c for d, c in domains.items() if d})
+        groups.append(SummaryGroup(
+            size=size,
+            label=label,
+            typical_summaries=typical,
+            summaries=[s for s, _ in ranked],
+            domain=min(named.items(), key=lambda kv: (-kv[1], kv[0]))[0] if named else None,
+        ))  # fmt: skip
+    return sorted(groups, key=lambda g: (-g.size, g.label))

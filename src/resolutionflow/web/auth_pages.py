@@ -1,0 +1,125 @@
+"""Sign-in and sign-out pages, the home redirect, and the stylesheet and script files."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+
+from resolutionflow.errors import NotFound, Unauthorized
+from resolutionflow.tenancy.auth import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    authenticate_password,
+    csrf_token_for,
+    make_session_cookie,
+    principal_from_cookie,
+)
+from resolutionflow.tenancy.deps import DB, AppSettings
+from resolutionflow.web.common import Form, PageRoute, Viewer, form_text, redirect, render
+from resolutionflow.web.templating import STATIC_DIR
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+LOGIN_COOKIE = "rf_login"
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: an open redirect to another host is never followed."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/review"
+    return value
+
+
+@router.get("/")
+async def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.get("/login")
+async def login_page(
+    request: Request, db: DB, settings: AppSettings, next: str | None = None
+) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        try:
+            await principal_from_cookie(db, settings, cookie)
+            return RedirectResponse(safe_next(next), status_code=303)
+        except Unauthorized:
+            pass
+    return await _login_form(request, settings, next=next)
+
+
+async def _login_form(
+    request: Request, settings: AppSettings, *, next: str | None, error: str | None = None,
+    email: str = "", status_code: int = 200,
+) -> Response:  # fmt: skip
+    nonce = secrets.token_urlsafe(16)
+    response = await render(
+        request, "login.html", viewer=None, status_code=status_code,
+        login_token=csrf_token_for(settings, f"login:{nonce}"), next=safe_next(next),
+        error=error, email=email,
+    )  # fmt: skip
+    response.set_cookie(
+        LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="lax", path="/login"
+    )
+    return response
+
+
+@router.post("/login")
+async def login_submit(request: Request, db: DB, settings: AppSettings) -> Response:
+    form = await request.form()
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    token = form.get("csrf_token")
+    next_url = form_text(form, "next")
+    email = form_text(form, "email")
+    expected = csrf_token_for(settings, f"login:{nonce}")
+    if not nonce or not isinstance(token, str) or not hmac.compare_digest(token, expected):
+        return await _login_form(
+            request, settings, next=next_url, email=email, status_code=403,
+            error="The sign-in form expired. Please try again.",
+        )  # fmt: skip
+    password = form.get("password")
+    try:
+        user = await authenticate_password(db, email, password if isinstance(password, str) else "")
+    except Unauthorized:
+        return await _login_form(
+            request, settings, next=next_url, email=email, status_code=401,
+            error="Wrong email or password.",
+        )  # fmt: skip
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, make_session_cookie(settings, user), max_age=SESSION_MAX_AGE,
+        httponly=True, samesite="lax", secure=False, path="/",
+    )  # fmt: skip
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@router.get("/logout")
+async def logout_page(request: Request, viewer: Viewer, db: DB) -> Response:
+    return await render(request, "logout.html", viewer=viewer, db=db)
+
+
+@router.post("/logout")
+async def logout(form: Form, settings: AppSettings) -> Response:
+    response = redirect("/login", settings, message="You are signed out.", kind="info")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/static/{name}")
+async def static_file(name: str) -> FileResponse:
+    path = (STATIC_DIR / name).resolve()
+    if (
+        path.parent != STATIC_DIR.resolve()
+        or not path.is_file()
+        or path.suffix not in _STATIC_TYPES
+    ):
+        raise NotFound("no such file")
+    return FileResponse(
+        path, media_type=_STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=300"}
+    )

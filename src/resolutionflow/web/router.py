@@ -1,0 +1,23 @@
+"""The web pages as one router, included by the app next to the JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from resolutionflow.web import (
+    analytics_pages,
+    auth_pages,
+    editor_pages,
+    flow_pages,
+    notification_pages,
+    review_pages,
+    scripts_panel,
+    session_pages,
+)
+
+web_router = APIRouter(include_in_schema=False)
+for module in (
+    auth_pages, review_pages, editor_pages, flow_pages, session_pages, scripts_panel,
+    notification_pages, analytics_pages,
+):  # fmt: skip
+    web_router.include_router(module.router)

@@ -5,6 +5,7 @@ from resolutionflow.models.base import Base
 from resolutionflow.models.flow import FLOW_ORIGINS, PROBLEM_DOMAINS, Flow, FlowVersion
 from resolutionflow.models.notification import Notification
 from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES, FlowProposal
+from resolutionflow.models.proposal_counts import ProposalCount
 from resolutionflow.models.script import ScriptRequest
 from resolutionflow.models.session import (
     ANALYSIS_STATUSES,
@@ -35,6 +36,7 @@ __all__ = [
     "ModelUsage",
     "Notification",
     "ProposalBudget",
+    "ProposalCount",
     "ScriptRequest",
     "Session",
     "SessionStep",

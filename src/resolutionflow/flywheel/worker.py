@@ -47,6 +47,7 @@ from resolutionflow.flywheel.analysis import (
     has_divergence,
 )
 from resolutionflow.models.base import utcnow
+from resolutionflow.ops.metrics import observe_model_calls, observe_outcome
 from resolutionflow.sessions.snapshot import session_snapshot
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class DrainStats:
     def add(self, outcome: Outcome) -> None:
         self.outcomes[outcome.result] = self.outcomes.get(outcome.result, 0) + 1
         self.processed += 1
+        observe_outcome(outcome.result)
 
 
 def default_worker_id() -> str:
@@ -150,6 +152,8 @@ class Worker:
         outcomes += await self.record([r for r in results if isinstance(r, Ready)])
         outcomes += [r for r in results if isinstance(r, Outcome)]
         await self.flush_usage()
+        for outcome in outcomes:
+            observe_outcome(outcome.result)
         return outcomes
 
     async def drain(
@@ -222,6 +226,8 @@ class Worker:
         outcomes += await self.record([r for r in results if isinstance(r, Ready)])
         outcomes += [r for r in results if isinstance(r, Outcome)]
         await self.flush_usage()
+        for outcome in outcomes:
+            observe_outcome(outcome.result)
         return outcomes[0]
 
     async def prepare(self, ids: list[uuid.UUID]) -> tuple[list[Outcome], list[Job]]:
@@ -348,12 +354,14 @@ class Worker:
             return await self._retry_or_fail(session_id, f"model unavailable: {exc}")
         except AnalysisFailed as exc:
             self.usage.add(account_id, exc.usage, self.clock())  # the tokens were spent anyway
+            observe_model_calls(exc.usage)
             await self._refund(account_id, day)
             return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
             await self._refund(account_id, day)
             return await self._fail(session_id, f"model refused the request: {exc}")
         self.usage.add(account_id, generated.usage, self.clock())
+        observe_model_calls(generated.usage)
         return Ready(job, generated, day)
 
     async def _reserve(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.requests import Request
@@ -36,9 +37,13 @@ MODEL_TOKENS = Counter(
 )  # fmt: skip
 
 
-def observe_outcome(result: str, usage: list | None = None) -> None:  # type: ignore[type-arg]
+def observe_outcome(result: str) -> None:
+    """Count one analysis by how it ended (proposed, merged, reinforced, failed, ...)."""
     ANALYSES.labels(outcome=result).inc()
-    for call in usage or []:
+
+
+def observe_model_calls(usage: list[Any]) -> None:
+    for call in usage:
         MODEL_LATENCY.labels(call.provider, call.model or "-").observe(call.latency_seconds)
         MODEL_TOKENS.labels(call.provider, call.model or "-", "input").inc(call.input_tokens)
         MODEL_TOKENS.labels(call.provider, call.model or "-", "output").inc(call.output_tokens)

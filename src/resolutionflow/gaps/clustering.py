@@ -20,6 +20,13 @@ of two groups is the mean over their linked pairs (as scikit-learn's connectivit
 constrained agglomerative clustering does). Nothing is random, so the output is
 deterministic; ties are broken by input position.
 
+Cost. For the few hundred texts of a typical period the work is the vectoriser's fit (see
+`TextVectoriser`: grams are cut once per distinct word, and the fit's rows are kept rather
+than recomputed), one sparse product, SciPy's linkage, and the groups' labels, which come
+from one product of a group-membership matrix with the word rows instead of one slice per
+group. `group_normalised` takes text already normalised and hands back the fitted
+vectoriser, so a caller (`gaps.patterns`) reads no text twice.
+
 The threshold (0.14 average cosine similarity) sits in the middle of the range that
 separates the hand-labelled summaries in `tests/unit/data/summaries.json` exactly: lower
 values start merging unrelated tickets, higher ones split one problem's rewordings.
@@ -34,6 +41,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 
 from resolutionflow.errors import Invalid
@@ -70,38 +78,70 @@ def cluster_summaries(
     Returns the groups of at least `min_size` sessions, largest first (ties: the group whose
     first session comes first in `items`). Blank summaries are left out.
     """
-    if min_size < 1:
-        raise Invalid("min_size must be at least 1")
-    if not 0.0 < similarity <= 1.0:
-        raise Invalid("similarity must be in (0, 1]")
+    _check(min_size, similarity)
     kept = [(sid, text, dom) for sid, text, dom in items if text and text.strip()]
     if len(kept) < min_size:
         return []
-    norm = [normalise(text) for _, text, _ in kept]
+    found = group_normalised(
+        [normalise(text) for _, text, _ in kept], min_size=min_size, similarity=similarity
+    )
+    return [
+        Cluster(
+            size=len(idx),
+            label=label,
+            typical_summaries=_typical(found.rows[idx], [kept[i][1] for i in idx]),
+            session_ids=[kept[i][0] for i in idx],
+            domain=_main_domain([kept[i][2] for i in idx]),
+        )
+        for idx, label in zip(found.groups, found.labels, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Positions of normalised texts grouped by meaning, and the fitted rows behind it."""
+
+    groups: list[list[int]]  # largest first; ties: the group with the earliest position
+    labels: list[str]
+    texts: list[str]  # the normalised texts grouped
+    vectoriser: TextVectoriser  # fitted on `texts`, so callers can place other texts
+    rows: sp.csr_matrix  # the rows of `texts`
+
+
+def group_normalised(
+    norm: list[str], *, min_size: int = 1, similarity: float = DEFAULT_SIMILARITY
+) -> Grouping:
+    """Group already normalised texts (`textutil.normalise`) as `cluster_summaries` does.
+
+    For callers that hold normalised text already and need positions rather than sessions.
+    """
+    _check(min_size, similarity)
     vectoriser = TextVectoriser()
     rows = vectoriser.fit_transform_normalised(norm)
+    if not norm:
+        return Grouping(groups=[], labels=[], texts=[], vectoriser=vectoriser, rows=rows)
     labels = _cluster_labels(rows, similarity)
-
     members: dict[int, list[int]] = {}
-    for position, label in enumerate(labels):
-        members.setdefault(int(label), []).append(position)
+    for position, label in enumerate(labels.tolist()):
+        members.setdefault(label, []).append(position)
     groups = sorted(
         (idx for idx in members.values() if len(idx) >= min_size),
         key=lambda idx: (-len(idx), idx[0]),
     )
-    words = vectoriser.word_rows(norm)
-    words.data[:] = 1.0  # presence, not weight: how many of the group's summaries say it
-    terms, idf = vectoriser.word_terms, vectoriser.word_idf
-    return [
-        Cluster(
-            size=len(idx),
-            label=_label(words[idx], terms, idf, [norm[i] for i in idx]) or "unlabelled",
-            typical_summaries=_typical(rows[idx], [kept[i][1] for i in idx]),
-            session_ids=[kept[i][0] for i in idx],
-            domain=_main_domain([kept[i][2] for i in idx]),
-        )
-        for idx in groups
-    ]
+    return Grouping(
+        groups=groups,
+        labels=_labels(vectoriser, norm, groups),
+        texts=list(norm),
+        vectoriser=vectoriser,
+        rows=rows,
+    )
+
+
+def _check(min_size: int, similarity: float) -> None:
+    if min_size < 1:
+        raise Invalid("min_size must be at least 1")
+    if not 0.0 < similarity <= 1.0:
+        raise Invalid("similarity must be in (0, 1]")
 
 
 def _cluster_labels(rows: sp.csr_matrix, threshold: float) -> np.ndarray:
@@ -134,7 +174,7 @@ def _exact_average_linkage(rows: sp.csr_matrix, threshold: float) -> np.ndarray:
         return np.zeros(1, dtype=np.int64)
     sims = (rows @ rows.T).toarray().astype(np.float64)
     distances = np.clip(1.0 - sims, 0.0, 2.0)
-    condensed = distances[np.triu_indices(len(sims), k=1)]
+    condensed = squareform(distances, checks=False)  # the upper triangle, row by row
     tree = linkage(condensed, method="average")
     flat = fcluster(tree, t=1.0 - threshold, criterion="distance")
     return _by_first_appearance(flat)
@@ -242,11 +282,36 @@ def _typical(rows: sp.csr_matrix, texts: list[str]) -> list[str]:
     return out
 
 
-def _label(presence: sp.csr_matrix, terms: np.ndarray, idf: np.ndarray, texts: list[str]) -> str:
+def _labels(vectoriser: TextVectoriser, norm: list[str], groups: list[list[int]]) -> list[str]:
+    """Each group's label; how many of a group's texts say each word comes from one product."""
+    if not groups:
+        return []
+    presence = vectoriser.word_rows(norm)
+    presence.data[:] = 1.0  # presence, not weight: how many of the group's summaries say it
+    owner = np.concatenate([np.full(len(idx), g) for g, idx in enumerate(groups)])
+    member = sp.csr_matrix(
+        (np.ones(len(owner), dtype=presence.dtype), (owner, np.concatenate(groups))),
+        shape=(len(groups), presence.shape[0]),
+    )
+    counts = sp.csr_matrix(member @ presence)
+    counts.sort_indices()
+    terms, idf = vectoriser.word_terms, vectoriser.word_idf
+    out = []
+    for g, idx in enumerate(groups):
+        span = slice(counts.indptr[g], counts.indptr[g + 1])
+        cols = counts.indices[span]
+        words = _label(counts.data[span], len(idx), terms[cols], idf[cols], [norm[i] for i in idx])
+        out.append(words or "unlabelled")
+    return out
+
+
+def _label(
+    counts: np.ndarray, size: int, terms: np.ndarray, idf: np.ndarray, texts: list[str]
+) -> str:
     """A few words that most distinguish the group (common in it, rare elsewhere), in the
-    order the group's summaries usually put them ("teams camera", not "camera teams")."""
-    size = presence.shape[0]
-    counts = np.asarray(presence.sum(axis=0)).ravel()
+    order the group's summaries usually put them ("teams camera", not "camera teams").
+
+    `counts` holds how many of the group's `size` texts say each of `terms`."""
     floor = 2 if size >= 2 else 1
     score = np.where(counts >= floor, counts / size * idf, 0.0)
     words: list[str] = []

@@ -1,6 +1,6 @@
 """Group every unmatched summary of a period into recurring problems, at any volume (pure).
 
-`cluster_summaries` (average-linkage clustering of TF-IDF rows) costs grows faster than
+Clustering by meaning (`gaps.clustering`: average linkage over TF-IDF rows) costs more than
 linearly with its input, and a large desk writes tens of thousands of unmatched summaries a
 month. Most of them repeat: the same words with another ticket number, user or office. So
 the work is done on distinct *wordings*, with their session counts:
@@ -16,7 +16,9 @@ the work is done on distinct *wordings*, with their session counts:
 4. A group's size is the number of sessions behind its wordings; its typical summaries are
    its most frequent summaries as written; its domain the most common among its sessions.
 
-The cost therefore follows the number of distinct wordings, not of sessions. The clustering
+The cost therefore follows the number of distinct wordings, not of sessions, and no text is
+read twice: summaries normalised while forming wordings are not normalised again, and the
+rows fitted for the clustering also place the remaining wordings. The clustering
 treats each wording once (unweighted), a deliberate approximation: a wording repeated a
 thousand times should not outvote the rephrasings that show it is the same problem.
 """
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from resolutionflow.gaps.clustering import cluster_summaries
+from resolutionflow.gaps.clustering import Grouping, group_normalised
 from resolutionflow.textutil import TextVectoriser, normalise
 
 MAX_CLUSTERED = 400
@@ -75,6 +77,11 @@ def _key(summary: str) -> str:
 
 def wordings(rows: list[SummaryCount]) -> list[Wording]:
     """Distinct wordings, most sessions first (ties by text, so the order is deterministic)."""
+    return _wordings(rows, {})
+
+
+def _wordings(rows: list[SummaryCount], normalised: dict[str, str]) -> list[Wording]:
+    """`wordings`, recording in `normalised` each summary it normalised (for reuse)."""
     norm_of: dict[str, str] = {}
     found: dict[str, Wording] = {}
     for row in rows:
@@ -83,8 +90,9 @@ def wordings(rows: list[SummaryCount]) -> list[Wording]:
         key = _key(row.summary)
         norm = norm_of.get(key)
         if norm is None:
+            norm = normalised[row.summary] = normalise(row.summary)
             # Summaries of stop words only keep their literal text, so repeats still group.
-            norm = normalise(row.summary) or f"#{key}"
+            norm = norm or f"#{key}"
             norm_of[key] = norm
         wording = found.setdefault(norm, Wording(text=norm))
         wording.count += row.count
@@ -97,24 +105,34 @@ def _representative(w: Wording) -> str:
     return min(w.summaries.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _cluster(head: list[Wording]) -> list[tuple[list[int], str]]:
-    """Indices of `head` grouped by meaning, each group with its label."""
-    items: list[tuple[str, str, str | None]] = [
-        (str(k), _representative(w), None) for k, w in enumerate(head)
-    ]
-    clusters = cluster_summaries(items, min_size=1)
-    out = [([int(i) for i in c.session_ids], c.label) for c in clusters]
-    placed = {i for idx, _ in out for i in idx}
-    # Items the clustering skips (no text after normalising) stand alone.
-    out += [([k], _label(head[k])) for k in range(len(head)) if k not in placed]
+def _normalised(texts: list[str], known: dict[str, str]) -> list[str]:
+    out = []
+    for text in texts:
+        norm = known.get(text)
+        if norm is None:
+            norm = known[text] = normalise(text)
+        out.append(norm)
     return out
 
 
-def _attach(head: list[Wording], tail: list[Wording], group_of: list[int]) -> list[int]:
+def _attach(
+    head: list[Wording],
+    tail: list[Wording],
+    group_of: list[int],
+    clustered: Grouping,
+    known: dict[str, str],
+) -> list[int]:
     """For each tail wording, the group of its nearest head wording, or -1 if none is close."""
-    vectoriser = TextVectoriser()
-    head_rows = vectoriser.fit_transform_normalised([w.text for w in head])
-    tail_rows = vectoriser.transform([_representative(w) for w in tail])
+    head_texts = [w.text for w in head]
+    if head_texts == clustered.texts:
+        # The clustering read exactly these texts (the usual case): reuse its fitted rows.
+        vectoriser, head_rows = clustered.vectoriser, clustered.rows
+    else:
+        vectoriser = TextVectoriser()
+        head_rows = vectoriser.fit_transform_normalised(head_texts)
+    tail_rows = vectoriser.transform_normalised(
+        _normalised([_representative(w) for w in tail], known)
+    )
     out: list[int] = []
     for start in range(0, len(tail), 2000):
         sims = (tail_rows[start : start + 2000] @ head_rows.T).toarray()
@@ -133,18 +151,23 @@ def group_summaries(
     rows: list[SummaryCount], *, min_sessions: int = 3, max_clustered: int = MAX_CLUSTERED
 ) -> list[SummaryGroup]:
     """Groups of at least `min_sessions` sessions, largest first."""
-    found = wordings(rows)
+    known: dict[str, str] = {}
+    found = _wordings(rows, known)
     if sum(w.count for w in found) < min_sessions:
         return []
     head, tail = found[:max_clustered], found[max_clustered:]
-    clusters = _cluster(head)
+    # Each head wording is clustered by its most common summary as written.
+    clustered = group_normalised(_normalised([_representative(w) for w in head], known))
     group_of = [0] * len(head)
-    for g, (idx, _) in enumerate(clusters):
+    for g, idx in enumerate(clustered.groups):
         for k in idx:
             group_of[k] = g
-    members = [([head[k] for k in idx], label) for idx, label in clusters]
+    members = [
+        ([head[k] for k in idx], label)
+        for idx, label in zip(clustered.groups, clustered.labels, strict=True)
+    ]
     if tail:
-        for w, g in zip(tail, _attach(head, tail, group_of), strict=True):
+        for w, g in zip(tail, _attach(head, tail, group_of, clustered, known), strict=True):
             if g >= 0:
                 members[g][0].append(w)
             else:

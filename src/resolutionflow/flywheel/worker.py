@@ -192,6 +192,12 @@ class Worker:
                 await asyncio.sleep(0.5)
                 continue
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            # Let jobs finishing in the same tick finish too: their answers are written in one
+            # transaction, which is where a batch pays off (one similarity pass per pool).
+            await asyncio.sleep(0)
+            finished_too = {task for task in pending if task.done()}
+            done |= finished_too
+            pending -= finished_too
             results = [task.result() for task in done]
             finished = [r for r in results if isinstance(r, Outcome)]
             finished += await self.record([r for r in results if isinstance(r, Ready)])

@@ -6,8 +6,8 @@ commits (the worker does).
 
 from __future__ import annotations
 
-import copy
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,25 +65,39 @@ def reinforcement_row(session: Session, flow: Flow | None, now: datetime) -> dic
 
 async def reinforce_many(
     db: AsyncSession, *, sessions: list[Session], now: datetime
-) -> dict[uuid.UUID, uuid.UUID]:
+) -> tuple[dict[uuid.UUID, uuid.UUID], Counter[uuid.UUID]]:
     """Reinforce for a batch of sessions at once: one insert of the tracking records and one
     update per flow, with the flow's rate moved once per session exactly as one at a time
-    would (`round(old * 0.9 + 0.1, 4)`, applied in turn). Returns session id -> proposal id."""
+    would (`round(old * 0.9 + 0.1, 4)`, applied in turn). Returns session id -> proposal id.
+
+    The flows are locked last, just before the caller commits: concurrent workers reinforce
+    the same few flows all the time, and a lock taken early would make them queue."""
     flow_ids = {s.matched_flow_id for s in sessions if s.matched_flow_id is not None}
-    flows = await repo.flows_by_id(db, flow_ids, lock=True)
-    rows = []
+    flows = await repo.flows_by_id(db, flow_ids)
+    rows: list[dict[str, Any]] = []
+    counts: Counter[uuid.UUID] = Counter()
     for session in sessions:
         flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
         if flow is not None and flow.account_id != session.account_id:
             flow = None
         rows.append(reinforcement_row(session, flow, now))
         if flow is not None:
-            flow.success_rate = reinforced_success_rate(flow.success_rate)
-            flow.last_matched_at = now
+            counts[flow.id] += 1
     if rows:
         await db.execute(insert(FlowProposal), rows)
     await db.flush()
-    return {row["source_session_id"]: row["id"] for row in rows}
+    return {row["source_session_id"]: row["id"] for row in rows}, counts
+
+
+async def apply_reinforcements(
+    db: AsyncSession, counts: dict[uuid.UUID, int], now: datetime
+) -> None:
+    """Move each flow's success rate once per reinforcing session (locks the flows; call last)."""
+    for flow in (await repo.flows_by_id(db, set(counts), lock=True)).values():
+        for _ in range(counts[flow.id]):
+            flow.success_rate = reinforced_success_rate(flow.success_rate)
+        flow.last_matched_at = now
+    await db.flush()
 
 
 def _text_of(proposal: FlowProposal) -> ProposalText:
@@ -114,7 +128,7 @@ def _count_session(proposal: FlowProposal, session: Session) -> bool:
 
 
 def _folded(tree: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
-    folded = fold_session_into_flow(copy.deepcopy(tree), snapshot)
+    folded = fold_session_into_flow(tree, snapshot)  # works on its own copy
     return folded if not validate_tree(folded) else tree
 
 

@@ -304,9 +304,11 @@ class Worker:
         try:
             async with self._tx() as db:
                 sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
-                made = await service.reinforce_many(db, sessions=sessions, now=now)
+                made, counts = await service.reinforce_many(db, sessions=sessions, now=now)
                 for session in sessions:
                     queue.complete(session, now=now, proposal_id=made[session.id])
+                await db.flush()
+                await service.apply_reinforcements(db, counts, now)
         except IntegrityError:
             # Another analysis of one of them got there first: settle them one by one.
             return [await self._reinforce_one(sid) for sid in ids]
@@ -322,8 +324,10 @@ class Worker:
                 sessions = await repo.claimed_sessions(db, [session_id], self.worker_id, lock=True)
                 if not sessions:
                     return Outcome(session_id, "lost_lease")
-                made = await service.reinforce_many(db, sessions=sessions, now=now)
+                made, counts = await service.reinforce_many(db, sessions=sessions, now=now)
                 queue.complete(sessions[0], now=now, proposal_id=made[session_id])
+                await db.flush()
+                await service.apply_reinforcements(db, counts, now)
         except IntegrityError:
             return await self._finish_without_change(session_id, "already analysed")
         return Outcome(session_id, "reinforced")

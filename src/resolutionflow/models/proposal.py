@@ -41,15 +41,25 @@ class FlowProposal(Base):
         Index("ix_flow_proposals_account_status", "account_id", "status", "created_at"),
         Index("ix_flow_proposals_account_domain", "account_id", "problem_domain", "status"),
         Index("ix_flow_proposals_account_created", "account_id", "created_at"),
-        # The review queue's sorts under a status filter, and its week windows of decisions.
+        # The review queue: its DESC sorts under a status filter (scanned backward, so one
+        # index serves both directions), its domain filter, and its week windows of decisions.
         Index(
             "ix_flow_proposals_account_status_confidence",
-            "account_id", "status", "confidence_score", "created_at",
-        ),  # fmt: skip
+            "account_id",
+            "status",
+            "confidence_score",
+            "created_at",
+        ),
         Index(
             "ix_flow_proposals_account_status_sessions",
-            "account_id", "status", "supporting_session_count", "created_at",
-        ),  # fmt: skip
+            "account_id",
+            "status",
+            "supporting_session_count",
+            "created_at",
+        ),
+        Index(
+            "ix_flow_proposals_account_domain_created", "account_id", "problem_domain", "created_at"
+        ),
         Index("ix_flow_proposals_account_status_reviewed", "account_id", "status", "reviewed_at"),
         # One proposal per source session: analysing a session twice cannot add a second.
         Index("ix_flow_proposals_source_session", "source_session_id", unique=True),

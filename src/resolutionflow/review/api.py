@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -13,7 +14,6 @@ from resolutionflow.review.schemas import (
     ProposalPage,
     ProposalStats,
     ProposalStatus,
-    ProposalSummary,
     ProposalType,
     ReviewIn,
     SortBy,
@@ -38,21 +38,21 @@ async def list_proposals(
     sort_by: SortBy = "newest",
     skip: int = Query(default=0, ge=0, le=1_000_000),
     limit: int = Query(default=20, ge=1, le=100),
-) -> ProposalPage:
+) -> dict[str, Any]:
     rows, total = await service.list_page(
         db, account=principal.account, status=status, proposal_type=type, domain=domain,
         sort_by=sort_by, skip=skip, limit=limit,
     )  # fmt: skip
-    items = [ProposalSummary.model_validate(dict(r)) for r in rows]
-    return ProposalPage(items=items, total=total, skip=skip, limit=limit)
+    # Plain data: the response model validates and serialises it once, in one pass.
+    return {"items": rows, "total": total, "skip": skip, "limit": limit}
 
 
 @router.get(
     "/stats", response_model=ProposalStats, dependencies=[Depends(read_limit)],
     summary="Queue stats: pending, decisions and reinforcements this week, top domains",
 )  # fmt: skip
-async def proposal_stats(principal: CurrentPrincipal, db: DB) -> ProposalStats:
-    return ProposalStats(**await service.stats(db, account=principal.account))
+async def proposal_stats(principal: CurrentPrincipal, db: DB) -> dict[str, Any]:
+    return await service.stats(db, account=principal.account)
 
 
 @router.get(

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Flow, FlowProposal, Session
+from resolutionflow.models import Flow, FlowProposal, ProposalCount, Session
+from resolutionflow.models.proposal_counts import NO_DOMAIN
 from resolutionflow.tenancy.scope import scoped
 
 
@@ -65,18 +77,47 @@ SUMMARY_COLUMNS = (
     FlowProposal.reviewed_at,
 )
 
+# The hot read paths use Core over the tables, with statements built once per shape and
+# values bound at execution: building and cache-keying a statement per request cost about as
+# much as running it.
+_P = FlowProposal.__table__.c
+_C = ProposalCount.__table__.c
+_ORDERS = {
+    "confidence": (_P.confidence_score.desc(), _P.created_at.desc()),
+    "sessions": (_P.supporting_session_count.desc(), _P.created_at.desc()),
+    "newest": (_P.created_at.desc(),),
+}
 
-def _filters(
-    account_id: uuid.UUID, status: str | None, proposal_type: str | None, domain: str | None
-) -> list[Any]:
-    conditions: list[Any] = [FlowProposal.account_id == account_id]
+
+def _conditions(columns: Any, status: bool, proposal_type: bool, domain: bool) -> list[Any]:
+    conditions = [columns.account_id == bindparam("account_id")]
     if status:
-        conditions.append(FlowProposal.status == status)
+        conditions.append(columns.status == bindparam("status"))
     if proposal_type:
-        conditions.append(FlowProposal.proposal_type == proposal_type)
+        conditions.append(columns.proposal_type == bindparam("proposal_type"))
     if domain:
-        conditions.append(FlowProposal.problem_domain == domain)
+        conditions.append(columns.problem_domain == bindparam("domain"))
     return conditions
+
+
+@lru_cache(maxsize=64)
+def _total_statement(status: bool, proposal_type: bool, domain: bool) -> Select[Any]:
+    """How many proposals match, from the trigger-kept rollup (a few hundred rows at most)."""
+    conditions = _conditions(_C, status, proposal_type, domain)
+    return select(func.coalesce(func.sum(_C.n), 0)).where(*conditions)
+
+
+@lru_cache(maxsize=64)
+def _page_statement(status: bool, proposal_type: bool, domain: bool, sort_by: str) -> Select[Any]:
+    # The total rides along as an uncorrelated subquery (evaluated once): one round trip.
+    total = _total_statement(status, proposal_type, domain).scalar_subquery().label("total")
+    return (
+        select(*(_P[c.key] for c in SUMMARY_COLUMNS), total)
+        .where(*_conditions(_P, status, proposal_type, domain))
+        .order_by(*_ORDERS.get(sort_by, _ORDERS["newest"]), _P.id)
+        .offset(bindparam("skip", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 async def page(
@@ -89,52 +130,91 @@ async def page(
     sort_by: str,
     skip: int,
     limit: int,
-) -> tuple[list[Any], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """One page of proposal summaries (no flow payloads) and the total matching count."""
-    conditions = _filters(account_id, status, proposal_type, domain)
-    order = {
-        "confidence": (FlowProposal.confidence_score.desc(), FlowProposal.created_at.desc()),
-        "sessions": (FlowProposal.supporting_session_count.desc(), FlowProposal.created_at.desc()),
-    }.get(sort_by, (FlowProposal.created_at.desc(),))
-    stmt = (
-        select(*SUMMARY_COLUMNS)
-        .where(*conditions)
-        .order_by(*order, FlowProposal.id)
-        .offset(skip)
-        .limit(limit)
+    shape = (bool(status), bool(proposal_type), bool(domain))
+    params = {"account_id": account_id, "status": status, "proposal_type": proposal_type,
+              "domain": domain, "skip": skip, "limit": limit}  # fmt: skip
+    result = await db.execute(_page_statement(*shape, sort_by), params)
+    rows = [dict(r) for r in result.mappings()]
+    if not rows:
+        # A page past the end carries no total with it: count on its own.
+        total = (await db.execute(_total_statement(*shape), params)).scalar_one() if skip else 0
+        return rows, int(total)
+    total = int(rows[0]["total"])
+    for row in rows:
+        del row["total"]
+    return rows, total
+
+
+_DETAIL = select(FlowProposal.__table__).where(
+    _P.id == bindparam("proposal_id"), _P.account_id == bindparam("account_id")
+)
+
+
+async def proposal_row(
+    db: AsyncSession, account_id: uuid.UUID, proposal_id: uuid.UUID
+) -> Row[Any] | None:
+    """Every column of one proposal of the account, as a plain row (no ORM identity)."""
+    params = {"proposal_id": proposal_id, "account_id": account_id}
+    return (await db.execute(_DETAIL, params)).one_or_none()
+
+
+TOP_DOMAINS = 5
+
+
+def _stats_statement() -> Any:
+    """One round trip for the whole stats panel, as (kind, domain, n, rank) rows.
+
+    Pending and its top domains come from the rollup; each week window is a range count over
+    an (account_id, status, time) index, so its cost follows the week's volume, not the queue's.
+    """
+    mine = _P.account_id == bindparam("account_id")
+    since: Any = bindparam("since")
+
+    def window(kind: str, statuses: tuple[str, ...], column: Any) -> Any:
+        return select(literal(kind), null(), func.count(), null()).where(
+            mine, _P.status.in_(statuses), column >= since
+        )
+
+    pending = (_C.account_id == bindparam("account_id"), _C.status == "pending")
+    n = func.sum(_C.n)
+    ranked = (
+        select(
+            _C.problem_domain,
+            n.label("n"),
+            func.row_number().over(order_by=(n.desc(), _C.problem_domain)).label("rank"),
+        )
+        .where(*pending, _C.problem_domain != NO_DOMAIN)
+        .group_by(_C.problem_domain)
+        .having(n > 0)
+        .subquery()
     )
-    rows = list((await db.execute(stmt)).mappings())
-    total = (await db.execute(select(func.count()).where(*conditions))).scalar_one()
-    return rows, int(total)
+    return union_all(
+        select(literal("pending"), null(), func.coalesce(n, 0), null()).where(*pending),
+        select(literal("domain"), ranked.c.problem_domain, ranked.c.n, ranked.c.rank).where(
+            ranked.c.rank <= TOP_DOMAINS
+        ),
+        window("approved", ("approved", "modified"), _P.reviewed_at),
+        window("rejected", ("rejected",), _P.reviewed_at),
+        window("auto_reinforced", ("auto_reinforced",), _P.created_at),
+    )
+
+
+_STATS = _stats_statement()
 
 
 async def stats(db: AsyncSession, account_id: uuid.UUID, *, since: datetime) -> dict[str, Any]:
     """The seed's week windows: reviewed_at for decisions, created_at for reinforcements."""
-    mine = FlowProposal.account_id == account_id
-    counts = select(
-        func.count().filter(FlowProposal.status == "pending"),
-        func.count().filter(
-            FlowProposal.status.in_(("approved", "modified")), FlowProposal.reviewed_at >= since
-        ),
-        func.count().filter(FlowProposal.status == "rejected", FlowProposal.reviewed_at >= since),
-        func.count().filter(
-            FlowProposal.status == "auto_reinforced", FlowProposal.created_at >= since
-        ),
-    ).where(mine)
-    pending, approved, rejected, reinforced = (await db.execute(counts)).one()
-    domains = await db.execute(
-        select(FlowProposal.problem_domain, func.count().label("n"))
-        .where(mine, FlowProposal.status == "pending", FlowProposal.problem_domain.is_not(None))
-        .group_by(FlowProposal.problem_domain)
-        .order_by(func.count().desc(), FlowProposal.problem_domain)
-        .limit(5)
-    )
+    rows = (await db.execute(_STATS, {"account_id": account_id, "since": since})).all()
+    counts = {kind: int(n) for kind, _, n, _ in rows if kind != "domain"}
+    domains = sorted((rank, domain, int(n)) for kind, domain, n, rank in rows if kind == "domain")
     return {
-        "pending_count": int(pending),
-        "approved_this_week": int(approved),
-        "rejected_this_week": int(rejected),
-        "auto_reinforced_this_week": int(reinforced),
-        "top_domains": [{"domain": d, "count": int(n)} for d, n in domains.all()],
+        "pending_count": counts["pending"],
+        "approved_this_week": counts["approved"],
+        "rejected_this_week": counts["rejected"],
+        "auto_reinforced_this_week": counts["auto_reinforced"],
+        "top_domains": [{"domain": d, "count": c} for _, d, c in domains],
     }
 
 

@@ -8,13 +8,14 @@ flow is rolled back with it, so a proposal never yields two flows.
 from __future__ import annotations
 
 import copy
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.errors import BadRequest, Conflict, Invalid, Problem
+from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import compare_trees
 from resolutionflow.flows.merge import apply_enhancement
@@ -76,7 +77,8 @@ def _tree_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
     return tree if isinstance(tree, dict) else None
 
 
-def _diff_of(proposal: FlowProposal) -> dict[str, Any]:
+def _diff_of(proposal: Any) -> dict[str, Any]:
+    """The stored change of an enhancement (a FlowProposal or a row of one)."""
     data = proposal.proposed_flow_data or {}
     return {
         "new_nodes": list(data.get("new_nodes") or []),
@@ -84,10 +86,10 @@ def _diff_of(proposal: FlowProposal) -> dict[str, Any]:
     }
 
 
-def rebase_enhancement(
-    proposal: FlowProposal, target: Flow
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The enhanced tree on the target's current version, or why the diff no longer applies."""
+def rebase_enhancement(proposal: Any, target: Flow) -> tuple[dict[str, Any] | None, str | None]:
+    """The enhanced tree on the target's current version, or why the diff no longer applies.
+
+    `proposal` is a FlowProposal or a row of one: only its columns are read."""
     stored = _tree_of(proposal.merged_flow_data)
     if stored is not None and proposal.target_flow_version == target.version:
         return stored, None
@@ -103,9 +105,15 @@ def rebase_enhancement(
 
 
 async def detail(db: AsyncSession, *, account: Account, proposal_id: Any) -> ProposalDetail:
-    proposal = await get_proposal(db, account=account, proposal_id=proposal_id)
-    out = ProposalDetail.model_validate(proposal, from_attributes=True)
-    out.target_flow_version = proposal.target_flow_version
+    # A plain row, not an ORM object: this is the queue's hottest read, and nothing here writes.
+    try:
+        key = proposal_id if isinstance(proposal_id, uuid.UUID) else uuid.UUID(str(proposal_id))
+    except ValueError:
+        raise NotFound(f"proposal {proposal_id} not found") from None
+    proposal: Any = await repo.proposal_row(db, account.id, key)
+    if proposal is None:
+        raise NotFound(f"proposal {proposal_id} not found")
+    out = ProposalDetail.model_validate(dict(proposal._mapping))
     if proposal.proposal_type == "new_flow":
         out.flow = _tree_of(proposal.proposed_flow_data)
     elif proposal.proposal_type in ("enhancement", "branch_addition") and proposal.target_flow_id:

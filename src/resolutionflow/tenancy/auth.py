@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.accounts import repository as accounts_repo
@@ -66,20 +67,33 @@ def csrf_ok(settings: Settings, principal: Principal, token: str | None) -> bool
 
 
 async def _active_user_and_account(db: AsyncSession, user_id: uuid.UUID) -> tuple[User, Account]:
-    user = await db.get(User, user_id)
-    if user is None or not user.is_active:
+    stmt = (
+        select(User, Account)
+        .outerjoin(Account, Account.id == User.account_id)
+        .where(User.id == user_id)
+    )
+    found = (await db.execute(stmt)).one_or_none()
+    if found is None or not found[0].is_active or found[1] is None:
         raise Unauthorized("sign in again")
-    account = await db.get(Account, user.account_id)
-    if account is None:
-        raise Unauthorized("sign in again")
-    return user, account
+    return found[0], found[1]
+
+
+# One round trip for the token, its user and their account, on every request; built once.
+_TOKEN_LOOKUP = (
+    select(ApiToken, User, Account)
+    .outerjoin(User, User.id == ApiToken.user_id)
+    .outerjoin(Account, Account.id == User.account_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
 
 
 async def principal_from_token(db: AsyncSession, token: str) -> Principal:
-    record: ApiToken | None = await accounts_repo.token_by_hash(db, hash_token(token))
-    if record is None or record.revoked_at is not None:
+    found = (await db.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)})).one_or_none()
+    if found is None or found[0].revoked_at is not None:
         raise Unauthorized("the API token is not valid")
-    user, account = await _active_user_and_account(db, record.user_id)
+    record, user, account = found
+    if user is None or not user.is_active or account is None:
+        raise Unauthorized("sign in again")
     now = utcnow()
     # Touch at most once a minute: a write per request would serialise readers on SQLite.
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:

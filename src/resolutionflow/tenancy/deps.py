@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from resolutionflow.config import Settings
-from resolutionflow.db import get_sessionmaker
+from resolutionflow.db import get_engine, get_sessionmaker
 from resolutionflow.errors import Forbidden, Unauthorized
 from resolutionflow.tenancy.auth import (
     SESSION_COOKIE,
@@ -27,12 +27,39 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+async def _app_settings(request: Request) -> Settings:
+    # An async twin for injection: FastAPI runs a plain `def` dependency in a worker thread,
+    # a thread hop on every request for what is an attribute read.
+    return get_app_settings(request)
+
+
+_autocommit: dict[str, tuple[AsyncEngine, AsyncEngine]] = {}
+
+
+def _autocommit_bind(settings: Settings) -> AsyncEngine:
+    """The engine in autocommit mode, for reads on PostgreSQL (same pool, cached per engine)."""
+    engine = get_engine(settings)
+    cached = _autocommit.get(settings.database_url)
+    if cached is None or cached[0] is not engine:
+        cached = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+        _autocommit[settings.database_url] = cached
+    return cached[1]
+
+
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     """A database session for the request. Routes commit explicitly when they write;
-    anything not committed is rolled back here."""
+    anything not committed is rolled back here.
+
+    Reads (GET, HEAD, OPTIONS) on PostgreSQL run in autocommit: under READ COMMITTED every
+    statement takes its own snapshot anyway, so a transaction around them only costs a BEGIN
+    and a ROLLBACK round trip per request. Their one write, a token's last_used_at, is a single
+    statement committed at once. SQLite keeps its transaction, which gives reads one snapshot.
+    """
     settings = get_app_settings(request)
     write = request.method not in SAFE_METHODS
-    async with get_sessionmaker(settings, write=write)() as db:
+    maker = get_sessionmaker(settings, write=write)
+    options = {} if write or settings.is_sqlite else {"bind": _autocommit_bind(settings)}
+    async with maker(**options) as db:
         try:
             yield db
         finally:
@@ -40,7 +67,7 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DB = Annotated[AsyncSession, Depends(get_db)]
-AppSettings = Annotated[Settings, Depends(get_app_settings)]
+AppSettings = Annotated[Settings, Depends(_app_settings)]
 
 
 async def get_principal(request: Request, db: DB, settings: AppSettings) -> Principal:

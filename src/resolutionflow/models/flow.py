@@ -98,6 +98,6 @@ class FlowVersion(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     proposal_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("flow_proposals.id", ondelete="SET NULL", use_alter=True)
+        ForeignKey("flow_proposals.id", ondelete="SET NULL", use_alter=True), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

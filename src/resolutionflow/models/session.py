@@ -109,7 +109,7 @@ class Session(Base):
     analyzed_at: Mapped[datetime | None] = mapped_column()
     # The proposal the analysis produced or merged the session into (none for skipped ones).
     proposal_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("flow_proposals.id", ondelete="SET NULL", use_alter=True)
+        ForeignKey("flow_proposals.id", ondelete="SET NULL", use_alter=True), index=True
     )
 
 

@@ -6,30 +6,13 @@ import hashlib
 import uuid
 from datetime import date
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import is_postgres
 from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep
-
-
-async def flow_of_account(
-    db: AsyncSession, account_id: uuid.UUID, flow_id: uuid.UUID, *, lock: bool = False
-) -> Flow | None:
-    stmt = select(Flow).where(Flow.id == flow_id, Flow.account_id == account_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
-async def already_has_proposal(db: AsyncSession, session: Session) -> bool:
-    """Whether the session already ended in a proposal (as its source or merged into one)."""
-    if session.proposal_id is not None:
-        return True
-    stmt = select(exists().where(FlowProposal.source_session_id == session.id))
-    return bool((await db.execute(stmt)).scalar())
 
 
 async def lock_merge_scope(

@@ -310,27 +310,15 @@ class Worker:
                 await db.flush()
                 await service.apply_reinforcements(db, counts, now)
         except IntegrityError:
-            # Another analysis of one of them got there first: settle them one by one.
-            return [await self._reinforce_one(sid) for sid in ids]
+            # Another analysis got there first: alone, the session is done; in a batch,
+            # settle each on its own so the others still count.
+            if len(ids) == 1:
+                return [await self._finish_without_change(ids[0], "already analysed")]
+            return [outcome for sid in ids for outcome in await self._reinforce_many([sid])]
         held = {s.id for s in sessions}
         return [
             Outcome(sid, "reinforced") if sid in held else Outcome(sid, "lost_lease") for sid in ids
         ]
-
-    async def _reinforce_one(self, session_id: uuid.UUID) -> Outcome:
-        now = self.clock()
-        try:
-            async with self._tx() as db:
-                sessions = await repo.claimed_sessions(db, [session_id], self.worker_id, lock=True)
-                if not sessions:
-                    return Outcome(session_id, "lost_lease")
-                made, counts = await service.reinforce_many(db, sessions=sessions, now=now)
-                queue.complete(sessions[0], now=now, proposal_id=made[session_id])
-                await db.flush()
-                await service.apply_reinforcements(db, counts, now)
-        except IntegrityError:
-            return await self._finish_without_change(session_id, "already analysed")
-        return Outcome(session_id, "reinforced")
 
     async def run_job(self, job: Job) -> Outcome | Ready:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Account, Session, SessionStep
@@ -33,12 +33,6 @@ async def steps_of(db: AsyncSession, session_id: uuid.UUID) -> list[SessionStep]
         .order_by(SessionStep.step_order)
     )
     return list((await db.execute(stmt)).scalars())
-
-
-async def next_step_order(db: AsyncSession, session_id: uuid.UUID) -> int:
-    stmt = select(func.max(SessionStep.step_order)).where(SessionStep.session_id == session_id)
-    current = (await db.execute(stmt)).scalar_one_or_none()
-    return 0 if current is None else int(current) + 1
 
 
 async def list_sessions(

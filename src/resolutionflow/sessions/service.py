@@ -273,9 +273,9 @@ async def append_steps(
     )
     if session.status != "active":
         raise BadRequest(f"session is {session.status}; steps can only be added while active")
-    first = await repo.next_step_order(db, session.id)
-    problems = step_problems(steps, first_order=first)
     existing = {s.step_order for s in await repo.steps_of(db, session.id)}
+    first = max(existing) + 1 if existing else 0
+    problems = step_problems(steps, first_order=first)
     for position, step in enumerate(steps):
         if step.step_order is not None and step.step_order in existing:
             problems.append(

@@ -21,6 +21,15 @@ from tests.dbutil import (
     sync_pg_url,
 )
 
+# Fixtures shared across areas live in tests/fixtures/, one module per kind of harness.
+pytest_plugins = [
+    "tests.fixtures.ai",
+    "tests.fixtures.api",
+    "tests.fixtures.cli",
+    "tests.fixtures.desk",
+    "tests.fixtures.web",
+]
+
 
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

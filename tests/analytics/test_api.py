@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.gaps.cache import reports
-from tests.api.conftest import World
+from tests.fixtures.api import World
 from tests.gaps.factory import action, add_session, question
 
 PATHS = ("/api/v1/analytics/knowledge-gaps", "/api/v1/analytics/dashboard")

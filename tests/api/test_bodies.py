@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow import models
 from resolutionflow.tenancy import security
-from tests.api.conftest import World
 from tests.api.routes import api_routes, body_for, fill, seed_objects
+from tests.fixtures.api import World
 from tests.helpers import create_flow, session_line, simple_tree
 
 SKIP = {

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolutionflow.app import create_app
 from resolutionflow.config import Settings
 from resolutionflow.tenancy import security
-from tests.api.conftest import World
+from tests.fixtures.api import World
 from tests.helpers import create_proposal
 
 REDIS_ENV = "RESOLUTIONFLOW_TEST_REDIS_URL"

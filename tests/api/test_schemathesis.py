@@ -19,8 +19,8 @@ from schemathesis.python import asgi  # noqa: E402
 from resolutionflow.app import create_app  # noqa: E402
 from resolutionflow.config import Settings  # noqa: E402
 from resolutionflow.db import dispose_engines, unit_of_work  # noqa: E402
-from tests.api.conftest import make_person  # noqa: E402
 from tests.api.routes import seed_objects  # noqa: E402
+from tests.fixtures.api import make_person  # noqa: E402
 from tests.helpers import create_account  # noqa: E402
 
 MAX_EXAMPLES = 25

@@ -120,7 +120,7 @@ def server(demo_database: Path, tmp_path: Path) -> Iterator[str]:
     """A real server (uvicorn in a thread) over a private copy of the demo database."""
     import uvicorn
 
-    from tests.web.conftest import app_with_pages
+    from tests.fixtures.web import app_with_pages
 
     copy = tmp_path / "demo.db"
     shutil.copy(demo_database, copy)

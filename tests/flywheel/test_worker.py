@@ -13,7 +13,7 @@ from resolutionflow.ai.providers.offline import OfflineProvider
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import budget
 from resolutionflow.models import Flow, ModelUsage, Notification, Session
-from tests.flywheel.conftest import Desk, assert_nothing_lost, import_lines, proposals, statuses
+from tests.fixtures.desk import Desk, assert_nothing_lost, import_lines, proposals, statuses
 
 QUESTION = {
     "step_type": "question",

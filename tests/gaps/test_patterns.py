@@ -10,7 +10,7 @@ import pytest
 
 from resolutionflow.gaps.patterns import SummaryCount, group_summaries, wordings
 
-DATA = Path(__file__).resolve().parents[1] / "unit" / "data" / "summaries.json"
+DATA = Path(__file__).resolve().parents[1] / "data" / "summaries.json"
 
 
 @pytest.fixture(scope="module")

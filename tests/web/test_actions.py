@@ -7,8 +7,8 @@ import json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Flow, FlowProposal
+from tests.fixtures.web import WebWorld
 from tests.helpers import create_proposal, simple_tree
-from tests.web.conftest import WebWorld
 from tests.web.seed import seed
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.web.templating import env
-from tests.web.conftest import WebWorld
+from tests.fixtures.web import WebWorld
 from tests.web.seed import seed
 
 CHARTS = ("chart-tiers", "chart-outcomes", "chart-trend", "chart-psa", "chart-flywheel")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.web.conftest import WebWorld, sign_in
+from tests.fixtures.web import WebWorld, sign_in
 from tests.web.seed import seed
 
 

@@ -18,7 +18,7 @@ product per field, so thousands of candidates cost a fraction of a second; only 
 `MAX_SUMMARIES` most recent summaries of each proposal are read.
 
 Threshold. `DEFAULT_THRESHOLD` = 0.12, measured on proposals built from the hand-labelled
-summaries in `tests/unit/data/summaries.json` (two proposals per problem sharing no
+summaries in `tests/data/summaries.json` (two proposals per problem sharing no
 summary, title or keyword). Scored among a dozen candidates, one problem's two proposals
 score 0.23-0.46 and different problems at most 0.09; scored as a lone pair (where IDF
 cannot tell rare words from common ones) the figures are 0.14-0.32 and at most 0.06.

@@ -28,7 +28,7 @@ group. `group_normalised` takes text already normalised and hands back the fitte
 vectoriser, so a caller (`gaps.patterns`) reads no text twice.
 
 The threshold (0.14 average cosine similarity) sits in the middle of the range that
-separates the hand-labelled summaries in `tests/unit/data/summaries.json` exactly: lower
+separates the hand-labelled summaries in `tests/data/summaries.json` exactly: lower
 values start merging unrelated tickets, higher ones split one problem's rewordings.
 """
 

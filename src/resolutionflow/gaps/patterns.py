@@ -36,7 +36,7 @@ from resolutionflow.textutil import TextVectoriser, normalise
 
 MAX_CLUSTERED = 400
 # Joining a group through one nearest wording is looser than average linkage, so a rare
-# wording must be clearly similar (measured on tests/unit/data/summaries.json: at 0.35 almost
+# wording must be clearly similar (measured on tests/data/summaries.json: at 0.35 almost
 # no unrelated summary is pulled in while most rewordings still are).
 ATTACH_SIMILARITY = 0.35
 TYPICAL = 3

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from resolutionflow.flows.diff import changed_node_ids, compare_trees, is_empty
 from resolutionflow.flows.merge import apply_enhancement
-from tests.unit.strategies import garbage, trees_with_diffs, valid_trees
+from tests.strategies import garbage, trees_with_diffs, valid_trees
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

@@ -15,7 +15,7 @@ from resolutionflow.config import Settings
 from resolutionflow.sessions.schemas import SessionIn
 from resolutionflow.sessions.service import create_session
 from tests.ai.fake_servers import FakeModelServer, Reply, openai_success
-from tests.api.conftest import World
+from tests.fixtures.api import World
 from tests.helpers import session_line
 
 GUARDED = """[CmdletBinding(SupportsShouldProcess = $true)]

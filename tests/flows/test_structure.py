@@ -24,7 +24,7 @@ from resolutionflow.flows.structure import (
     normalise_tree,
     validate_tree,
 )
-from tests.unit.strategies import garbage, valid_trees
+from tests.strategies import garbage, valid_trees
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

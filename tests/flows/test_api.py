@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Flow, FlowVersion
 from resolutionflow.tenancy import security
-from tests.api.conftest import World
+from tests.fixtures.api import World
 from tests.helpers import create_flow, simple_tree
 
 API = "/api/v1/flows"

@@ -13,7 +13,7 @@ from resolutionflow.ai import prompts
 from resolutionflow.ai.providers.offline import OfflineProvider
 from resolutionflow.flows.fold import UNCHARTED_TITLE, fold_session_into_flow
 from resolutionflow.flows.structure import MAX_OPTIONS, node_index, validate_tree
-from tests.unit.session_strategies import (
+from tests.session_strategies import (
     act_step,
     ask_step,
     diverge,

@@ -16,7 +16,7 @@ from resolutionflow.flywheel.similarity import (
     similarity,
 )
 
-DATA = json.loads((Path(__file__).parent / "data" / "summaries.json").read_text())
+DATA = json.loads((Path(__file__).resolve().parents[1] / "data" / "summaries.json").read_text())
 
 KEYWORDS = {
     "printer_offline": (["printer", "offline"], ["print queue", "spooler", "printing"]),

@@ -18,7 +18,7 @@ from resolutionflow.errors import Problem
 from resolutionflow.flows.merge import apply_enhancement
 from resolutionflow.flows.structure import MAX_OPTIONS, node_index, validate_tree
 from resolutionflow.sessions.transcript import session_payload
-from tests.unit.session_strategies import (
+from tests.session_strategies import (
     ad_lockout_session,
     diverge,
     follow,

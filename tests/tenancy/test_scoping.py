@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.conftest import World
 from tests.api.routes import PUBLIC, api_routes, body_for, fill, seed_objects
+from tests.fixtures.api import World
 
 QUERY_FOR = {"/api/v1/flows/{flow_id}/compare": {"from": 1, "to": 1}}
 

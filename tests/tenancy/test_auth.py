@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import User
 from resolutionflow.tenancy import security
-from tests.api.conftest import World
+from tests.fixtures.api import World
 from tests.helpers import create_user
 
 ME = "/api/v1/auth/me"

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.conftest import World
 from tests.api.routes import PUBLIC, WRITE_ROLES, api_routes, body_for, fill, seed_objects
+from tests.fixtures.api import World
 
 
 async def test_every_write_route_is_classified(app: Any) -> None:

@@ -14,7 +14,7 @@ from resolutionflow.gaps import clustering
 from resolutionflow.gaps.clustering import Cluster, cluster_summaries
 from resolutionflow.textutil import normalise
 
-DATA = json.loads((Path(__file__).parent / "data" / "summaries.json").read_text())
+DATA = json.loads((Path(__file__).resolve().parents[1] / "data" / "summaries.json").read_text())
 ITEMS = [(f"s{k:03d}", row["summary"], row["domain"]) for k, row in enumerate(DATA)]
 GROUP_OF = {f"s{k:03d}": row["group"] for k, row in enumerate(DATA)}
 GROUP_SIZES = Counter(row["group"] for row in DATA)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolutionflow.models import Flow, FlowProposal, FlowVersion
 from resolutionflow.models.base import utcnow
 from resolutionflow.tenancy import security
-from tests.api.conftest import World
+from tests.fixtures.api import World
 from tests.helpers import branch_diff, create_flow, create_proposal, create_team, simple_tree
 
 API = "/api/v1/flow-proposals"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from resolutionflow.flows.merge import added_node_ids, apply_enhancement
 from resolutionflow.flows.structure import node_index, validate_tree
-from tests.unit.strategies import garbage, trees_with_diffs, valid_trees
+from tests.strategies import garbage, trees_with_diffs, valid_trees
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

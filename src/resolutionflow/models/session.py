@@ -94,6 +94,9 @@ class Session(Base):
     escalation_reason: Mapped[str | None] = mapped_column(Text)
     psa_provider: Mapped[str | None] = mapped_column(String(50))
     psa_ticket_id: Mapped[str | None] = mapped_column(String(100))
+    # The customer (company) the ticket is for, as the PSA names it. Shown to engineers, and
+    # used to keep customer names out of what the flywheel compares and writes.
+    customer: Mapped[str | None] = mapped_column(String(255))
     time_spent_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column()

@@ -78,6 +78,7 @@ class SessionIn(BaseModel):
     escalation_reason: str | None = Field(default=None, max_length=20000)
     psa_provider: str | None = Field(default=None, max_length=50)
     psa_ticket_id: str | None = Field(default=None, max_length=100)
+    customer: str | None = Field(default=None, max_length=255)
     time_spent_minutes: int | None = Field(default=None, ge=0, le=100000)
     created_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -151,6 +152,7 @@ class SessionRead(SessionSummaryRead):
     escalation_reason: str | None
     psa_provider: str | None
     psa_ticket_id: str | None
+    customer: str | None
     time_spent_minutes: int | None
     created_at: datetime
     resolved_at: datetime | None

@@ -207,6 +207,7 @@ async def create_session(
         escalation_reason=data.escalation_reason,
         psa_provider=data.psa_provider,
         psa_ticket_id=data.psa_ticket_id,
+        customer=data.customer.strip() if data.customer and data.customer.strip() else None,
         time_spent_minutes=data.time_spent_minutes,
         created_at=created,
         resolved_at=resolved,

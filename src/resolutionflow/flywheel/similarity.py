@@ -63,6 +63,13 @@ def similarity(a: ProposalText, b: ProposalText) -> float:
     return float(_scores(a, [b])[0])
 
 
+def rank(query: ProposalText, candidates: list[ProposalText]) -> list[float]:
+    """How alike `query` is to each candidate, 0..1, in candidate order (one fit for all)."""
+    if not candidates:
+        return []
+    return [float(x) for x in _scores(query, candidates)]
+
+
 def find_most_similar(
     new: ProposalText,
     candidates: list[ProposalText],

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from resolutionflow.errors import Invalid, Problem
-from resolutionflow.scriptgen.credentials import find_secrets, plaintext_conversions, redact
+from resolutionflow.redaction.scripts import find_script_secrets, mask, plaintext_conversions
 from resolutionflow.scriptgen.guards import GuardMap, bash_guards, powershell_guards
 from resolutionflow.scriptgen.lexing import code_view, without_comments
 from resolutionflow.scriptgen.risk_rules import (
@@ -137,7 +137,7 @@ def assess(script: str, language: str) -> RiskReport:
         powershell_guards(code) if language == "powershell" else bash_guards(code, kept)
     )
 
-    secrets = find_secrets(script, language)
+    secrets = find_script_secrets(script, kept, language)
     secret_values: dict[int, list[str]] = {}
     for hit in secrets:
         secret_values.setdefault(hit.line, []).append(hit.value)
@@ -145,7 +145,7 @@ def assess(script: str, language: str) -> RiskReport:
     def line_text(number: int) -> str:
         line = raw_lines[number - 1] if 0 < number <= len(raw_lines) else ""
         for value in secret_values.get(number, []):
-            line = redact(line, value)
+            line = mask(line, value)
         return _clip(line)
 
     report = RiskReport()
@@ -180,7 +180,7 @@ def assess(script: str, language: str) -> RiskReport:
         offset += len(code_line) + 1
 
     if language == "powershell":
-        for number in plaintext_conversions(script):
+        for number in plaintext_conversions(kept):
             report.findings.append(
                 Finding(
                     "plaintext_credential",

@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from resolutionflow.config import Settings
 from resolutionflow.errors import Forbidden, Problem, ResolutionFlowError, Unauthorized
@@ -228,6 +229,8 @@ class PageRoute(APIRoute):
                 return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
             except ResolutionFlowError as exc:
                 return await error_page(request, exc.status_code, exc.message, exc.problems)
+            except StarletteHTTPException as exc:  # a body over the limit, mostly
+                return await error_page(request, exc.status_code, str(exc.detail), [])
             except RequestValidationError as exc:
                 problems = [
                     Problem(".".join(str(p) for p in e.get("loc", ())[1:]), e.get("msg", ""))

@@ -111,12 +111,12 @@ async def get_settings(principal: Admin) -> AccountSettingsRead:
     "/account/settings", response_model=AccountSettingsRead, summary="Change settings (admin)"
 )
 async def put_settings(
-    body: AccountSettingsUpdate, principal: Admin, db: DB
+    body: AccountSettingsUpdate, principal: Admin, db: DB, settings: AppSettings
 ) -> AccountSettingsRead:
     result = await service.update_settings(
-        db, account=principal.account,
-        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        db, account=principal.account, webhook_url=body.webhook_url or None,
         webhook_format=body.webhook_format,
+        allow_http_loopback=settings.webhook_allow_http_loopback,
     )  # fmt: skip
     await db.commit()
     return AccountSettingsRead(**result)

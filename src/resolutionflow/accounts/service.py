@@ -12,6 +12,7 @@ from resolutionflow.accounts import repository as repo
 from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
 from resolutionflow.models import ROLES, Account, ApiToken, Team, User
 from resolutionflow.models.base import utcnow
+from resolutionflow.notifications.egress import check_webhook_url
 from resolutionflow.tenancy.auth import end_sessions
 from resolutionflow.tenancy.scope import get_scoped
 from resolutionflow.tenancy.security import MIN_PASSWORD_LENGTH, hash_password, new_token
@@ -224,8 +225,11 @@ def account_settings(account: Account) -> dict[str, str | None]:
 
 
 async def update_settings(
-    db: AsyncSession, *, account: Account, webhook_url: str | None, webhook_format: str
-) -> dict[str, str | None]:
+    db: AsyncSession, *, account: Account, webhook_url: str | None, webhook_format: str,
+    allow_http_loopback: bool = False,
+) -> dict[str, str | None]:  # fmt: skip
+    if webhook_url:
+        webhook_url = await check_webhook_url(webhook_url, allow_http_loopback=allow_http_loopback)
     account.settings = {**(account.settings or {}), "webhook_url": webhook_url,
                         "webhook_format": webhook_format}  # fmt: skip
     await db.flush()

@@ -190,7 +190,7 @@ BASH_RULES: tuple[Rule, ...] = (
         "system_file_write",
         "high",
         _r(
-            r"(?<![<>&\d])>\|?\s*/(etc|boot|bin|sbin|usr|lib|lib64|root|var/lib)/"
+            r"(?<![<>&\d])>\|?\s*/(etc|boot|bin|sbin|usr|lib|lib64|root|var/lib|var/log)/"
             r"|\btee\s+(-a\s+)?/(etc|boot|bin|sbin|usr|lib|lib64|root)/"
             r"|>\s*/dev/(sd[a-z]|nvme\d|hd[a-z]|vd[a-z]|xvd[a-z]|mmcblk\d)"
             r"|\b(cp|mv|install|ln\s+-s?f)\b[^|;&]*\s/(etc|boot|bin|sbin|usr/bin|usr/sbin)/"
@@ -281,7 +281,7 @@ SSH_COMMAND = re.compile(r"(?:^|[|;&(]|\bthen\b|\bdo\b)\s*(?:sudo\s+)?ssh\s+(?P<
 # Code handed to another interpreter as text: its content is reviewed as that language.
 # (pattern, language of the content); the content is the quoted text or encoded payload.
 INLINE_INTERPRETERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_r(r"\bcmd(\.exe)?\b[^|;]*?\s/[ckCK]\b"), "powershell"),
+    (_r(r"(\bcmd(\.exe)?\b|\$env:ComSpec)[^|;]*?\s/[ckCK]\b"), "powershell"),
     (_r(r"\bStart-Process\b[^|;]*\b(cmd|powershell|pwsh)(\.exe)?\b"), "powershell"),
     (_r(r"\b(powershell|pwsh)(\.exe)?\b[^|;]*\s-(Command|c)\b"), "powershell"),
     (_r(r"\b(ba|z|k|da)?sh\s+(-\w+\s+)*-\w*c\b"), "bash"),

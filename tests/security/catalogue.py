@@ -104,7 +104,8 @@ CATALOGUE: tuple[Planted, ...] = (
     _p("cloud_key", "aws_secret_access_key = {v}", _chars(ALNUM + "/+", 40)),
     _p(
         "cloud_key",
-        "Storage: DefaultEndpointsProtocol=https;AccountName=backups;AccountKey={v};EndpointSuffix=core.windows.net",
+        "Storage: DefaultEndpointsProtocol=https;AccountName=backups;AccountKey={v};"
+        "EndpointSuffix=core.windows.net",
         _chars(B64, 86) + "==",
     ),
     _p(

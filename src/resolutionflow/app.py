@@ -80,17 +80,18 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Inside the metrics middleware, whose task group would wrap a refusal raised mid-body.
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, large_limit=settings.max_import_bytes,
+        large_paths=(f"{API_PREFIX}/sessions/import",),
+    )  # fmt: skip
     app.middleware("http")(http_metrics_middleware)
     app.include_router(ops_router)
     app.include_router(api_router())
     from resolutionflow.web.router import web_router
 
     app.include_router(web_router)
-    # Outermost last: every response, the 413s included, carries the security headers.
-    app.add_middleware(
-        BodyLimit, limit=settings.max_body_bytes, large_limit=settings.max_import_bytes,
-        large_paths=(f"{API_PREFIX}/sessions/import",),
-    )  # fmt: skip
+    # Outermost: every response, the 413s included, carries the security headers.
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -10,13 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.app import create_app
 from resolutionflow.cli.serve import secret_key_problem
 from resolutionflow.config import Settings
-from resolutionflow.tenancy import security
 from tests.fixtures.api import World
 from tests.fixtures.web import PASSWORD
 from tests.helpers import create_account, create_user
@@ -24,11 +22,6 @@ from tests.helpers import create_account, create_user
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
 REDIS_ENV = "RESOLUTIONFLOW_TEST_REDIS_URL"
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @asynccontextmanager

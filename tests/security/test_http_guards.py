@@ -37,9 +37,7 @@ def assert_guarded(response: httpx.Response) -> None:
     assert response.headers["referrer-policy"] == "same-origin"
 
 
-async def test_every_kind_of_response_carries_the_headers(
-    settings: Settings, world: World
-) -> None:
+async def test_every_kind_of_response_carries_the_headers(settings: Settings, world: World) -> None:
     async with client_for(settings) as client:
         responses = [
             await client.get("/login"),

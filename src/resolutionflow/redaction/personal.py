@@ -48,7 +48,7 @@ def _not_a_phone(value: str) -> bool:
     """Dates, times, versions and IP addresses that number matchers may take for phones."""
     v = value.strip()
     return bool(
-        re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}.*)?", v)
+        re.match(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d)", v)
         or re.fullmatch(r"\d+(?:\.\d+){2,}", v)
     )
 
@@ -73,6 +73,8 @@ def phone_spans(text: str) -> Iterator[Span]:
                 window, region, leniency=phonenumbers.Leniency.VALID
             ):
                 start, end = lo + found.start, lo + found.end
+                if text[end : end + 1] == ":":  # a time of day, not a number's end
+                    continue
                 if (start, end) not in seen and not _not_a_phone(found.raw_string):
                     seen.add((start, end))
                     yield Span(start, end, "PHONE", "a phone number")
@@ -134,11 +136,16 @@ GIVEN_NAMES = frozenset(_GIVEN_NAMES)
 
 _CAP = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)")
+# Words after which a capitalised word is someone's name...
 _INTRODUCED = re.compile(
-    r"\b(?:[Uu]ser|[Cc]ustomer|[Cc]aller|[Cc]lient|[Cc]ontact|[Ee]mployee|[Mm]anager"
-    r"|[Ss]poke\s+(?:to|with)|[Cc]alled|[Ee]mailed|[Aa]ssisted|[Hh]elped|[Nn]amed|[Cc]c"
-    r"|[Hh]i|[Hh]ello|[Dd]ear|[Tt]hanks|[Rr]egards|[Aa]ccording\s+to|[Rr]eported\s+by"
-    r"|[Ff]rom)\s*[:,]?\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)"
+    r"\b(?:[Ss]poke\s+(?:to|with)|[Cc]alled|[Ee]mailed|[Aa]ssisted|[Hh]elped|[Nn]amed|[Cc]c"
+    r"|[Hh]i|[Hh]ello|[Dd]ear|[Tt]hanks|[Rr]egards|[Aa]ccording\s+to|[Rr]eported\s+by)"
+    r"\s*[:,]?\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)"
+)
+# ...and after which it is one only when it is a common given name.
+_ROLE_WORD = re.compile(
+    r"\b(?:[Uu]ser|[Cc]ustomer|[Cc]aller|[Cc]lient|[Cc]ontact|[Ee]mployee|[Mm]anager|[Ff]rom"
+    r"|[Ff]or|[Ww]ith)\s*[:,]?\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)"
 )
 _PAIR = re.compile(r"\b(" + _CAP + r")\s+(" + _CAP + r")\b")
 # Capitalised words that follow an introducing word without being anyone's name.
@@ -168,10 +175,10 @@ def _known_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def name_spans(text: str, known: Iterable[str] = ()) -> Iterator[Span]:
-    for pattern in (_TITLED, _INTRODUCED):
+    for pattern in (_TITLED, _INTRODUCED, _ROLE_WORD):
         for match in pattern.finditer(text):
-            first = match.group(1).split()[0]
-            if first.lower() in _NOT_NAMES:
+            first = match.group(1).split()[0].lower()
+            if first in _NOT_NAMES or (pattern is _ROLE_WORD and first not in GIVEN_NAMES):
                 continue
             yield Span(match.start(1), match.end(1), "NAME", "a person's name")
     for match in _PAIR.finditer(text):

@@ -181,8 +181,10 @@ async def test_a_safe_proposal_needs_no_acknowledgement(
 ) -> None:
     proposal = await create_proposal(db, world.account)
     await db.commit()
-    response = await client.post(f"/api/v1/flow-proposals/{proposal.id}/review",
-                                 json={"action": "approve"}, headers=world.admin.headers)  # fmt: skip
+    response = await client.post(
+        f"/api/v1/flow-proposals/{proposal.id}/review", json={"action": "approve"},
+        headers=world.admin.headers,
+    )  # fmt: skip
     assert response.status_code == 200 and response.json()["risk_acknowledgement"] is None
 
 

@@ -109,6 +109,15 @@ def find_most_similar_many(
     return out
 
 
+def pairwise(texts: list[ProposalText]) -> np.ndarray:
+    """Every proposal scored against every other, n x n, with one fit for all (for measuring
+    the merge score, see `bench/quality.py`): entry [i, j] is how alike proposal i is to
+    proposal j when j is the new one, computed as `find_most_similar_many` computes it."""
+    if not texts:
+        return np.zeros((0, 0))
+    return _score_matrix(texts, texts)
+
+
 def _score_matrix(news: list[ProposalText], candidates: list[ProposalText]) -> np.ndarray:
     """Scores of every candidate (rows) against every new proposal (columns)."""
     everyone = [*news, *candidates]

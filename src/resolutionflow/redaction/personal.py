@@ -63,21 +63,31 @@ def phone_spans(text: str) -> Iterator[Span]:
 
     seen: set[tuple[int, int]] = set()
     for run in _DIGIT_RUN.finditer(text):
-        if _digits(run.group(0)) < 7:
+        candidate = run.group(0)
+        if _digits(candidate) < 7 or _not_a_phone(candidate) or _IPV4.search(candidate):
             continue
+        if candidate.lstrip("+(").isdigit() and len(candidate.lstrip("+(")) < 10:
+            continue  # an error code or an id: numbers this short are written with spaces
         # The matcher reads a little context (a leading '+', brackets) around the run.
         lo, hi = max(0, run.start() - 2), min(len(text), run.end() + 1)
         window = text[lo:hi]
-        for region in PHONE_REGIONS:
-            for found in phonenumbers.PhoneNumberMatcher(
-                window, region, leniency=phonenumbers.Leniency.VALID
-            ):
+        # A number written with its country code reads the same in any region: one pass.
+        regions = PHONE_REGIONS[:1] if "+" in window else PHONE_REGIONS
+        for region in regions:
+            matches = list(
+                phonenumbers.PhoneNumberMatcher(
+                    window, region, leniency=phonenumbers.Leniency.VALID
+                )
+            )
+            for found in matches:
                 start, end = lo + found.start, lo + found.end
                 if text[end : end + 1] == ":":  # a time of day, not a number's end
                     continue
                 if (start, end) not in seen and not _not_a_phone(found.raw_string):
                     seen.add((start, end))
                     yield Span(start, end, "PHONE", "a phone number")
+            if matches:
+                break
     for match in _PHONE_CONTEXT.finditer(text):
         number = match.group("num")
         if _digits(number) >= 7 and not _not_a_phone(number):

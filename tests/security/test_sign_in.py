@@ -193,6 +193,10 @@ async def test_cookie_is_secure_over_https_and_when_told(
     async with client_for(settings, cookie_secure=True) as forced:
         cookie = (await forced.post(LOGIN, json=body)).headers["set-cookie"]
         assert "secure" in cookie.lower()
+        # Over plain http such a cookie is dropped by the browser: the sign-in page says so.
+        assert 'id="cookie-warning"' in (await forced.get("/login")).text
+    async with client_for(settings) as plain:
+        assert 'id="cookie-warning"' not in (await plain.get("/login")).text
 
 
 # --- start-up ---------------------------------------------------------------------------------

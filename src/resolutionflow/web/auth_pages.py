@@ -12,6 +12,7 @@ from resolutionflow.errors import NotFound, RateLimited, Unauthorized
 from resolutionflow.tenancy.auth import (
     SESSION_COOKIE,
     authenticate_password,
+    cookie_is_secure,
     csrf_token_for,
     end_sessions,
     make_session_cookie,
@@ -60,10 +61,13 @@ async def _login_form(
     email: str = "", status_code: int = 200,
 ) -> Response:  # fmt: skip
     nonce = secrets.token_urlsafe(16)
+    # A Secure cookie sent over plain http is dropped by the browser: say so, or sign-in
+    # would seem to do nothing.
+    cookie_lost = request.url.scheme != "https" and cookie_is_secure(settings, request.url.scheme)
     response = await render(
         request, "login.html", viewer=None, status_code=status_code,
         login_token=csrf_token_for(settings, f"login:{nonce}"), next=safe_next(next),
-        error=error, email=email,
+        error=error, email=email, cookie_lost=cookie_lost,
     )  # fmt: skip
     response.set_cookie(
         LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="lax", path="/login"

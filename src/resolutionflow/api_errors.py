@@ -119,8 +119,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        from resolutionflow.httpguard import security_headers
+
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # This answer is made outside the middleware stack, so it adds the headers itself.
+        headers = {k.decode(): v.decode() for k, v in security_headers(request.url.path, "http")}
         return JSONResponse(
             {"error": "internal", "detail": "something went wrong on our side; it was logged"},
             status_code=500,
+            headers=headers,
         )

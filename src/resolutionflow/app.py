@@ -17,6 +17,7 @@ from resolutionflow.api_errors import (
 )
 from resolutionflow.config import Settings, get_settings
 from resolutionflow.db import dispose_engines
+from resolutionflow.httpguard import BodyLimit, SecurityHeaders
 from resolutionflow.ops.api import router as ops_router
 from resolutionflow.ops.metrics import http_metrics_middleware
 
@@ -79,21 +80,33 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Inside the metrics middleware, whose task group would wrap a refusal raised mid-body.
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, large_limit=settings.max_import_bytes,
+        large_paths=(f"{API_PREFIX}/sessions/import",),
+    )  # fmt: skip
     app.middleware("http")(http_metrics_middleware)
     app.include_router(ops_router)
     app.include_router(api_router())
     from resolutionflow.web.router import web_router
 
     app.include_router(web_router)
+    # Outermost: every response, the 413s included, carries the security headers.
+    app.add_middleware(SecurityHeaders)
     return app
 
 
 def serve_app() -> FastAPI:
     """The app as `resolutionflow serve` runs it (a factory, so several processes can)."""
     import os
+    import sys
 
-    from resolutionflow.cli.serve import SERVE_WORKER_ENV
+    from resolutionflow.cli.serve import SERVE_WORKER_ENV, secret_key_problem
 
+    problem = secret_key_problem(get_settings(), workers=1)
+    if problem:
+        sys.stderr.write(f"error: {problem}\n")
+        raise SystemExit(2)
     app = create_app(run_worker=os.environ.get(SERVE_WORKER_ENV, "1") == "1")
     # The process now holds everything it imported (a quarter of a million objects, with the
     # analysis libraries) for good. Under load, objects of requests in flight keep reaching

@@ -66,10 +66,33 @@ class Settings(BaseSettings):
 
     gaps_cache_seconds: int = 3600
 
+    # Security
+    # What is replaced by placeholders before text leaves for a model or is stored from one:
+    # standard (secrets, cards, e-mail, phones), strict (also names, IP addresses), off.
+    redaction: str = "standard"
+    # Failed sign-ins allowed per e-mail and per client address before 429 (limits syntax).
+    login_limit_per_email: str = "10/15 minutes"
+    login_limit_per_address: str = "30/15 minutes"
+    # Session cookies marked Secure: unset = when the request came over https (and always
+    # when `serve` listens beyond loopback); true/false force it.
+    cookie_secure: bool | None = None
+    # Request bodies above these sizes are answered 413; imports stream up to the larger one.
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_import_bytes: int = 100 * 1024 * 1024
+    # Development only: allow an http:// webhook to a loopback address (a local receiver).
+    webhook_allow_http_loopback: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("redaction")
+    @classmethod
+    def _redaction_level(cls, value: str) -> str:
+        from resolutionflow.redaction import check_level
+
+        return check_level(value)
 
     @property
     def is_sqlite(self) -> bool:

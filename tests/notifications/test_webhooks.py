@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.config import Settings
+from resolutionflow.config import Settings, reset_settings
 from resolutionflow.models import Account
 from resolutionflow.notifications import webhooks
 from resolutionflow.notifications.service import (
@@ -80,6 +80,13 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
     await webhooks.drain(5)
     server.should_exit = True
     await task
+
+
+@pytest.fixture(autouse=True)
+def local_receiver_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests post to a receiver on 127.0.0.1 over http: the development setting."""
+    monkeypatch.setenv("RESOLUTIONFLOW_WEBHOOK_ALLOW_HTTP_LOOPBACK", "1")
+    reset_settings()
 
 
 @pytest.fixture(autouse=True)
@@ -215,7 +222,7 @@ async def test_a_refusal_is_not_retried(db: AsyncSession, receiver: tuple[Receiv
 async def test_an_unreachable_receiver_is_retried_then_dropped() -> None:
     message = webhooks.WebhookMessage(
         url="http://127.0.0.1:9/nothing-listens", body={"text": "x"}, account_id=None,  # type: ignore[arg-type]
-        kind="k",
+        kind="k", allow_http_loopback=True,
     )  # fmt: skip
     result = await webhooks.deliver(message, policy=webhooks.DeliveryPolicy(3, 0.0, 1.0))
     assert (result.delivered, result.attempts) == (False, 3)

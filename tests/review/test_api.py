@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Flow, FlowProposal, FlowVersion
+from resolutionflow.models import Flow, FlowProposal, FlowVersion, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.tenancy import security
 from tests.fixtures.api import World
@@ -239,6 +239,7 @@ async def test_approve_new_flow_creates_the_flow(
     team = await create_team(db, world.account, slug="helpdesk")
     proposal = await create_proposal(db, world.account, title="Scanner to email fails")
     proposal.team_id = team.id
+    (await fetch(db, User, world.team_admin.user.id)).team_id = team.id  # the team's own admin
     await db.commit()
     response = await review(client, world.team_admin, proposal, action="approve")
     assert response.status_code == 200, response.text

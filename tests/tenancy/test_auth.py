@@ -91,7 +91,9 @@ async def test_password_sign_in_sets_the_cookie(browser: httpx.AsyncClient, worl
     me = await browser.get(ME)
     assert me.status_code == 200 and me.json()["user"]["id"] == str(world.engineer.user.id)
     assert me.json()["csrf_token"] == response.json()["csrf_token"]
-    out = await browser.post("/api/v1/auth/logout")
+    out = await browser.post(
+        "/api/v1/auth/logout", headers={"X-CSRF-Token": response.json()["csrf_token"]}
+    )
     assert out.status_code == 204
     assert (await browser.get(ME)).status_code == 401
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from resolutionflow.accounts import service
 from resolutionflow.accounts.schemas import (
@@ -19,7 +19,8 @@ from resolutionflow.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from resolutionflow.tenancy.deps import DB, Admin, CurrentPrincipal
+from resolutionflow.tenancy.auth import make_session_cookie, set_session_cookie
+from resolutionflow.tenancy.deps import DB, Admin, AppSettings, CurrentPrincipal
 
 router = APIRouter(tags=["administration"])
 
@@ -44,12 +45,19 @@ async def create_user(body: UserCreate, principal: Admin, db: DB) -> UserRead:
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, summary="Change a user (admin)")
-async def update_user(user_id: uuid.UUID, body: UserUpdate, principal: Admin, db: DB) -> UserRead:
+async def update_user(
+    user_id: uuid.UUID, body: UserUpdate, principal: Admin, db: DB, request: Request,
+    response: Response, settings: AppSettings,
+) -> UserRead:  # fmt: skip
     user = await service.update_user(
         db, account=principal.account, user_id=user_id, acting=principal.user,
         role=body.role, password=body.password, name=body.name, is_active=body.is_active,
     )  # fmt: skip
     await db.commit()
+    if body.password is not None and user.id == principal.user.id and principal.via == "cookie":
+        # A new password ends every sign-in, this one included: give this one a fresh cookie.
+        cookie = make_session_cookie(settings, user)
+        set_session_cookie(response, settings, request.url.scheme, cookie)
     return UserRead.model_validate(user)
 
 
@@ -103,12 +111,12 @@ async def get_settings(principal: Admin) -> AccountSettingsRead:
     "/account/settings", response_model=AccountSettingsRead, summary="Change settings (admin)"
 )
 async def put_settings(
-    body: AccountSettingsUpdate, principal: Admin, db: DB
+    body: AccountSettingsUpdate, principal: Admin, db: DB, settings: AppSettings
 ) -> AccountSettingsRead:
     result = await service.update_settings(
-        db, account=principal.account,
-        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        db, account=principal.account, webhook_url=body.webhook_url or None,
         webhook_format=body.webhook_format,
+        allow_http_loopback=settings.webhook_allow_http_loopback,
     )  # fmt: skip
     await db.commit()
     return AccountSettingsRead(**result)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["engineer", "team_admin", "admin"]
 
@@ -88,7 +88,10 @@ class AccountSettingsRead(BaseModel):
 class AccountSettingsUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    webhook_url: HttpUrl | None = None
+    webhook_url: str | None = Field(
+        default=None, max_length=2000,
+        description="A public https:// address (Slack or Teams incoming webhook)",
+    )  # fmt: skip
     webhook_format: Literal["slack", "teams"] = "slack"
 
 

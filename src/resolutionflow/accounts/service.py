@@ -12,6 +12,8 @@ from resolutionflow.accounts import repository as repo
 from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
 from resolutionflow.models import ROLES, Account, ApiToken, Team, User
 from resolutionflow.models.base import utcnow
+from resolutionflow.notifications.egress import check_webhook_url
+from resolutionflow.tenancy.auth import end_sessions
 from resolutionflow.tenancy.scope import get_scoped
 from resolutionflow.tenancy.security import MIN_PASSWORD_LENGTH, hash_password, new_token
 
@@ -103,7 +105,12 @@ async def create_user(
             problems=[Problem("password", f"at least {MIN_PASSWORD_LENGTH} characters")],
         )
     if await repo.user_by_email(db, email):
-        raise Conflict(f"a user with email '{email}' already exists")
+        # The same answer whether the address is taken in this account or another: emails are
+        # unique across the installation, and saying where would tell one tenant about another.
+        raise Conflict(
+            "this email address cannot be used for a new user: choose another address",
+            problems=[Problem("email", "cannot be used for a new user")],
+        )
     user = User(
         account_id=account.id,
         team_id=team.id if team else None,
@@ -125,7 +132,7 @@ async def set_password(
         raise Invalid(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     user = await get_scoped(db, User, user_id, account.id, what="user")
     user.password_hash = hash_password(password)
-    await db.flush()
+    await end_sessions(db, user=user)
     return user
 
 
@@ -189,6 +196,7 @@ async def update_user(
         if len(password) < MIN_PASSWORD_LENGTH:
             raise Invalid(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
         user.password_hash = hash_password(password)
+        await end_sessions(db, user=user)
     if name is not None:
         user.name = name
     if is_active is not None:
@@ -217,8 +225,11 @@ def account_settings(account: Account) -> dict[str, str | None]:
 
 
 async def update_settings(
-    db: AsyncSession, *, account: Account, webhook_url: str | None, webhook_format: str
-) -> dict[str, str | None]:
+    db: AsyncSession, *, account: Account, webhook_url: str | None, webhook_format: str,
+    allow_http_loopback: bool = False,
+) -> dict[str, str | None]:  # fmt: skip
+    if webhook_url:
+        webhook_url = await check_webhook_url(webhook_url, allow_http_loopback=allow_http_loopback)
     account.settings = {**(account.settings or {}), "webhook_url": webhook_url,
                         "webhook_format": webhook_format}  # fmt: skip
     await db.flush()

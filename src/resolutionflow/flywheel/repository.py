@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import is_postgres
-from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep
+from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep, User
 
 
 async def lock_merge_scope(
@@ -153,3 +153,16 @@ async def sources_among(db: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID
     """Which of these sessions are already the source of a proposal."""
     stmt = select(FlowProposal.source_session_id).where(FlowProposal.source_session_id.in_(ids))
     return set((await db.execute(stmt)).scalars())
+
+
+async def people_names(db: AsyncSession, account_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The names of each account's people, for the strict redaction level."""
+    if not account_ids:
+        return {}
+    stmt = select(User.account_id, User.name).where(
+        User.account_id.in_(account_ids), User.name.is_not(None)
+    )
+    out: dict[uuid.UUID, list[str]] = {}
+    for account_id, name in (await db.execute(stmt)).all():
+        out.setdefault(account_id, []).append(name)
+    return out

@@ -32,6 +32,7 @@ from resolutionflow.notifications.service import (
     notify_reviewers,
     proposal_pending_payload,
 )
+from resolutionflow.redaction import redact_text
 
 MAX_SUMMARIES = 50
 
@@ -40,7 +41,10 @@ def _title(text: str) -> str:
     return text if len(text) <= 255 else text[:252].rstrip() + "..."
 
 
-def reinforcement_row(session: Session, flow: Flow | None, now: datetime) -> dict[str, Any]:
+def reinforcement_row(
+    session: Session, flow: Flow | None, now: datetime, *, redaction: str = "standard"
+) -> dict[str, Any]:
+    summary = redact_text(session.problem_summary or "", redaction)
     return {
         "id": uuid.uuid4(),
         "account_id": session.account_id,
@@ -48,14 +52,14 @@ def reinforcement_row(session: Session, flow: Flow | None, now: datetime) -> dic
         "source_session_id": session.id,
         "proposal_type": "auto_reinforced",
         "status": "auto_reinforced",
-        "title": _title(f"Reinforcement: {session.problem_summary or 'Session'}"),
+        "title": _title(f"Reinforcement: {summary or 'Session'}"),
         "description": "The session followed this flow closely; no change is needed.",
         "proposed_flow_data": {},
         "match_keywords": [],
         "confidence_score": float(session.confidence_score or 0.0),
         "supporting_session_count": 1,
         "supporting_session_ids": [str(session.id)],
-        "supporting_summaries": [session.problem_summary],
+        "supporting_summaries": [summary],
         "problem_domain": session.problem_domain,
         "target_flow_id": flow.id if flow else None,
         "target_flow_version": flow.version if flow else None,
@@ -64,7 +68,7 @@ def reinforcement_row(session: Session, flow: Flow | None, now: datetime) -> dic
 
 
 async def reinforce_many(
-    db: AsyncSession, *, sessions: list[Session], now: datetime
+    db: AsyncSession, *, sessions: list[Session], now: datetime, redaction: str = "standard"
 ) -> tuple[dict[uuid.UUID, uuid.UUID], Counter[uuid.UUID]]:
     """Reinforce for a batch of sessions at once: one insert of the tracking records and one
     update per flow, with the flow's rate moved once per session exactly as one at a time
@@ -80,7 +84,7 @@ async def reinforce_many(
         flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
         if flow is not None and flow.account_id != session.account_id:
             flow = None
-        rows.append(reinforcement_row(session, flow, now))
+        rows.append(reinforcement_row(session, flow, now, redaction=redaction))
         if flow is not None:
             counts[flow.id] += 1
     if rows:
@@ -110,7 +114,7 @@ def _text_of(proposal: FlowProposal) -> ProposalText:
     )
 
 
-def _count_session(proposal: FlowProposal, session: Session) -> bool:
+def _count_session(proposal: FlowProposal, session: Session, summary: str) -> bool:
     """Add the session to the proposal's support; False if it was already counted."""
     sid = str(session.id)
     ids = list(proposal.supporting_session_ids or [])
@@ -122,7 +126,7 @@ def _count_session(proposal: FlowProposal, session: Session) -> bool:
     proposal.confidence_score = min(1.0, round((proposal.confidence_score or 0.0) + 0.1, 4))
     summaries = list(proposal.supporting_summaries or [])
     if len(summaries) < MAX_SUMMARIES:
-        summaries.append(session.problem_summary)
+        summaries.append(summary)
     proposal.supporting_summaries = summaries
     return True
 
@@ -142,12 +146,19 @@ class Placement:
 
 @dataclass
 class Analysed:
-    """A session whose model answer is in, ready to become or join a proposal."""
+    """A session whose model answer is in, ready to become or join a proposal.
+
+    `snapshot` and `generated` are redacted; the session's own columns are not, so anything
+    stored from this session's text comes from the snapshot."""
 
     session: Session
     snapshot: dict[str, Any]
     generated: dict[str, Any]
     flow: Flow | None = None  # the target of an enhancement
+
+    @property
+    def summary(self) -> str:
+        return str(self.snapshot.get("problem_summary") or "")
 
     @property
     def proposal_type(self) -> str:
@@ -168,11 +179,7 @@ class Analysed:
 
     @property
     def title(self) -> str:
-        fallback = (
-            f"Enhancement: {self.session.problem_summary}"
-            if self.flow
-            else self.session.problem_summary
-        )
+        fallback = f"Enhancement: {self.summary}" if self.flow else self.summary
         return _title(str(self.generated.get("title") or fallback or "Untitled flow"))
 
     @property
@@ -193,13 +200,13 @@ class Analysed:
     def text(self) -> ProposalText:
         return ProposalText(
             id="new", title=self.title, description=self.description, keywords=self.keywords,
-            summaries=[self.session.problem_summary],
+            summaries=[self.summary],
         )  # fmt: skip
 
 
 def _merge(proposal: FlowProposal, item: Analysed) -> None:
     """Count the session in the proposal and fold its path into the proposed flow."""
-    if not _count_session(proposal, item.session):
+    if not _count_session(proposal, item.session, item.summary):
         return
     if item.flow is None:
         data = dict(proposal.proposed_flow_data or {})
@@ -223,7 +230,7 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
         "status": "pending", "title": item.title, "description": item.description,
         "match_keywords": item.keywords, "confidence_score": float(session.confidence_score or 0.0),
         "supporting_session_count": 1, "supporting_session_ids": [str(session.id)],
-        "supporting_summaries": [session.problem_summary], "problem_domain": item.domain,
+        "supporting_summaries": [item.summary], "problem_domain": item.domain,
         "created_at": now,
     }  # fmt: skip
     if item.flow is None:
@@ -250,7 +257,9 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
     )
 
 
-async def place(db: AsyncSession, items: list[Analysed], *, now: datetime) -> list[Placement]:
+async def place(
+    db: AsyncSession, items: list[Analysed], *, now: datetime, redaction: str = "standard"
+) -> list[Placement]:
     """Turn analysed sessions into proposals in one transaction: each joins the most similar
     pending proposal of its account, domain and type (and target flow), or starts one.
 
@@ -311,7 +320,7 @@ async def place(db: AsyncSession, items: list[Analysed], *, now: datetime) -> li
     for proposal in created:
         await notify_reviewers(
             db, account_id=proposal.account_id, kind=PROPOSAL_PENDING,
-            payload=proposal_pending_payload(proposal),
+            payload=proposal_pending_payload(proposal), redaction=redaction,
         )  # fmt: skip
     return [results[i] for i in range(len(items))]
 

@@ -33,7 +33,7 @@ from resolutionflow.ai.base import (
 from resolutionflow.ai.registry import get_provider
 from resolutionflow.config import Settings
 from resolutionflow.db import get_sessionmaker, is_postgres
-from resolutionflow.flywheel import budget, queue, service
+from resolutionflow.flywheel import budget, privacy, queue, service
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import (
     ENHANCEMENT,
@@ -48,6 +48,7 @@ from resolutionflow.flywheel.analysis import (
 )
 from resolutionflow.models.base import utcnow
 from resolutionflow.ops.metrics import observe_model_calls, observe_outcome
+from resolutionflow.redaction import Redactor
 from resolutionflow.sessions.snapshot import session_snapshot
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ class Job:
     snapshot: dict[str, Any]
     flow_name: str | None = None
     flow_tree: dict[str, Any] | None = None
+    # What the model is shown: the flow's tree and name redacted with the session's redactor.
+    prompt_tree: dict[str, Any] | None = None
+    redactor: Redactor = field(default_factory=Redactor)
 
 
 @dataclass
@@ -254,6 +258,9 @@ class Worker:
                 db, {s.matched_flow_id for s in sessions if s.matched_flow_id}
             )
             sources = await repo.sources_among(db, [s.id for s in sessions])
+            people: dict[uuid.UUID, list[str]] = {}
+            if self.settings.redaction == "strict":
+                people = await repo.people_names(db, {s.account_id for s in sessions})
         held = {s.id for s in sessions}
         outcomes = [Outcome(sid, "lost_lease") for sid in ids if sid not in held]
         reinforce: list[uuid.UUID] = []
@@ -277,10 +284,16 @@ class Worker:
             if path == REINFORCE:
                 reinforce.append(session.id)
                 continue
+            # Redacted once, here: the prompt, the folded path and the stored summaries all
+            # come from this copy, with one placeholder per value across all of them.
+            redactor = Redactor(self.settings.redaction, names=people.get(session.account_id, ()))
             jobs.append(Job(
                 session_id=session.id, account_id=session.account_id, path=path,
-                snapshot=snapshot, flow_name=flow.name if flow else None,
+                snapshot=privacy.redact_snapshot(snapshot, redactor),
+                flow_name=redactor.text(flow.name) if flow else None,
                 flow_tree=flow.tree_structure if flow else None,
+                prompt_tree=privacy.redact_tree(flow.tree_structure, redactor) if flow else None,
+                redactor=redactor,
             ))  # fmt: skip
         if done_already:
             outcomes += await self._finish_many(done_already, "already analysed")
@@ -304,7 +317,9 @@ class Worker:
         try:
             async with self._tx() as db:
                 sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
-                made, counts = await service.reinforce_many(db, sessions=sessions, now=now)
+                made, counts = await service.reinforce_many(
+                    db, sessions=sessions, now=now, redaction=self.settings.redaction
+                )
                 for session in sessions:
                     queue.complete(session, now=now, proposal_id=made[session.id])
                 await db.flush()
@@ -341,10 +356,11 @@ class Worker:
         try:
             async with self.model_slots:
                 if path == ENHANCEMENT:
-                    assert job.flow_tree is not None
+                    assert job.prompt_tree is not None
                     generated = await generate_enhancement(
-                        self.provider, snapshot, flow_name=job.flow_name or "", tree=job.flow_tree
-                    )
+                        self.provider, snapshot, flow_name=job.flow_name or "",
+                        tree=job.prompt_tree,
+                    )  # fmt: skip
                 else:
                     generated = await generate_new_flow(self.provider, snapshot)
         except TransientProviderError as exc:
@@ -360,6 +376,11 @@ class Worker:
             return await self._fail(session_id, f"model refused the request: {exc}")
         self.usage.add(account_id, generated.usage, self.clock())
         observe_model_calls(generated.usage)
+        generated.data = privacy.redact_generated(
+            generated.data, job.redactor, original_tree=job.flow_tree
+        )
+        if job.redactor.counts:
+            log.debug("session %s: redacted %s", session_id, job.redactor.summary())
         return Ready(job, generated, day)
 
     async def _reserve(
@@ -429,7 +450,7 @@ class Worker:
                     session=session, snapshot=by_id[session.id].job.snapshot,
                     generated=by_id[session.id].generated.data, flow=flow,
                 ))  # fmt: skip
-            placed = await service.place(db, items, now=now)
+            placed = await service.place(db, items, now=now, redaction=self.settings.redaction)
             for item, placement in zip(items, placed, strict=True):
                 queue.complete(item.session, now=now, proposal_id=placement.proposal.id)
             results = {

@@ -70,6 +70,9 @@ class User(Base):
     # None until someone sets a password: such a user cannot sign in.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session cookie: bumped on sign-out and password change, which ends every
+    # sign-in made before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

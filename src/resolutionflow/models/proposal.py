@@ -100,6 +100,8 @@ class FlowProposal(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     reviewer_notes: Mapped[str | None] = mapped_column(Text)
+    # When a reviewer published a flow holding high-risk commands: who acknowledged what, when.
+    risk_acknowledgement: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     published_flow_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("flows.id", ondelete="SET NULL")
     )

@@ -13,17 +13,24 @@ from resolutionflow.models import Notification, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.notifications import repository as repo
 from resolutionflow.notifications.webhooks import queue_for_account
+from resolutionflow.redaction import Redactor
 
 PROPOSAL_PENDING = "proposal.pending"
+# Payload fields that are ids, kinds and links rather than text.
+_STRUCTURE = frozenset({"proposal_id", "proposal_type", "problem_domain", "link", "kind"})
 
 
 async def notify_reviewers(
-    db: AsyncSession, *, account_id: uuid.UUID, kind: str, payload: dict[str, Any]
-) -> int:
+    db: AsyncSession, *, account_id: uuid.UUID, kind: str, payload: dict[str, Any],
+    redaction: str = "standard",
+) -> int:  # fmt: skip
     """Notify every active user of the account who can review (team_admin, admin).
 
-    The account's webhook (if any) is queued too; it goes out only once `db` commits.
+    The account's webhook (if any) is queued too; it goes out only once `db` commits. The
+    payload's text is redacted first: it may come from a session or a model's answer, and a
+    webhook takes it outside.
     """
+    payload = Redactor(redaction).value(payload, keep=_STRUCTURE)
     await queue_for_account(db, account_id=account_id, kind=kind, payload=payload)
     recipients = await accounts_repo.reviewers(db, account_id)
     if not recipients:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from resolutionflow.models import Account
+from resolutionflow.notifications.egress import EgressRefused, target_for
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class WebhookMessage:
     account_id: uuid.UUID
     kind: str
     txn: SessionTransaction | None = field(default=None, repr=False, compare=False)
+    allow_http_loopback: bool = False  # the development setting, as it was when queued
 
 
 @dataclass
@@ -148,9 +150,12 @@ async def queue_for_account(
     url, fmt = target
     base_url = (account.settings or {}).get("public_url") if account else None
     sync = db.sync_session
+    from resolutionflow.config import get_settings
+
     message = WebhookMessage(
         url=url, body=build_body(fmt, kind, payload, base_url=base_url), account_id=account_id,
         kind=kind, txn=sync.get_nested_transaction() or sync.get_transaction(),
+        allow_http_loopback=get_settings().webhook_allow_http_loopback,
     )  # fmt: skip
     db.info.setdefault(OUTBOX_KEY, []).append(message)
     return True
@@ -175,23 +180,43 @@ async def deliver(
     message: WebhookMessage, *, policy: DeliveryPolicy | None = None,
     client: httpx.AsyncClient | None = None,
 ) -> DeliveryResult:  # fmt: skip
-    """POST the message, retrying network errors, 429 and 5xx with exponential backoff."""
+    """POST the message, retrying network errors, 429 and 5xx with exponential backoff.
+
+    Each attempt resolves the address again, refuses it unless it is public, and connects to
+    the address it checked; a redirect is an answer, never followed."""
     policy = policy or POLICY
     own = client is None
-    http = client or httpx.AsyncClient(timeout=policy.timeout)
+    # No proxies from the environment: the request must go to the address checked here.
+    http = client or httpx.AsyncClient(
+        timeout=policy.timeout, follow_redirects=False, trust_env=False
+    )
     error: str | None = None
     attempt = 0
     try:
         for attempt in range(1, policy.attempts + 1):
             await asyncio.sleep(policy.delay_before(attempt))
             try:
-                response = await http.post(message.url, json=message.body)
+                target = await target_for(
+                    message.url, allow_http_loopback=message.allow_http_loopback
+                )
+            except EgressRefused as exc:
+                error = f"refused: {exc}"
+                break  # the address is not one a webhook may reach; retrying will not change it
+            extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+            try:
+                response = await http.post(
+                    target.connect_url, json=message.body,
+                    headers={"Host": target.host_header}, extensions=extensions,
+                )  # fmt: skip
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 continue
             if response.status_code < 300:
                 return DeliveryResult(True, attempt)
             error = f"HTTP {response.status_code}"
+            if 300 <= response.status_code < 400:
+                error += " (a redirect; webhooks never follow them)"
+                break
             if response.status_code < 500 and response.status_code != 429:
                 break  # the receiver refuses this message; sending it again will not help
     finally:

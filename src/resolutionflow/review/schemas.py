@@ -70,6 +70,10 @@ class ProposalDetail(ProposalSummary):
     target_flow_version: int | None = None
     current_target_version: int | None = None
     conflict: str | None = None
+    # Risky commands in the flow as it would be published (each with its node), and what a
+    # reviewer acknowledged when they published one holding high-risk commands.
+    risks: list[dict[str, Any]] = Field(default_factory=list)
+    risk_acknowledgement: dict[str, Any] | None = None
 
 
 class ReviewIn(BaseModel):
@@ -81,4 +85,9 @@ class ReviewIn(BaseModel):
         default=None,
         description="A flow ({tree_structure, match_keywords?, name?, description?}) or a bare "
         "tree_structure; required for modify.",
+    )
+    acknowledge_risks: bool = Field(
+        default=False,
+        description="Required to approve or modify when the flow holds high-risk commands "
+        "(see `risks` in the detail): the reviewer confirms they read them.",
     )

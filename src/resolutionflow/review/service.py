@@ -24,7 +24,9 @@ from resolutionflow.flows.structure import validate_tree
 from resolutionflow.models import Account, Flow, FlowProposal, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.review import repository as repo
+from resolutionflow.review import risk
 from resolutionflow.review.schemas import ProposalDetail, ReviewIn
+from resolutionflow.tenancy.roles import require_team_review
 from resolutionflow.tenancy.scope import get_scoped
 
 REVIEWABLE = ("pending", "dismissed")
@@ -116,6 +118,7 @@ async def detail(db: AsyncSession, *, account: Account, proposal_id: Any) -> Pro
     out = ProposalDetail.model_validate(dict(proposal._mapping))
     if proposal.proposal_type == "new_flow":
         out.flow = _tree_of(proposal.proposed_flow_data)
+        out.risks = risk.node_risks(out.flow)
     elif proposal.proposal_type in ("enhancement", "branch_addition") and proposal.target_flow_id:
         target = await repo.flow_in_account(db, account.id, proposal.target_flow_id)
         if target is None:
@@ -125,6 +128,7 @@ async def detail(db: AsyncSession, *, account: Account, proposal_id: Any) -> Pro
             out.before = target.tree_structure
             after, conflict = rebase_enhancement(proposal, target)
             out.after, out.conflict = after, conflict
+            out.risks = risk.node_risks(after, before=target.tree_structure)
             if after is not None:
                 out.change = {
                     **(proposal.proposed_diff or {}),
@@ -220,15 +224,18 @@ async def review(
     proposal = await get_scoped(
         db, FlowProposal, proposal_id, account.id, what="proposal", for_update=True
     )
+    require_team_review(reviewer.role, reviewer.team_id, proposal.team_id)
     if proposal.status not in REVIEWABLE:
         raise BadRequest(f"Cannot review proposal in status: {proposal.status}")
     previous_status = proposal.status
     published: Flow | None = None
+    acknowledged: dict[str, Any] | None = None
     if body.action in ("approve", "modify"):
         if proposal.proposal_type == "auto_reinforced":
             raise BadRequest(f"Cannot approve proposal of type: {proposal.proposal_type}")
         if body.action == "modify" and not body.modified_flow_data:
             raise BadRequest("modified_flow_data is required for modify action")
+        acknowledged = await _acknowledged_risks(db, account=account, proposal=proposal, body=body)
         publish = _publish_new if proposal.proposal_type == "new_flow" else _publish_enhancement
         published = await publish(
             db, account=account, proposal=proposal, reviewer=reviewer,
@@ -251,6 +258,11 @@ async def review(
             reviewed_at=now,
             reviewer_notes=body.reviewer_notes,
             published_flow_id=published.id if published else proposal.published_flow_id,
+            risk_acknowledgement=(
+                {**acknowledged, "by": str(reviewer.id), "at": now.isoformat()}
+                if acknowledged
+                else proposal.risk_acknowledgement
+            ),
         )
         .execution_options(synchronize_session=False)
     )
@@ -258,6 +270,47 @@ async def review(
         raise Conflict("someone else reviewed this proposal at the same time; reload it")
     await db.refresh(proposal)
     return proposal
+
+
+async def _acknowledged_risks(
+    db: AsyncSession, *, account: Account, proposal: FlowProposal, body: ReviewIn
+) -> dict[str, Any] | None:
+    """The high-risk commands in the flow about to be published, once the reviewer has
+    acknowledged them; BadRequest naming each one when they have not."""
+    before: dict[str, Any] | None = None
+    if body.modified_flow_data is not None:
+        tree = _tree_of(body.modified_flow_data)
+    elif proposal.proposal_type == "new_flow":
+        tree = _tree_of(proposal.proposed_flow_data)
+    else:
+        target = (
+            await repo.flow_in_account(db, account.id, proposal.target_flow_id)
+            if proposal.target_flow_id
+            else None
+        )
+        if target is None:
+            return None  # publishing fails with the reason
+        tree, _ = rebase_enhancement(proposal, target)
+        before = target.tree_structure
+    if proposal.proposal_type != "new_flow" and body.modified_flow_data is not None:
+        target = (
+            await repo.flow_in_account(db, account.id, proposal.target_flow_id)
+            if proposal.target_flow_id
+            else None
+        )
+        before = target.tree_structure if target is not None else None
+    found = risk.high(risk.node_risks(tree, before=before))
+    if not found:
+        return None
+    if not body.acknowledge_risks:
+        raise BadRequest(
+            f"the flow holds {len(found)} high-risk command(s); read them and approve again "
+            "with acknowledge_risks set to confirm they belong in the flow",
+            problems=[
+                Problem(f"node {r['node_id']}", f"{r['command']}: {r['message']}") for r in found
+            ],
+        )
+    return {"findings": found}
 
 
 def proposal_export(p: FlowProposal) -> dict[str, Any]:

@@ -152,7 +152,8 @@ def build_offline_answer(
 
 
 def check_generated(script: str, language: str) -> dict[str, Any]:
-    """Syntax and risk review of a script written elsewhere (an LLM provider).
+    """Syntax and risk review of a script written elsewhere (an LLM provider), read strictly:
+    any code it runs through another interpreter needs confirmation.
 
     `ok` is true only when the script parses, holds no secret and keeps every risky step
     behind the confirmation switch."""
@@ -181,7 +182,7 @@ def check_generated(script: str, language: str) -> dict[str, Any]:
                     "source": "style",
                 }
             )
-    report = assess(script, lang)
+    report = assess(script, lang, model_output=True)
     for finding in report.findings:
         if finding.rule in ("unguarded", "secret_literal"):
             problems.append(

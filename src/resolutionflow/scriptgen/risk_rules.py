@@ -70,7 +70,10 @@ POWERSHELL_RULES: tuple[Rule, ...] = (
             + _PS_CMD
             + r"(del|erase|rd|rmdir|ri|rm)(?=\s|$)"
             + r"|\bwevtutil(\.exe)?\s+cl\b|\bnetsh(\.exe)?\s.*\bdelete\b"
-            + r"|\bvssadmin(\.exe)?\s+delete\b|\bcipher(\.exe)?\s+/w\b"
+            + r"|\bvssadmin(\.exe)?\s+(delete|resize)\b|\bcipher(\.exe)?\s+/w\b"
+            + r"|\bwbadmin(\.exe)?\s+delete\b|\bwmic(\.exe)?\b.*\bdelete\b"
+            + r"|\bfsutil(\.exe)?\s+usn\s+deletejournal\b|\bschtasks(\.exe)?\s+/delete\b"
+            + r"|\bsdelete(64)?(\.exe)?\b|\breagentc(\.exe)?\s+/disable\b"
         ),
         "Deletes or removes data or objects.",
     ),
@@ -150,7 +153,10 @@ POWERSHELL_RULES: tuple[Rule, ...] = (
         "high",
         _r(
             r"\b(Invoke-Expression|iex)\b|\[scriptblock\]::Create\(|\.DownloadString\("
-            r"|-(EncodedCommand|enc|ec)\s"
+            r"|-(EncodedCommand|enc|ec)\s|\b(powershell|pwsh)(\.exe)?\b.*\s-e\s|\.InvokeScript\(|\bInvokeCommand\.\w+\("
+            r"|\.Invoke\(\s*\)|\[char\]\s*\d+\s*\+|\bFromBase64String\("
+            # the call or dot-source operator on a built string, a cast or a subexpression
+            r"|(?:^|[|;{(=]|\s)[&.]\s*[(\[]"
         ),
         "Runs code built or downloaded at run time, which cannot be reviewed beforehand.",
     ),
@@ -175,8 +181,27 @@ BASH_RULES: tuple[Rule, ...] = (
             r"|\brsync\b.*--delete|" + _SH_CMD + r"truncate\b|\bjournalctl\b.*--vacuum-"
             r"|\b(apt|apt-get|yum|dnf|zypper)\s+(-y\s+)?(remove|purge|autoremove|erase)\b"
             r"|\bdocker\s+(rm|rmi|volume\s+rm|system\s+prune)\b|\buserdel\b|\bgroupdel\b"
+            r"|\bcrontab\s+(-u\s+\S+\s+)?-r\b|\blvremove\b|\bvgremove\b|\bpvremove\b"
+            r"|\bzfs\s+destroy\b|\bbtrfs\s+subvolume\s+delete\b"
         ),
         "Deletes files, packages, logs or objects.",
+    ),
+    Rule(
+        "system_file_write",
+        "high",
+        _r(
+            r"(?<![<>&\d])>\|?\s*/(etc|boot|bin|sbin|usr|lib|lib64|root|var/lib|var/log)/"
+            r"|\btee\s+(-a\s+)?/(etc|boot|bin|sbin|usr|lib|lib64|root)/"
+            r"|>\s*/dev/(sd[a-z]|nvme\d|hd[a-z]|vd[a-z]|xvd[a-z]|mmcblk\d)"
+            r"|\b(cp|mv|install|ln\s+-s?f)\b[^|;&]*\s/(etc|boot|bin|sbin|usr/bin|usr/sbin)/"
+        ),
+        "Overwrites a system file or device.",
+    ),
+    Rule(
+        "system_file_write",
+        "medium",
+        _r(r">>\s*/(etc|boot|root)/|\bsed\s+-i\b[^|;&]*\s/etc/"),
+        "Changes a system configuration file.",
     ),
     Rule(
         "account_change",
@@ -230,8 +255,21 @@ BASH_RULES: tuple[Rule, ...] = (
     Rule(
         "dynamic_code",
         "high",
-        _r(_SH_CMD + r"eval\b"),
-        "Runs code built at run time, which cannot be reviewed beforehand.",
+        _r(
+            _SH_CMD + r"eval\b"
+            # anything piped into a shell or an interpreter, and process substitution run as code
+            r"|\|\s*(sudo\s+)?(-\S+\s+)*(/bin/|/usr/bin/)?(ba|z|k|da|c|tc)?sh\b(?!\s+-n\b)"
+            r"|\|\s*(sudo\s+)?(/usr/bin/)?(python[23]?|perl|ruby|node|php)\s*(-\s*)?(\||;|&|$)"
+            r"|\b(ba|z)?sh\s+<\(|\b(source|\.)\s+<\("
+            r"|\bbase64\s+(-d|--decode|-D)\b|\bxxd\s+-r\b|\bopenssl\s+(base64|enc)\s.*-d\b"
+        ),
+        "Runs code built or decoded at run time, which cannot be reviewed beforehand.",
+    ),
+    Rule(
+        "fork_bomb",
+        "high",
+        re.compile(r"([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}"),
+        "A fork bomb: it starts copies of itself until the machine stops responding.",
     ),
 )
 
@@ -240,5 +278,79 @@ SSH_OPTIONS_WITH_VALUE = frozenset("bcDEeFIiJLlmOopQRSWw")
 SSH_COMMAND = re.compile(r"(?:^|[|;&(]|\bthen\b|\bdo\b)\s*(?:sudo\s+)?ssh\s+(?P<args>[^|;&\n]*)")
 
 
+# Code handed to another interpreter as text: its content is reviewed as that language.
+# (pattern, language of the content); the content is the quoted text or encoded payload.
+INLINE_INTERPRETERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_r(r"(\bcmd(\.exe)?\b|\$env:ComSpec)[^|;]*?\s/[ckCK]\b"), "powershell"),
+    (_r(r"\bStart-Process\b[^|;]*\b(cmd|powershell|pwsh)(\.exe)?\b"), "powershell"),
+    (_r(r"\b(powershell|pwsh)(\.exe)?\b[^|;]*\s-(Command|c)\b"), "powershell"),
+    (_r(r"\b(ba|z|k|da)?sh\s+(-\w+\s+)*-\w*c\b"), "bash"),
+    (_r(r"\b(su|sudo|runuser)\b[^|;]*\s-c\b"), "bash"),
+    (_r(r"\bpython[23]?(\.\d+)?\s+(-\w+\s+)*-c\b"), "python"),
+    (_r(r"\b(perl|ruby)\s+(-\w+\s+)*-e\b|\bnode\s+(-e|--eval)\b|\bphp\s+-r\b"), "python"),
+)
+
+# What inline Python (and the like) may do that matters.
+PYTHON_RULES: tuple[Rule, ...] = (
+    Rule(
+        "delete",
+        "high",
+        _r(r"\bshutil\.rmtree\b|\bos\.(remove|unlink|rmdir|removedirs)\b|\.unlink\(|\bunlink\b"),
+        "Deletes files or folders.",
+    ),
+    Rule(
+        "dynamic_code",
+        "high",
+        _r(
+            r"\bos\.(system|popen|exec\w*)\b|\bsubprocess\b|\b(exec|eval)\s*\(|__import__|\bsystem\("
+        ),
+        "Runs further commands from inline code.",
+    ),
+)
+
+# Steps with no legitimate place in a service-desk script: refused whatever guards them.
+CATASTROPHIC: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}"),
+        "a fork bomb",
+    ),
+    (
+        _r(
+            r"\brm\s+(-\S+\s+)*-\S*[rR]\S*\s+(-\S+\s+)*(--\s+)?[\"']?/(\*|"
+            r"(bin|boot|dev|etc|home|lib|lib64|opt|proc|root|sbin|srv|sys|usr|var)/?\*?)?[\"']?"
+            r"(?=\s|$|;|&|\|)|--no-preserve-root"
+        ),
+        "deleting the root of the file system or a top-level system folder",
+    ),
+    (
+        _r(
+            r"\b(Remove-Item|ri|rm|del|erase|rd|rmdir)\b[^|;]*?[\s'\"]"
+            r"([a-z]:|\$env:(SystemDrive|SystemRoot|windir|ProgramFiles))"
+            r"(\\|/)?(\*|Windows|Windows\\System32|Program Files|Users)?\\?[\"']?(?=[\s;|)]|$)"
+        ),
+        "deleting a drive root or a Windows system folder",
+    ),
+    (_r(r"\bFormat-Volume\b[^|;]*-DriveLetter\s+['\"]?C\b|\bformat(\.com)?\s+c:"), "formatting C:"),
+    (
+        _r(r"(?<![<>&\d])>\|?\s*/etc/(passwd|shadow|sudoers|group)\b"),
+        "overwriting the user database",
+    ),
+    (
+        _r(r"\bch(mod|own)\s+(-\S+\s+)*-\S*R\S*\s+\S+\s+/(?=\s|$|;)"),
+        "changing every file's permissions",
+    ),
+    (
+        _r(r"\bshutil\.rmtree\(\s*[rbu]?['\"](/|[a-z]:\\\\?)['\"]"),
+        "deleting the root of the file system",
+    ),
+    (
+        _r(r"\bdd\b[^|;]*\bof=/dev/(sd[a-z]|nvme\d+n\d+|hd[a-z]|vd[a-z]|xvd[a-z])(?=\s|$)"),
+        "overwriting a whole disk",
+    ),
+)
+
+
 def rules_for(language: str) -> tuple[Rule, ...]:
+    if language == "python":
+        return PYTHON_RULES
     return POWERSHELL_RULES if language == "powershell" else BASH_RULES

@@ -19,6 +19,7 @@ from resolutionflow.ai.registry import get_provider
 from resolutionflow.config import Settings
 from resolutionflow.errors import Invalid, Problem
 from resolutionflow.models import Account, ScriptRequest, User
+from resolutionflow.redaction import Redactor
 from resolutionflow.scriptgen import prompts
 from resolutionflow.scriptgen.generate import build_offline_answer, check_generated
 from resolutionflow.sessions import service as sessions
@@ -82,8 +83,12 @@ async def _from_model(
     system = prompts.SCRIPT_SYSTEM_PROMPT.format(
         language="PowerShell" if language == "powershell" else "Bash"
     )
-    data = {"problem": context.summary, "domain": context.domain, "steps": list(context.step_texts)}
-    messages = [{"role": "user", "content": prompts.script_message(request, data)}]
+    # Nothing the engineer typed leaves as it is: the request and the session's text go out
+    # with secrets and personal data replaced by placeholders.
+    redactor = Redactor(settings.redaction)
+    asked, summary, *steps = redactor.texts([request, context.summary, *context.step_texts])
+    data = {"problem": summary, "domain": context.domain, "steps": steps}
+    messages = [{"role": "user", "content": prompts.script_message(asked, data)}]
     parsed: dict[str, Any] = {}
     review: dict[str, Any] = {"ok": False, "problems": []}
     for _attempt in range(2):  # the answer, then one repair if it does not pass review
@@ -104,12 +109,34 @@ async def _from_model(
         ]
     script = str(parsed.get("script") or "")
     refused = bool(review.get("refused"))
+    unsafe = sorted({p["line"] for p in review.get("problems") or [] if p.get("source") == "risk"})
+    if unsafe and not refused:
+        # Even after the repair request the model kept risky steps outside the confirmation
+        # switch: handing such a script to an engineer is how destructive steps slip through.
+        refused = True
+        review["refusal_reason"] = (
+            "The model's script runs risky steps without asking for confirmation (line "
+            + ", ".join(str(n) for n in unsafe[:10])
+            + ") even after a repair request, so it is withheld. Ask again, or use a "
+            "library script."
+        )
+    explanation = str(redactor.text(str(parsed.get("explanation") or "")))
+    if refused:
+        explanation += f" Refused: {review.get('refusal_reason')}"
+    elif redactor.counts and "{{" in script:
+        explanation += (
+            " Values such as {{EMAIL_1}} stand for details of the session that were not sent to"
+            " the model: fill them in before running the script."
+        )
     return {
         "script": "" if refused else script,
         "language": language,
-        "explanation": str(parsed.get("explanation") or "")
-        + (f" Refused: {review.get('refusal_reason')}" if refused else ""),
-        "parameters": [p for p in parsed.get("parameters") or [] if isinstance(p, dict)],
+        "explanation": explanation.strip(),
+        "parameters": [
+            redactor.value(p, keep=frozenset({"name", "required"}))
+            for p in parsed.get("parameters") or []
+            if isinstance(p, dict)
+        ],
         "risks": review.get("risks") or [],
         "requires_confirmation": bool(review.get("requires_confirmation")),
         "refused": refused,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import uuid
 from typing import Any, Literal
 
@@ -50,6 +51,35 @@ class ImportResult(BaseModel):
     teams_created: int
     engineers_created: int
     errors: list[ImportError_]
+
+
+async def _body_lines(request: Request) -> list[str]:
+    """The body's lines, decoded as the bytes stream in: the body is never held whole (an
+    import may be tens of megabytes), and one over the import limit is cut off with 413."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines: list[str] = []
+    pending = ""
+    seen = 0
+    async for chunk in request.stream():
+        try:
+            text = pending + decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise Invalid(
+                f"the body is not UTF-8 text ({exc.reason} at byte {seen + exc.start})"
+            ) from None
+        seen += len(chunk)
+        parts = text.splitlines(keepends=True)
+        # A last part without its line break, or ending in a CR whose LF may come next, waits.
+        last = parts[-1] if parts else ""
+        pending = parts.pop() if last and (last.endswith("\r") or last[-1] not in "\n\r") else ""
+        lines += [part.rstrip("\r\n") for part in parts]
+    try:
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"the body is not UTF-8 text ({exc.reason} at the end)") from None
+    if pending:
+        lines += [part.rstrip("\r\n") for part in pending.splitlines()]
+    return lines
 
 
 async def _detail(db: DB, principal: CurrentPrincipal, session_id: uuid.UUID) -> SessionDetail:
@@ -165,13 +195,9 @@ async def retry_analysis(session_id: uuid.UUID, principal: Reviewer, db: DB) -> 
 async def import_sessions(
     request: Request, principal: Reviewer, db: DB, strict: bool = Query(default=False)
 ) -> Any:
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid(f"the body is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    lines = await _body_lines(request)
     summary = await importer.import_sessions(
-        db, account=principal.account, lines=text.splitlines(), strict=strict
+        db, account=principal.account, lines=lines, strict=strict
     )
     if summary.strict_rejected:
         await db.rollback()

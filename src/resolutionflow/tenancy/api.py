@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from resolutionflow.accounts.schemas import LoginIn, MeRead, UserRead
+from resolutionflow.errors import Forbidden, Unauthorized
 from resolutionflow.models import Account
 from resolutionflow.tenancy.auth import (
     SESSION_COOKIE,
-    SESSION_MAX_AGE,
     authenticate_password,
+    csrf_ok,
     csrf_token_for,
+    end_sessions,
     make_session_cookie,
+    principal_from_cookie,
+    set_session_cookie,
 )
 from resolutionflow.tenancy.deps import DB, AppSettings, CurrentPrincipal
+from resolutionflow.tenancy.ratelimit import client_address, limits_of
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=MeRead, summary="Sign in with email and password")
-async def login(body: LoginIn, response: Response, db: DB, settings: AppSettings) -> MeRead:
-    user = await authenticate_password(db, body.email, body.password)
+async def login(
+    body: LoginIn, request: Request, response: Response, db: DB, settings: AppSettings
+) -> MeRead:
+    limits, address = limits_of(request), client_address(request)
+    await limits.check_sign_in(address, body.email)
+    try:
+        user = await authenticate_password(db, body.email, body.password)
+    except Unauthorized:
+        await limits.sign_in_failed(address, body.email)
+        raise
     account = await db.get(Account, user.account_id)
     assert account is not None
     cookie = make_session_cookie(settings, user)
-    response.set_cookie(
-        SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
-        secure=False, path="/",
-    )  # fmt: skip
-    from resolutionflow.tenancy.auth import principal_from_cookie
-
+    set_session_cookie(response, settings, request.url.scheme, cookie)
     principal = await principal_from_cookie(db, settings, cookie)
     return MeRead(
         user=UserRead.model_validate(user),
@@ -39,8 +47,22 @@ async def login(body: LoginIn, response: Response, db: DB, settings: AppSettings
     )
 
 
-@router.post("/logout", status_code=204, summary="Sign out (clears the session cookie)")
-async def logout(response: Response) -> Response:
+@router.post(
+    "/logout", status_code=204,
+    summary="Sign out: ends every sign-in of this user (needs the X-CSRF-Token header)",
+)  # fmt: skip
+async def logout(request: Request, response: Response, db: DB, settings: AppSettings) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        try:
+            principal = await principal_from_cookie(db, settings, cookie)
+        except Unauthorized:
+            principal = None  # already signed out: only the cookie is left to clear
+        if principal is not None:
+            if not csrf_ok(settings, principal, request.headers.get("x-csrf-token")):
+                raise Forbidden("sign-out needs the X-CSRF-Token header of this sign-in")
+            await end_sessions(db, user=principal.user)
+            await db.commit()
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.status_code = 204
     return response

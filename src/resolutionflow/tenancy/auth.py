@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
@@ -47,9 +48,32 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 
 def make_session_cookie(settings: Settings, user: User) -> str:
-    """A signed cookie value naming the user, with a nonce the CSRF token is bound to."""
+    """A signed cookie value naming the user, with a nonce the CSRF token is bound to and the
+    user's session generation (bumping it ends every sign-in made before)."""
     nonce = secrets.token_urlsafe(16)
-    return _serializer(settings).dumps({"uid": str(user.id), "n": nonce})
+    return _serializer(settings).dumps(
+        {"uid": str(user.id), "n": nonce, "g": user.session_generation or 0}
+    )
+
+
+def cookie_is_secure(settings: Settings, scheme: str) -> bool:
+    """Mark the cookie Secure when told to, else when the request came over https."""
+    if settings.cookie_secure is not None:
+        return settings.cookie_secure
+    return scheme == "https"
+
+
+def set_session_cookie(response: Any, settings: Settings, scheme: str, value: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
+        secure=cookie_is_secure(settings, scheme), path="/",
+    )  # fmt: skip
+
+
+async def end_sessions(db: AsyncSession, *, user: User) -> None:
+    """End every sign-in of this user (sign-out, password change): older cookies stop working."""
+    user.session_generation = (user.session_generation or 0) + 1
+    await db.flush()
 
 
 def csrf_token_for(settings: Settings, nonce: str) -> str:
@@ -106,9 +130,12 @@ async def principal_from_cookie(db: AsyncSession, settings: Settings, value: str
         data = _serializer(settings).loads(value, max_age=SESSION_MAX_AGE)
         user_id = uuid.UUID(data["uid"])
         nonce = str(data["n"])
-    except (SignatureExpired, BadSignature, KeyError, ValueError, TypeError):
+        generation = int(data.get("g", 0))
+    except (SignatureExpired, BadSignature, KeyError, ValueError, TypeError, AttributeError):
         raise Unauthorized("your sign-in has expired; sign in again") from None
     user, account = await _active_user_and_account(db, user_id)
+    if generation != (user.session_generation or 0):
+        raise Unauthorized("you were signed out; sign in again")
     return Principal(user=user, account=account, via="cookie", session_nonce=nonce)
 
 

@@ -8,16 +8,19 @@ import secrets
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
-from resolutionflow.errors import NotFound, Unauthorized
+from resolutionflow.errors import NotFound, RateLimited, Unauthorized
 from resolutionflow.tenancy.auth import (
     SESSION_COOKIE,
-    SESSION_MAX_AGE,
     authenticate_password,
+    cookie_is_secure,
     csrf_token_for,
+    end_sessions,
     make_session_cookie,
     principal_from_cookie,
+    set_session_cookie,
 )
 from resolutionflow.tenancy.deps import DB, AppSettings
+from resolutionflow.tenancy.ratelimit import client_address, limits_of
 from resolutionflow.web.common import Form, PageRoute, Viewer, form_text, redirect, render
 from resolutionflow.web.templating import STATIC_DIR
 
@@ -58,10 +61,13 @@ async def _login_form(
     email: str = "", status_code: int = 200,
 ) -> Response:  # fmt: skip
     nonce = secrets.token_urlsafe(16)
+    # A Secure cookie sent over plain http is dropped by the browser: say so, or sign-in
+    # would seem to do nothing.
+    cookie_lost = request.url.scheme != "https" and cookie_is_secure(settings, request.url.scheme)
     response = await render(
         request, "login.html", viewer=None, status_code=status_code,
         login_token=csrf_token_for(settings, f"login:{nonce}"), next=safe_next(next),
-        error=error, email=email,
+        error=error, email=email, cookie_lost=cookie_lost,
     )  # fmt: skip
     response.set_cookie(
         LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="lax", path="/login"
@@ -83,18 +89,28 @@ async def login_submit(request: Request, db: DB, settings: AppSettings) -> Respo
             error="The sign-in form expired. Please try again.",
         )  # fmt: skip
     password = form.get("password")
+    limits, address = limits_of(request), client_address(request)
+    try:
+        await limits.check_sign_in(address, email)
+    except RateLimited as exc:
+        minutes = max(1, -(-exc.retry_after // 60))
+        page = await _login_form(
+            request, settings, next=next_url, email=email, status_code=429,
+            error=f"Too many failed sign-ins. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.",
+        )  # fmt: skip
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     try:
         user = await authenticate_password(db, email, password if isinstance(password, str) else "")
     except Unauthorized:
+        await limits.sign_in_failed(address, email)
         return await _login_form(
             request, settings, next=next_url, email=email, status_code=401,
             error="Wrong email or password.",
         )  # fmt: skip
     response = RedirectResponse(safe_next(next_url), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, make_session_cookie(settings, user), max_age=SESSION_MAX_AGE,
-        httponly=True, samesite="lax", secure=False, path="/",
-    )  # fmt: skip
+    set_session_cookie(response, settings, request.url.scheme, make_session_cookie(settings, user))
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
@@ -105,7 +121,9 @@ async def logout_page(request: Request, viewer: Viewer, db: DB) -> Response:
 
 
 @router.post("/logout")
-async def logout(form: Form, settings: AppSettings) -> Response:
+async def logout(form: Form, viewer: Viewer, db: DB, settings: AppSettings) -> Response:
+    await end_sessions(db, user=viewer.user)
+    await db.commit()
     response = redirect("/login", settings, message="You are signed out.", kind="info")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from resolutionflow.config import Settings
 from resolutionflow.errors import Forbidden, Problem, ResolutionFlowError, Unauthorized
@@ -51,7 +53,20 @@ async def current_viewer(request: Request, db: DB, settings: AppSettings) -> Pri
     except Unauthorized:
         raise SignInRequired() from None
     request.state.principal = principal
+    request.state.viewer_card = viewer_card(principal)
     return principal
+
+
+def viewer_card(principal: Principal) -> Any:
+    """What the page layout shows of the viewer, as plain values taken while the rows are
+    fresh: an error page renders after a rollback has expired them, when reading them would
+    need a database round trip the error handler cannot make."""
+    user, account = principal.user, principal.account
+    return SimpleNamespace(
+        user=SimpleNamespace(id=user.id, name=user.name, email=user.email, role=user.role),
+        account=SimpleNamespace(id=account.id, name=account.name, slug=account.slug),
+        role=user.role, via=principal.via, session_nonce=principal.session_nonce,
+    )  # fmt: skip
 
 
 Viewer = Annotated[Principal, Depends(current_viewer)]
@@ -181,8 +196,9 @@ def _error_title(status: int) -> str:
 async def error_page(
     request: Request, status: int, message: str, problems: list[Any], *, anonymous: bool = False
 ) -> Response:
-    # After an unexpected failure the viewer's rows may be unusable: show the page without them.
-    viewer = None if anonymous else getattr(request.state, "principal", None)
+    # The viewer's rows may be expired (a rollback) or unusable (an unexpected failure): the
+    # page shows the plain copy taken at sign-in, never the rows.
+    viewer = None if anonymous else getattr(request.state, "viewer_card", None)
     return await render(
         request,
         "error.html",
@@ -213,6 +229,8 @@ class PageRoute(APIRoute):
                 return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
             except ResolutionFlowError as exc:
                 return await error_page(request, exc.status_code, exc.message, exc.problems)
+            except StarletteHTTPException as exc:  # a body over the limit, mostly
+                return await error_page(request, exc.status_code, str(exc.detail), [])
             except RequestValidationError as exc:
                 problems = [
                     Problem(".".join(str(p) for p in e.get("loc", ())[1:]), e.get("msg", ""))

@@ -20,7 +20,7 @@ from resolutionflow.review.schemas import ReviewIn
 from resolutionflow.tenancy.auth import Principal
 from resolutionflow.tenancy.deps import DB, AppSettings
 from resolutionflow.tenancy.ratelimit import limits_of
-from resolutionflow.tenancy.roles import require_reviewer
+from resolutionflow.tenancy.roles import require_reviewer, require_team_review
 from resolutionflow.web.common import (
     Form,
     PageRoute,
@@ -157,6 +157,7 @@ async def _proposal_fields(
     db: AsyncSession, viewer: Principal, proposal_id: uuid.UUID
 ) -> tuple[dict[str, Any], Any, str | None]:
     detail = await review_service.detail(db, account=viewer.account, proposal_id=proposal_id)
+    require_team_review(viewer.role, viewer.user.team_id, detail.team_id)
     if detail.proposal_type == "auto_reinforced" or detail.status not in review_service.REVIEWABLE:
         raise Invalid(f"this proposal is {detail.status} and cannot be edited and published")
     if detail.proposal_type == "new_flow":
@@ -217,7 +218,8 @@ async def publish_proposal(
         proposal = await review_service.review(
             db, account=viewer.account, proposal_id=proposal_id, reviewer=viewer.user,
             body=ReviewIn(action="modify", reviewer_notes=fields["note"] or None,
-                          modified_flow_data=data),
+                          modified_flow_data=data,
+                          acknowledge_risks=form_text(form, "acknowledge_risks") == "yes"),
         )  # fmt: skip
         await db.commit()
     except (ResolutionFlowError, RateLimited) as exc:

@@ -20,7 +20,7 @@ from resolutionflow.sessions import service as sessions_service
 from resolutionflow.tenancy.auth import Principal
 from resolutionflow.tenancy.deps import DB, AppSettings
 from resolutionflow.tenancy.ratelimit import limits_of
-from resolutionflow.tenancy.roles import can_review, require_reviewer
+from resolutionflow.tenancy.roles import can_review, may_review_team, require_reviewer
 from resolutionflow.web.common import Form, PageRoute, Viewer, form_text, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -98,7 +98,12 @@ async def detail_view(db: AsyncSession, viewer: Principal, proposal_id: str) -> 
         view["added"] = added
         view["changed"] = changed_node_ids(comparison) - added
     view["supporting"] = await _supporting(db, viewer, list(detail.supporting_session_ids or []))
-    open_for_review = can_review(viewer.role) and detail.status in review_service.REVIEWABLE
+    in_scope = can_review(viewer.role) and may_review_team(
+        viewer.role, viewer.user.team_id, detail.team_id
+    )
+    view["other_team"] = can_review(viewer.role) and not in_scope
+    view["high_risks"] = [r for r in detail.risks if r["severity"] == "high"]
+    open_for_review = in_scope and detail.status in review_service.REVIEWABLE
     has_tree = detail.flow is not None or detail.before is not None
     view["can_act"] = open_for_review
     view["can_edit"] = open_for_review and detail.proposal_type != "auto_reinforced" and has_tree
@@ -170,7 +175,11 @@ async def review_decide(
         await limits.hit(limits.reviews, "reviews", viewer)
         proposal = await review_service.review(
             db, account=viewer.account, proposal_id=proposal_id, reviewer=viewer.user,
-            body=ReviewIn(action=action, reviewer_notes=notes),  # type: ignore[arg-type]
+            body=ReviewIn(
+                action=action,  # type: ignore[arg-type]
+                reviewer_notes=notes,
+                acknowledge_risks=form_text(form, "acknowledge_risks") == "yes",
+            ),
         )  # fmt: skip
         await db.commit()
     except RateLimited as exc:

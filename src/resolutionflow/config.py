@@ -82,6 +82,19 @@ class Settings(BaseSettings):
     # Development only: allow an http:// webhook to a loopback address (a local receiver).
     webhook_allow_http_loopback: bool = False
 
+    # Models (appended for local and small models)
+    # The model's context size in tokens (estimated as one per three characters): prompts
+    # are trimmed by rule to fit it, leaving room for the answer. 0 = no limit.
+    ai_context_tokens: int = 8192
+    # When the model's answer is still invalid after the repair request, or the model stays
+    # unavailable for all of a session's attempts, propose the offline draft instead (marked
+    # as such, with the model's error). False = the session ends `failed`, as before.
+    ai_offline_fallback: bool = True
+    # Retries inside one model call made by the worker. 0 = none: a failed call returns the
+    # session to the queue with a not-before time, so backoff never holds a worker slot.
+    # (`ai_timeout_seconds` bounds each call; raise it for slow local models.)
+    ai_worker_call_retries: int = 0
+
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str) -> str:

@@ -195,7 +195,12 @@ class Scripted:
         self.calls = 0
 
     async def generate_json(
-        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        *,
+        schema: Any = None,
     ) -> GenerationResult:
         self.calls += 1
         step = self.script.pop(0) if self.script else None

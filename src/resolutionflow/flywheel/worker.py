@@ -5,6 +5,13 @@ model-backed paths a budget reservation; then the model call with no transaction
 then one write transaction that first checks the lease is still this worker's. Transient
 faults retry with exponential backoff up to `worker_max_attempts`, then the session is
 `failed` with the error kept; a spent budget parks it as `waiting` until the next UTC day.
+
+Backoff never sleeps in the worker: the provider is built with `ai_worker_call_retries`
+in-call retries (none by default), and a failed call puts the session back with a
+not-before time (the server's Retry-After when it sent one), so the slot serves other
+sessions meanwhile. With `ai_offline_fallback` (the default), a model answer still invalid
+after the repair request, a refused request, or a model unavailable on the session's last
+attempt gives the offline draft instead of `failed`, marked on the proposal with the error.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import (
     ENHANCEMENT,
     NEW_FLOW,
+    OFFLINE_FALLBACK,
     REINFORCE,
     AnalysisFailed,
     Generated,
@@ -45,6 +53,7 @@ from resolutionflow.flywheel.analysis import (
     generate_enhancement,
     generate_new_flow,
     has_divergence,
+    offline_draft,
 )
 from resolutionflow.models.base import utcnow
 from resolutionflow.ops.metrics import observe_model_calls, observe_outcome
@@ -74,6 +83,7 @@ class Job:
     # What the model is shown: the flow's tree and name redacted with the session's redactor.
     prompt_tree: dict[str, Any] | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    attempts: int = 1  # this claim included
 
 
 @dataclass
@@ -111,7 +121,9 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
-        self.provider = provider or get_provider(settings, "analysis")
+        self.provider = provider or get_provider(
+            settings, "analysis", max_retries=max(0, settings.ai_worker_call_retries)
+        )
         self.worker_id = worker_id or default_worker_id()
         self.clock = clock
         self.model_slots = asyncio.Semaphore(max(1, settings.ai_concurrency))
@@ -293,7 +305,7 @@ class Worker:
                 flow_name=redactor.text(flow.name) if flow else None,
                 flow_tree=flow.tree_structure if flow else None,
                 prompt_tree=privacy.redact_tree(flow.tree_structure, redactor) if flow else None,
-                redactor=redactor,
+                redactor=redactor, attempts=session.analysis_attempts,
             ))  # fmt: skip
         if done_already:
             outcomes += await self._finish_many(done_already, "already analysed")
@@ -353,27 +365,62 @@ class Worker:
         reserved = await self._reserve(session_id, account_id, day)
         if reserved is not None:
             return reserved
+        context = self.settings.ai_context_tokens
+        fallback = self.settings.ai_offline_fallback
         try:
             async with self.model_slots:
                 if path == ENHANCEMENT:
                     assert job.prompt_tree is not None
                     generated = await generate_enhancement(
                         self.provider, snapshot, flow_name=job.flow_name or "",
-                        tree=job.prompt_tree,
+                        tree=job.prompt_tree, context_tokens=context,
                     )  # fmt: skip
                 else:
-                    generated = await generate_new_flow(self.provider, snapshot)
+                    generated = await generate_new_flow(
+                        self.provider, snapshot, context_tokens=context
+                    )
         except TransientProviderError as exc:
+            last = job.attempts >= self.settings.worker_max_attempts
+            if fallback and last:
+                why = f"the model was unavailable on all {job.attempts} attempts: {exc}"
+                return await self._draft(job, day, why)
             await self._refund(account_id, day)
-            return await self._retry_or_fail(session_id, f"model unavailable: {exc}")
+            return await self._retry_or_fail(
+                session_id, f"model unavailable: {exc}", not_before=exc.retry_after
+            )
         except AnalysisFailed as exc:
             self.usage.add(account_id, exc.usage, self.clock())  # the tokens were spent anyway
             observe_model_calls(exc.usage)
+            if fallback:
+                return await self._draft(job, day, exc.describe())
             await self._refund(account_id, day)
             return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
+            if fallback:
+                return await self._draft(job, day, f"model refused the request: {exc}")
             await self._refund(account_id, day)
             return await self._fail(session_id, f"model refused the request: {exc}")
+        return self._ready(job, generated, day)
+
+    async def _draft(self, job: Job, day: date, why: str) -> Outcome | Ready:
+        """The offline draft in place of the model's answer; `failed` if even that is invalid."""
+        # The error may quote the model's answer; it is stored and shown, so redact it too.
+        why = job.redactor.text(why)
+        try:
+            generated = await offline_draft(
+                job.path, job.snapshot, reason=why, flow_name=job.flow_name,
+                tree=job.prompt_tree,
+            )  # fmt: skip
+        except AnalysisFailed as exc:
+            await self._refund(job.account_id, day)
+            return await self._fail(
+                job.session_id, f"{why}\nthe offline draft was not valid either: {exc.describe()}"
+            )
+        log.info("session %s: the model's answer could not be used; offline draft", job.session_id)
+        return self._ready(job, generated, day)
+
+    def _ready(self, job: Job, generated: Generated, day: date) -> Ready:
+        session_id, account_id = job.session_id, job.account_id
         self.usage.add(account_id, generated.usage, self.clock())
         observe_model_calls(generated.usage)
         generated.data = privacy.redact_generated(
@@ -446,13 +493,18 @@ class Worker:
                     flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
                     if flow is None:
                         raise RuntimeError("the matched flow was deleted during analysis")
+                made = by_id[session.id].generated
                 items.append(service.Analysed(
                     session=session, snapshot=by_id[session.id].job.snapshot,
-                    generated=by_id[session.id].generated.data, flow=flow,
+                    generated=made.data, flow=flow, generated_by=made.generated_by or None,
+                    model_error=made.model_error,
                 ))  # fmt: skip
             placed = await service.place(db, items, now=now, redaction=self.settings.redaction)
             for item, placement in zip(items, placed, strict=True):
                 queue.complete(item.session, now=now, proposal_id=placement.proposal.id)
+                if item.generated_by == OFFLINE_FALLBACK:
+                    # Completed, and the reason the model's answer was not used stays visible.
+                    item.session.analysis_error = f"offline draft used: {item.model_error}"[:4000]
             results = {
                 item.session.id: Outcome(
                     item.session.id, "merged" if p.merged else "proposed", str(p.proposal.id)
@@ -474,7 +526,9 @@ class Worker:
             queue.complete(session, now=now)
         return Outcome(session_id, "done", why)
 
-    async def _retry_or_fail(self, session_id: uuid.UUID, error: str) -> Outcome:
+    async def _retry_or_fail(
+        self, session_id: uuid.UUID, error: str, *, not_before: float | None = None
+    ) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
             session = await queue.lock_if_leased(db, session_id, self.worker_id)
@@ -489,6 +543,8 @@ class Worker:
             delay = queue.backoff_delay(
                 session.analysis_attempts, base_seconds=self.settings.worker_retry_base_seconds
             )
+            # A server that said when to come back is not asked sooner.
+            delay = max(delay, not_before or 0.0)
             queue.retry_later(session, error=error, at=now + timedelta(seconds=delay))
         return Outcome(session_id, "retry", error)
 

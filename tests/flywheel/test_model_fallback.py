@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.ai.base import close_provider
-from resolutionflow.ai.registry import get_provider
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel.analysis import OFFLINE_FALLBACK
 from resolutionflow.flywheel.worker import Worker
@@ -52,11 +51,12 @@ async def run(desk: Desk, server: FakeModelServer, **overrides: Any) -> Any:
             "ai_offline_fallback": True, "ai_timeout_seconds": 5.0, **overrides,
         }
     )  # fmt: skip
-    provider = get_provider(settings, "analysis", max_retries=0)
+    # The worker builds its provider from the settings, as in production.
+    worker = Worker(settings, clock=desk.clock)
     try:
-        return await Worker(settings, provider=provider, clock=desk.clock).drain()
+        return await worker.drain()
     finally:
-        await close_provider(provider)
+        await close_provider(worker.provider)
 
 
 async def session_row(db: AsyncSession) -> Session:

@@ -179,7 +179,7 @@ def _chat_reply(content: str, model: str = "tiny-local") -> Reply:
     return Reply(body=body)
 
 
-def _offline_answer(body: dict[str, Any]) -> str:
+def offline_answer(body: dict[str, Any]) -> str:
     """A valid answer to the request, as a good model would give: the offline provider's."""
     from resolutionflow.ai.providers.offline import OfflineProvider
 
@@ -207,21 +207,21 @@ def _rejected(what: str) -> Reply:
 
 def honours_json_schema(body: Any) -> Reply:
     """A server that enforces the schema it is sent: its answer is always a valid flow."""
-    return _chat_reply(_offline_answer(body))
+    return _chat_reply(offline_answer(body))
 
 
 def rejects_json_schema(body: Any) -> Reply:
     """An older server: 400 on `json_schema`, fine with `json_object` (schema in the prompt)."""
     if _format_of(body) == "json_schema":
         return _rejected("json_schema")
-    return _chat_reply(_offline_answer(body))
+    return _chat_reply(offline_answer(body))
 
 
 def rejects_json_modes(body: Any) -> Reply:
     """A server that takes no response_format at all: only plain text requests succeed."""
     if _format_of(body) in ("json_schema", "json_object"):
         return _rejected(_format_of(body))
-    return _chat_reply(_offline_answer(body))
+    return _chat_reply(offline_answer(body))
 
 
 def answers_in_prose(body: Any) -> Reply:

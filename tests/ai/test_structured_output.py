@@ -18,6 +18,7 @@ from tests.ai.fake_servers import (
     FakeModelServer,
     Reply,
     honours_json_schema,
+    offline_answer,
     rejects_json_modes,
     rejects_json_schema,
 )
@@ -201,3 +202,27 @@ def test_a_response_schema_is_a_fresh_copy() -> None:
     one.schema["properties"].clear()
     assert isinstance(flow_schema(), ResponseSchema)
     assert flow_schema().schema["properties"]
+
+
+async def test_a_flow_through_anthropic_tool_use_is_valid(
+    anthropic_server: FakeModelServer,
+) -> None:
+    def tool_call(body: Any) -> Reply:
+        tool = body["tools"][0]["name"]
+        messages = [{"role": "system", "content": body["system"]}, *body["messages"]]
+        answer = json.loads(offline_answer({"messages": messages}))
+        return Reply(body={
+            "model": "claude-test", "stop_reason": "tool_use",
+            "content": [{"type": "tool_use", "id": "tu", "name": tool, "input": answer}],
+            "usage": {"input_tokens": 1500, "output_tokens": 400},
+        })  # fmt: skip
+
+    anthropic_server.respond = tool_call
+    provider = AnthropicProvider(base_url=anthropic_server.url, api_key="ak", model="claude-test")
+    try:
+        made = await generate_new_flow(provider, SESSION, context_tokens=8192)
+    finally:
+        await provider.aclose()
+    assert not made.repaired and made.generated_by == "anthropic"
+    assert validate_tree(made.data["tree_structure"]) == []
+    assert len(anthropic_server.requests) == 1

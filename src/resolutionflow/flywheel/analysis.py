@@ -12,6 +12,7 @@ answer cannot be used, `offline_draft` builds the offline provider's draft from 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,8 @@ from resolutionflow.ai.parsing import ParseError, parse_enhancement_response, pa
 from resolutionflow.errors import Problem
 from resolutionflow.flows.merge import apply_enhancement
 from resolutionflow.flows.structure import validate_tree
+
+log = logging.getLogger(__name__)
 
 REINFORCE = "auto_reinforce"
 ENHANCEMENT = "enhancement"
@@ -145,7 +148,12 @@ async def _ask_with_repair(
         + prompts.MESSAGE_OVERHEAD_TOKENS
         + _schema_tokens(provider, response_schema)
     )
-    message, level, _ = prompts.fit_message(build, budget, fixed)
+    message, level, fits = prompts.fit_message(build, budget, fixed)
+    if not fits:
+        log.warning(
+            "the %s prompt is over the context budget of %s tokens even fully trimmed; "
+            "sending it anyway", what, context_tokens,
+        )  # fmt: skip
     messages = [{"role": "user", "content": message}]
     first = await provider.generate_json(system_prompt, messages, reply, schema=response_schema)
     usage = [first]

@@ -164,3 +164,22 @@ async def test_with_the_fallback_off_an_unusable_answer_fails_as_before(
     session = await session_row(db)
     assert "still invalid after one repair request" in session.analysis_error
     assert await statuses(db) == {"failed": 1}
+
+
+async def test_an_empty_answer_gets_the_draft_but_a_bad_key_still_fails(
+    db: AsyncSession, desk: Desk, openai_server: FakeModelServer
+) -> None:
+    await import_lines(db, desk.account, [ticket("m8")])
+    openai_server.respond = lambda body: Reply(
+        body={"model": "tiny", "choices": [{"index": 0, "finish_reason": "length",
+                                            "message": {"role": "assistant", "content": ""}}]}
+    )  # fmt: skip
+    assert (await run(desk, openai_server)).outcomes == {"proposed": 1}
+    # Wrong settings are not the model's fault: they fail, to be fixed and requeued.
+    await import_lines(db, desk.account, [ticket("m9")])
+    openai_server.respond = lambda body: Reply(
+        status=401, body={"error": {"message": "invalid api key"}}
+    )
+    assert (await run(desk, openai_server)).outcomes == {"failed": 1}
+    [proposal] = await proposals(db)
+    assert proposal.generated_by == OFFLINE_FALLBACK and "no text" in proposal.model_error

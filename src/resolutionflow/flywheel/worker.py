@@ -10,8 +10,10 @@ Backoff never sleeps in the worker: the provider is built with `ai_worker_call_r
 in-call retries (none by default), and a failed call puts the session back with a
 not-before time (the server's Retry-After when it sent one), so the slot serves other
 sessions meanwhile. With `ai_offline_fallback` (the default), a model answer still invalid
-after the repair request, a refused request, or a model unavailable on the session's last
-attempt gives the offline draft instead of `failed`, marked on the proposal with the error.
+after the repair request, an empty, refused or rejected answer, or a model unavailable on
+the session's last attempt gives the offline draft instead of `failed`, marked on the
+proposal with the error. Wrong settings (401, 403, 404: key, permission, model name)
+still fail, so they are noticed and the sessions can be requeued once fixed.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ from resolutionflow.redaction import Redactor
 from resolutionflow.sessions.snapshot import session_snapshot
 
 log = logging.getLogger(__name__)
+
+# HTTP statuses that mean the provider settings are wrong, not the model's answer.
+CONFIGURATION_STATUSES = frozenset({401, 403, 404})
 
 
 @dataclass
@@ -396,7 +401,10 @@ class Worker:
             await self._refund(account_id, day)
             return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
-            if fallback:
+            # A bad key, a forbidden or unknown model is the settings' fault: every session
+            # would get a draft while nobody notices, so those fail loudly (and can be
+            # requeued once fixed). An empty, refused or malformed answer is the model's.
+            if fallback and exc.status not in CONFIGURATION_STATUSES:
                 return await self._draft(job, day, f"model refused the request: {exc}")
             await self._refund(account_id, day)
             return await self._fail(session_id, f"model refused the request: {exc}")

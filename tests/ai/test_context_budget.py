@@ -166,3 +166,12 @@ async def test_requests_to_a_small_context_model_fit_it(openai_server: FakeModel
         sent = prompts.conversation_tokens(body["messages"][0]["content"], body["messages"][1:])
         assert sent + body["max_tokens"] <= context
         assert FREE_TEXT in body["messages"][1]["content"]
+
+
+async def test_the_offline_provider_gets_whole_sessions() -> None:
+    from resolutionflow.ai.providers.offline import OfflineProvider
+
+    session = long_session()
+    whole = await generate_new_flow(OfflineProvider(), session)
+    small = await generate_new_flow(OfflineProvider(), session, context_tokens=2048)
+    assert small.trim_level == 0 and small.data == whole.data

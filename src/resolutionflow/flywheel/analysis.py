@@ -141,6 +141,8 @@ async def _ask_with_repair(
     response_schema: ResponseSchema,
     context_tokens: int,
 ) -> Generated:
+    if getattr(provider, "unlimited_context", False):
+        context_tokens = 0
     reply = prompts.reply_tokens(context_tokens, MAX_TOKENS)
     budget = context_tokens - reply if context_tokens > 0 else None
     fixed = (

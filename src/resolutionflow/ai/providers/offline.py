@@ -80,6 +80,9 @@ class OfflineProvider:
         self.model = MODEL
         self.usage_recorder = usage_recorder
 
+    # No model reads the prompt, so there is no context to fit it to: sessions go whole.
+    unlimited_context = True
+
     def schema_in_prompt(self) -> bool:
         return False
 

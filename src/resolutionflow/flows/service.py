@@ -128,8 +128,12 @@ async def publish_version(
     author: User | None = None,
     proposal_id: uuid.UUID | None = None,
     origin: str | None = None,
+    source_session_id: uuid.UUID | None = None,
 ) -> Flow:
     """Publish `changes` as the flow's next version; older versions stay readable.
+
+    A version published from an enhancement proposal passes origin `ai_enhanced` and the
+    proposal's source session, which the flow then records.
 
     The version bump is a compare-and-set on the row, so two publishers racing on one flow
     cannot both win: the loser gets Conflict and nothing of theirs is written.
@@ -152,6 +156,8 @@ async def publish_version(
         values["match_keywords"] = clean_keywords(changes.match_keywords)
     if origin is not None:
         values["origin"] = origin
+    if source_session_id is not None:
+        values["source_session_id"] = source_session_id
     result = await db.execute(
         update(Flow)
         .where(Flow.id == flow.id, Flow.account_id == account.id, Flow.version == expected)

@@ -212,7 +212,8 @@ async def _publish_enhancement(
         ),
         author=reviewer,
         proposal_id=proposal.id,
-        origin="ai_enhanced" if target.origin != "manual" else None,
+        origin="ai_enhanced",
+        source_session_id=proposal.source_session_id,
     )
 
 

@@ -287,3 +287,23 @@ async def test_failed_sessions_can_be_retried(db: AsyncSession, desk: Desk) -> N
     await db.commit()
     stats = await desk.drain()
     assert stats.outcomes == {"proposed": 1}
+
+
+async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
+    db: AsyncSession, desk: Desk
+) -> None:
+    await import_lines(db, desk.account, [followed(f"b{i}") for i in range(7)])
+    worker = desk.worker(worker_batch_size=3)
+    claims: list[int] = []
+    claim_batch = worker.claim_batch
+
+    async def recording(limit: int) -> list[uuid.UUID]:
+        ids = await claim_batch(limit)
+        claims.append(len(ids))
+        return ids
+
+    worker.claim_batch = recording  # type: ignore[method-assign]
+    stats = await worker.drain()
+    assert stats.processed == 7  # one tick clears the whole backlog
+    assert max(claims) == 3 and sum(claims) == 7
+    assert await statuses(db) == {"completed": 7}

@@ -146,24 +146,9 @@ class Worker:
                 lease_seconds=self.settings.worker_lease_seconds, now=now,
             )  # fmt: skip
 
-    async def run_batch(self, limit: int | None = None) -> list[Outcome]:
-        """Claim up to `limit` sessions and analyse them concurrently."""
-        ids = await self.claim_batch(limit or self.settings.worker_batch_size)
-        if not ids:
-            return []
-        outcomes, jobs = await self.prepare(ids)
-        results = await asyncio.gather(*(self.run_job(job) for job in jobs))
-        outcomes += await self.record([r for r in results if isinstance(r, Ready)])
-        outcomes += [r for r in results if isinstance(r, Outcome)]
-        await self.flush_usage()
-        for outcome in outcomes:
-            observe_outcome(outcome.result)
-        return outcomes
-
     async def drain(
         self,
         *,
-        batch_size: int = 50,
         on_progress: Callable[[Outcome], None] | None = None,
         wait_for_others: bool = False,
         max_wait_seconds: float = 900.0,
@@ -173,13 +158,18 @@ class Worker:
         With `wait_for_others`, also wait for what will become claimable soon: sessions another
         worker holds (its lease may run out if it died) and retries whose backoff ends within
         `max_wait_seconds`. Sessions waiting for the next budget day are never waited for.
+
+        Each claim takes at most `worker_batch_size` sessions in one short transaction, and
+        claims go on while there is room beside the jobs in flight, so a tick clears the whole
+        backlog (the daily budget, not the batch, limits what a day spends).
         """
         stats = DrainStats()
         started = time.perf_counter()
+        batch_size = max(1, self.settings.worker_batch_size)
         concurrency = max(1, min(batch_size, self.settings.ai_concurrency * 2))
         pending: set[asyncio.Task[Outcome]] = set()
         while True:
-            room = concurrency * 2 - len(pending)
+            room = min(batch_size, concurrency * 2 - len(pending))
             ids = await self.claim_batch(room) if room > 0 else []
             if ids:
                 settled, jobs = await self.prepare(ids)

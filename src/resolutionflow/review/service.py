@@ -67,10 +67,6 @@ async def stats(db: AsyncSession, *, account: Account) -> dict[str, Any]:
     return await repo.stats(db, account.id, since=week_ago)
 
 
-async def get_proposal(db: AsyncSession, *, account: Account, proposal_id: Any) -> FlowProposal:
-    return await get_scoped(db, FlowProposal, proposal_id, account.id, what="proposal")
-
-
 def _tree_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
     """A flow payload may be {tree_structure, ...} or the bare tree itself."""
     if not isinstance(data, dict):

@@ -157,11 +157,3 @@ def get_script(script_id: str) -> ScriptEntry:
         if entry.id == script_id:
             return entry
     raise NotFound(f"No library script called {script_id!r}.")
-
-
-def list_scripts(*, language: str | None = None, domain: str | None = None) -> list[ScriptEntry]:
-    return [
-        e
-        for e in load_catalogue()
-        if (language is None or e.language == language) and (domain is None or e.domain == domain)
-    ]

@@ -18,6 +18,7 @@ from resolutionflow.db import unit_of_work
 from resolutionflow.flywheel import queue
 from resolutionflow.models.base import utcnow
 from resolutionflow.review import service as review_service
+from resolutionflow.sessions import service as sessions_service
 
 worker_app = typer.Typer(help="The flywheel worker.", invoke_without_command=True)
 proposals_app = typer.Typer(help="Flow proposals.", no_args_is_help=True)
@@ -106,7 +107,7 @@ def retry(
         await ensure_schema()
         async with unit_of_work() as db:
             acc = await get_account(db, slug=account) if account else None
-            return await queue.requeue_failed(db, account_id=acc.id if acc else None)
+            return await sessions_service.retry_failed(db, account=acc)
 
     console.print(f"{run(work)} session(s) queued again")
 

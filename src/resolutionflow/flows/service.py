@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,13 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
+from resolutionflow.errors import Conflict, Invalid, NotFound, Problem, format_location
 from resolutionflow.flows import repository as repo
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
-from resolutionflow.sessions.schemas import format_location
 from resolutionflow.tenancy.scope import get_scoped
 
 
@@ -298,3 +298,18 @@ def export_flow(flow: Flow) -> dict[str, Any]:
 
 async def export_flows(db: AsyncSession, *, account: Account) -> list[dict[str, Any]]:
     return [export_flow(f) for f in await repo.all_flows(db, account.id)]
+
+
+# -- lookups other areas need (the importer resolves flow keys and ids through these) --------
+
+
+async def flows_by_keys(
+    db: AsyncSession, *, account_id: uuid.UUID, keys: Iterable[str]
+) -> dict[str, Flow]:
+    return await repo.flows_by_keys(db, account_id, keys)
+
+
+async def flows_by_ids(
+    db: AsyncSession, *, account_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Flow]:
+    return await repo.flows_by_ids(db, account_id, ids)

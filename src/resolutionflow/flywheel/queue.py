@@ -141,38 +141,6 @@ def backoff_delay(
     return min(cap_seconds, base_seconds * (2 ** max(0, attempt - 1)))
 
 
-async def requeue_failed(
-    db: AsyncSession,
-    *,
-    account_id: uuid.UUID | None = None,
-    session_ids: list[uuid.UUID] | None = None,
-) -> int:
-    """Put failed sessions back in the queue with a fresh attempt count."""
-    stmt = update(Session).where(Session.analysis_status == "failed")
-    if account_id is not None:
-        stmt = stmt.where(Session.account_id == account_id)
-    if session_ids is not None:
-        stmt = stmt.where(Session.id.in_(session_ids))
-    result = await db.execute(
-        stmt.values(
-            analysis_status="pending",
-            analysis_attempts=0,
-            analysis_not_before=None,
-            analysis_error=None,
-        ).execution_options(synchronize_session=False)
-    )
-    return result.rowcount
-
-
-async def counts_by_status(
-    db: AsyncSession, *, account_id: uuid.UUID | None = None
-) -> dict[str, int]:
-    stmt = select(Session.analysis_status, func.count()).group_by(Session.analysis_status)
-    if account_id is not None:
-        stmt = stmt.where(Session.account_id == account_id)
-    return {status or "none": int(n) for status, n in (await db.execute(stmt)).all()}
-
-
 async def outlook(db: AsyncSession, *, now: datetime) -> tuple[int, datetime | None]:
     """(sessions claimable now, when the next one becomes claimable: a lease running out or
     a retry or budget wait ending; None when nothing else is coming)."""

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.accounts import service as accounts_service
 from resolutionflow.models import Notification, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.notifications import repository as repo
@@ -32,7 +32,7 @@ async def notify_reviewers(
     """
     payload = Redactor(redaction).value(payload, keep=_STRUCTURE)
     await queue_for_account(db, account_id=account_id, kind=kind, payload=payload)
-    recipients = await accounts_repo.reviewers(db, account_id)
+    recipients = await accounts_service.reviewers(db, account_id=account_id)
     if not recipients:
         return 0
     now = utcnow()

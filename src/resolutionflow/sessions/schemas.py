@@ -160,14 +160,3 @@ class SessionRead(SessionSummaryRead):
     analysis_error: str | None
 
 
-def format_location(loc: tuple[Any, ...]) -> str:
-    """('steps', 2, 'step_type') -> 'steps[2].step_type'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in {"str", "ContentIn", "function-after[_not_blank(), str]"}:
-            continue
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "line"

@@ -19,7 +19,7 @@ from resolutionflow.config import Settings, get_settings
 from resolutionflow.db import dispose_engines
 from resolutionflow.httpguard import BodyLimit, SecurityHeaders
 from resolutionflow.ops.api import router as ops_router
-from resolutionflow.ops.metrics import http_metrics_middleware
+from resolutionflow.ops.metrics import HttpMetrics
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         BodyLimit, limit=settings.max_body_bytes, large_limit=settings.max_import_bytes,
         large_paths=(f"{API_PREFIX}/sessions/import",),
     )  # fmt: skip
-    app.middleware("http")(http_metrics_middleware)
+    app.add_middleware(HttpMetrics)
     app.include_router(ops_router)
     app.include_router(api_router())
     from resolutionflow.web.router import web_router

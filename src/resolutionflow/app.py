@@ -19,6 +19,7 @@ from resolutionflow.config import Settings, get_settings
 from resolutionflow.db import dispose_engines
 from resolutionflow.httpguard import BodyLimit, SecurityHeaders
 from resolutionflow.ops.api import router as ops_router
+from resolutionflow.ops.context import RequestContext
 from resolutionflow.ops.metrics import HttpMetrics
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     from resolutionflow.web.router import web_router
 
     app.include_router(web_router)
-    # Outermost: every response, the 413s included, carries the security headers.
+    # Every response, the 413s included, carries the security headers and the request id.
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)
     return app
 
 
@@ -101,8 +103,10 @@ def serve_app() -> FastAPI:
     import os
     import sys
 
+    from resolutionflow import logs
     from resolutionflow.cli.serve import SERVE_WORKER_ENV, secret_key_problem
 
+    logs.configure(level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL") or "INFO")
     problem = secret_key_problem(get_settings(), workers=1)
     if problem:
         sys.stderr.write(f"error: {problem}\n")

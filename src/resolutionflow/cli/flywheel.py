@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from typing import Any
 
@@ -10,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from resolutionflow import logs
 from resolutionflow.accounts.service import get_account
 from resolutionflow.cli.common import console, ensure_schema, handle_errors, print_json, run
 from resolutionflow.cli.data import sessions_app
@@ -45,6 +47,8 @@ def worker(
             parts = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items())) or "nothing"
             console.print(f"drained {stats.processed} session(s) in {stats.seconds:.1f}s: {parts}")
         return
+    if not os.environ.get("RESOLUTIONFLOW_LOG_LEVEL"):
+        logs.configure(level="INFO")  # a long-running worker reports what it does
     run(lambda: _periodic(settings, interval or settings.worker_interval_seconds))
 
 

@@ -70,6 +70,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL", "warning").lower(),
+        log_level=(os.environ.get("RESOLUTIONFLOW_LOG_LEVEL") or "info").lower(),
+        # The server's own lines go through the app's structured logging (serve_app sets it
+        # up in every process), not uvicorn's text handlers.
+        log_config=None,
         access_log=False,
     )

@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow import logs
 from resolutionflow.ai.base import (
     PermanentProviderError,
     Provider,
@@ -141,10 +142,13 @@ class Worker:
         now = self.clock()
         async with self._tx() as db:
             await queue.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
-            return await queue.claim(
+            ids = await queue.claim(
                 db, worker_id=self.worker_id, limit=limit,
                 lease_seconds=self.settings.worker_lease_seconds, now=now,
             )  # fmt: skip
+        if ids:
+            log.info("claimed %d session(s)", len(ids))
+        return ids
 
     async def drain(
         self,
@@ -163,6 +167,7 @@ class Worker:
         claims go on while there is room beside the jobs in flight, so a tick clears the whole
         backlog (the daily budget, not the batch, limits what a day spends).
         """
+        logs.bind(worker_id=self.worker_id)  # jobs started below inherit it
         stats = DrainStats()
         started = time.perf_counter()
         batch_size = max(1, self.settings.worker_batch_size)
@@ -326,11 +331,13 @@ class Worker:
         ]
 
     async def run_job(self, job: Job) -> Outcome | Ready:
-        try:
-            return await self._run_job(job)
-        except Exception as exc:  # a bug or a database fault: keep the session, retry later
-            log.exception("analysis of session %s crashed", job.session_id)
-            return await self._retry_or_fail(job.session_id, f"{type(exc).__name__}: {exc}")
+        with logs.bound(session_id=job.session_id):
+            try:
+                return await self._run_job(job)
+            except Exception as exc:  # a bug or a database fault: keep it, retry later
+                log.exception("analysis of session %s crashed", job.session_id)
+                error = f"{type(exc).__name__}: {exc}"
+                return await self._retry_or_fail(job.session_id, error)
 
     async def _run_job(self, job: Job) -> Outcome | Ready:
         session_id, account_id, path, snapshot = (
@@ -398,6 +405,11 @@ class Worker:
                 reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
                 f"waiting until {until.isoformat()}",
             )  # fmt: skip
+        log.info(
+            "daily proposal budget of %d spent for this account; session waits until %s",
+            self.settings.daily_proposal_budget, until.isoformat(),
+            extra={"session_id": str(session_id)},
+        )  # fmt: skip
         return Outcome(session_id, "waiting")
 
     async def _refund(self, account_id: uuid.UUID, day: date) -> None:
@@ -475,11 +487,20 @@ class Worker:
                     session, now=now,
                     error=f"gave up after {session.analysis_attempts} attempts: {error}",
                 )  # fmt: skip
+                log.error(
+                    "analysis failed after %d attempts: %s", session.analysis_attempts, error,
+                    extra={"session_id": str(session_id)},
+                )  # fmt: skip
                 return Outcome(session_id, "failed", error)
             delay = queue.backoff_delay(
                 session.analysis_attempts, base_seconds=self.settings.worker_retry_base_seconds
             )
             queue.retry_later(session, error=error, at=now + timedelta(seconds=delay))
+            attempt = session.analysis_attempts
+        log.warning(
+            "analysis attempt %d failed, retrying in %.0fs: %s", attempt, delay, error,
+            extra={"session_id": str(session_id)},
+        )  # fmt: skip
         return Outcome(session_id, "retry", error)
 
     async def _fail(self, session_id: uuid.UUID, error: str) -> Outcome:
@@ -489,4 +510,5 @@ class Worker:
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.fail(session, error=error, now=now)
+        log.error("analysis failed: %s", error, extra={"session_id": str(session_id)})
         return Outcome(session_id, "failed", error)

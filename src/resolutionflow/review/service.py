@@ -8,6 +8,7 @@ flow is rolled back with it, so a proposal never yields two flows.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from resolutionflow.review import risk
 from resolutionflow.review.schemas import ProposalDetail, ReviewIn
 from resolutionflow.tenancy.roles import require_team_review
 from resolutionflow.tenancy.scope import get_scoped
+
+log = logging.getLogger(__name__)
 
 REVIEWABLE = ("pending", "dismissed")
 
@@ -266,6 +269,10 @@ async def review(
     if result.rowcount != 1:
         raise Conflict("someone else reviewed this proposal at the same time; reload it")
     await db.refresh(proposal)
+    log.info(
+        "proposal %s (%s) %s by %s%s", proposal.id, proposal.proposal_type, proposal.status,
+        reviewer.email, f", published as flow {published.id}" if published else "",
+    )  # fmt: skip
     return proposal
 
 

@@ -10,22 +10,10 @@ from typing import Any
 
 from resolutionflow.errors import NotFound
 from resolutionflow.scriptgen.params import ParamKind, ParamValue, decode, find_default
+from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
 LIBRARY_DIR = Path(__file__).parent / "library"
-DOMAINS = (
-    "active_directory",
-    "networking",
-    "m365",
-    "hardware",
-    "endpoint",
-    "virtualization",
-    "security",
-    "backup",
-    "email",
-    "printing",
-    "cloud",
-    "other",
-)
+DOMAINS = PROBLEM_DOMAINS
 _EXTENSIONS = {"powershell": ".ps1", "bash": ".sh"}
 
 

@@ -8,13 +8,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from resolutionflow.vocabulary import ProblemDomain as ProblemDomain
+
 SessionStatus = Literal["active", "resolved", "escalated", "requesting_escalation", "abandoned"]
 ConfidenceTier = Literal["high", "medium", "low", "discovery"]
 StepType = Literal["question", "action", "info", "resolution"]
-ProblemDomain = Literal[
-    "active_directory", "networking", "m365", "hardware", "endpoint", "virtualization",
-    "security", "backup", "email", "printing", "cloud", "other",
-]  # fmt: skip
 
 
 class OptionIn(BaseModel):

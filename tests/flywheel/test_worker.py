@@ -278,12 +278,12 @@ async def test_expired_lease_is_taken_over(db: AsyncSession, desk: Desk) -> None
 
 
 async def test_failed_sessions_can_be_retried(db: AsyncSession, desk: Desk) -> None:
-    from resolutionflow.flywheel import queue
+    from resolutionflow.sessions import repository as sessions_repo
 
     await import_lines(db, desk.account, [novel("q1")])
     await desk.drain(Scripted(PermanentProviderError("nope", provider="x")))
     assert await statuses(db) == {"failed": 1}
-    assert await queue.requeue_failed(db, account_id=desk.account_id) == 1
+    assert await sessions_repo.requeue_failed(db, account_id=desk.account_id) == 1
     await db.commit()
     stats = await desk.drain()
     assert stats.outcomes == {"proposed": 1}

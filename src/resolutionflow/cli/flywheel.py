@@ -17,7 +17,7 @@ from resolutionflow.cli.common import console, ensure_schema, handle_errors, pri
 from resolutionflow.cli.data import sessions_app
 from resolutionflow.config import get_settings
 from resolutionflow.db import unit_of_work
-from resolutionflow.flywheel import queue
+from resolutionflow.flywheel import repository as flywheel_repo
 from resolutionflow.models.base import utcnow
 from resolutionflow.review import service as review_service
 from resolutionflow.sessions import service as sessions_service
@@ -66,7 +66,7 @@ async def _drain_queue(settings: Any, *, quiet: bool) -> Any:
 
     await ensure_schema()
     async with unit_of_work(settings, write=False) as db:
-        total = await queue.remaining(db, now=utcnow())
+        total = await flywheel_repo.remaining(db, now=utcnow())
     worker = Worker(settings)
     if quiet:
         return await worker.drain(wait_for_others=True)

@@ -141,8 +141,8 @@ class Worker:
     async def claim_batch(self, limit: int) -> list[uuid.UUID]:
         now = self.clock()
         async with self._tx() as db:
-            await queue.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
-            ids = await queue.claim(
+            await repo.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
+            ids = await repo.claim(
                 db, worker_id=self.worker_id, limit=limit,
                 lease_seconds=self.settings.worker_lease_seconds, now=now,
             )  # fmt: skip
@@ -213,7 +213,7 @@ class Worker:
     async def _worth_waiting(self, max_wait_seconds: float) -> bool:
         now = self.clock()
         async with self._read() as db:
-            claimable, next_at = await queue.outlook(db, now=now)
+            claimable, next_at = await repo.outlook(db, now=now)
         if claimable:
             return True
         if next_at is None:
@@ -390,7 +390,7 @@ class Worker:
         if not self._budgeted:
             return None  # no limit: nothing to count
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             ok = await budget.reserve(
@@ -470,7 +470,7 @@ class Worker:
     async def _finish_without_change(self, session_id: uuid.UUID, why: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.complete(session, now=now)
@@ -479,7 +479,7 @@ class Worker:
     async def _retry_or_fail(self, session_id: uuid.UUID, error: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             if session.analysis_attempts >= self.settings.worker_max_attempts:
@@ -506,7 +506,7 @@ class Worker:
     async def _fail(self, session_id: uuid.UUID, error: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.fail(session, error=error, now=now)

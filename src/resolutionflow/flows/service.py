@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.errors import Conflict, Invalid, NotFound, Problem, format_location
@@ -158,13 +157,9 @@ async def publish_version(
         values["origin"] = origin
     if source_session_id is not None:
         values["source_session_id"] = source_session_id
-    result = await db.execute(
-        update(Flow)
-        .where(Flow.id == flow.id, Flow.account_id == account.id, Flow.version == expected)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not await repo.update_if_version(
+        db, account_id=account.id, flow_id=flow.id, version=expected, values=values
+    ):
         raise Conflict(
             f"flow '{flow.name}' changed since version {expected}; reload it and try again"
         )

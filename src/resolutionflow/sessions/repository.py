@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Account, FlowProposal, Session, SessionStep
@@ -115,3 +116,9 @@ async def counts_by_analysis_status(
     if account_id is not None:
         stmt = stmt.where(Session.account_id == account_id)
     return {status or "none": int(n) for status, n in (await db.execute(stmt)).all()}
+
+
+async def insert_steps(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Many steps in one statement (executemany)."""
+    if rows:
+        await db.execute(insert(SessionStep), rows)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.accounts import service as accounts_service
@@ -243,7 +242,7 @@ async def _insert_steps(
         values = step_values(step, order)
         values.update(id=uuid.uuid4(), session_id=session.id, account_id=session.account_id)
         rows.append(values)
-    await db.execute(insert(SessionStep), rows)
+    await repo.insert_steps(db, rows)
 
 
 async def get_session(

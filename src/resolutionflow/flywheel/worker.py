@@ -34,6 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow import logs
 from resolutionflow.ai.base import (
     PermanentProviderError,
     Provider,
@@ -157,30 +158,18 @@ class Worker:
     async def claim_batch(self, limit: int) -> list[uuid.UUID]:
         now = self.clock()
         async with self._tx() as db:
-            await queue.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
-            return await queue.claim(
+            await repo.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
+            ids = await repo.claim(
                 db, worker_id=self.worker_id, limit=limit,
                 lease_seconds=self.settings.worker_lease_seconds, now=now,
             )  # fmt: skip
-
-    async def run_batch(self, limit: int | None = None) -> list[Outcome]:
-        """Claim up to `limit` sessions and analyse them concurrently."""
-        ids = await self.claim_batch(limit or self.settings.worker_batch_size)
-        if not ids:
-            return []
-        outcomes, jobs = await self.prepare(ids)
-        results = await asyncio.gather(*(self.run_job(job) for job in jobs))
-        outcomes += await self.record([r for r in results if isinstance(r, Ready)])
-        outcomes += [r for r in results if isinstance(r, Outcome)]
-        await self.flush_usage()
-        for outcome in outcomes:
-            observe_outcome(outcome.result)
-        return outcomes
+        if ids:
+            log.info("claimed %d session(s)", len(ids))
+        return ids
 
     async def drain(
         self,
         *,
-        batch_size: int = 50,
         on_progress: Callable[[Outcome], None] | None = None,
         wait_for_others: bool = False,
         max_wait_seconds: float = 900.0,
@@ -190,13 +179,19 @@ class Worker:
         With `wait_for_others`, also wait for what will become claimable soon: sessions another
         worker holds (its lease may run out if it died) and retries whose backoff ends within
         `max_wait_seconds`. Sessions waiting for the next budget day are never waited for.
+
+        Each claim takes at most `worker_batch_size` sessions in one short transaction, and
+        claims go on while there is room beside the jobs in flight, so a tick clears the whole
+        backlog (the daily budget, not the batch, limits what a day spends).
         """
+        logs.bind(worker_id=self.worker_id)  # jobs started below inherit it
         stats = DrainStats()
         started = time.perf_counter()
+        batch_size = max(1, self.settings.worker_batch_size)
         concurrency = max(1, min(batch_size, self.settings.ai_concurrency * 2))
         pending: set[asyncio.Task[Outcome]] = set()
         while True:
-            room = concurrency * 2 - len(pending)
+            room = min(batch_size, concurrency * 2 - len(pending))
             ids = await self.claim_batch(room) if room > 0 else []
             if ids:
                 settled, jobs = await self.prepare(ids)
@@ -235,7 +230,7 @@ class Worker:
     async def _worth_waiting(self, max_wait_seconds: float) -> bool:
         now = self.clock()
         async with self._read() as db:
-            claimable, next_at = await queue.outlook(db, now=now)
+            claimable, next_at = await repo.outlook(db, now=now)
         if claimable:
             return True
         if next_at is None:
@@ -353,11 +348,13 @@ class Worker:
         ]
 
     async def run_job(self, job: Job) -> Outcome | Ready:
-        try:
-            return await self._run_job(job)
-        except Exception as exc:  # a bug or a database fault: keep the session, retry later
-            log.exception("analysis of session %s crashed", job.session_id)
-            return await self._retry_or_fail(job.session_id, f"{type(exc).__name__}: {exc}")
+        with logs.bound(session_id=job.session_id):
+            try:
+                return await self._run_job(job)
+            except Exception as exc:  # a bug or a database fault: keep it, retry later
+                log.exception("analysis of session %s crashed", job.session_id)
+                error = f"{type(exc).__name__}: {exc}"
+                return await self._retry_or_fail(job.session_id, error)
 
     async def _run_job(self, job: Job) -> Outcome | Ready:
         session_id, account_id, path, snapshot = (
@@ -448,7 +445,7 @@ class Worker:
         if not self._budgeted:
             return None  # no limit: nothing to count
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             ok = await budget.reserve(
@@ -463,6 +460,11 @@ class Worker:
                 reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
                 f"waiting until {until.isoformat()}",
             )  # fmt: skip
+        log.info(
+            "daily proposal budget of %d spent for this account; session waits until %s",
+            self.settings.daily_proposal_budget, until.isoformat(),
+            extra={"session_id": str(session_id)},
+        )  # fmt: skip
         return Outcome(session_id, "waiting")
 
     async def _refund(self, account_id: uuid.UUID, day: date) -> None:
@@ -528,7 +530,7 @@ class Worker:
     async def _finish_without_change(self, session_id: uuid.UUID, why: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.complete(session, now=now)
@@ -539,13 +541,17 @@ class Worker:
     ) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             if session.analysis_attempts >= self.settings.worker_max_attempts:
                 queue.fail(
                     session, now=now,
                     error=f"gave up after {session.analysis_attempts} attempts: {error}",
+                )  # fmt: skip
+                log.error(
+                    "analysis failed after %d attempts: %s", session.analysis_attempts, error,
+                    extra={"session_id": str(session_id)},
                 )  # fmt: skip
                 return Outcome(session_id, "failed", error)
             delay = queue.backoff_delay(
@@ -554,13 +560,19 @@ class Worker:
             # A server that said when to come back is not asked sooner.
             delay = max(delay, not_before or 0.0)
             queue.retry_later(session, error=error, at=now + timedelta(seconds=delay))
+            attempt = session.analysis_attempts
+        log.warning(
+            "analysis attempt %d failed, retrying in %.0fs: %s", attempt, delay, error,
+            extra={"session_id": str(session_id)},
+        )  # fmt: skip
         return Outcome(session_id, "retry", error)
 
     async def _fail(self, session_id: uuid.UUID, error: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.fail(session, error=error, now=now)
+        log.error("analysis failed: %s", error, extra={"session_id": str(session_id)})
         return Outcome(session_id, "failed", error)

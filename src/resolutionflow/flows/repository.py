@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.models import Flow, FlowVersion
 from resolutionflow.tenancy.scope import scoped
 
@@ -40,7 +41,7 @@ async def flows_with_key_prefix(db: AsyncSession, account_id: uuid.UUID, prefix:
 
 def _filtered(
     account_id: uuid.UUID, *, q: str | None, domain: str | None, origin: str | None
-) -> Select[tuple[Flow]]:
+) -> Select[Flow]:
     stmt = scoped(Flow, account_id)
     if domain:
         stmt = stmt.where(Flow.problem_domain == domain)
@@ -114,4 +115,4 @@ async def update_if_version(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)
+    return rowcount(result) == 1

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.db import is_postgres
+from resolutionflow.db import is_postgres, rowcount
 from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep, User
 
 
@@ -164,7 +164,7 @@ async def people_names(db: AsyncSession, account_ids: set[uuid.UUID]) -> dict[uu
     )
     out: dict[uuid.UUID, list[str]] = {}
     for account_id, name in (await db.execute(stmt)).all():
-        out.setdefault(account_id, []).append(name)
+        out.setdefault(account_id, []).append(str(name))
     return out
 
 
@@ -210,7 +210,11 @@ async def release_stale(db: AsyncSession, *, now: datetime, max_attempts: int) -
         .values(analysis_status="pending")
         .execution_options(synchronize_session=False)
     )
-    return {"failed": gave_up.rowcount, "requeued": requeued.rowcount, "woken": woken.rowcount}
+    return {
+        "failed": rowcount(gave_up),
+        "requeued": rowcount(requeued),
+        "woken": rowcount(woken),
+    }
 
 
 async def claim(

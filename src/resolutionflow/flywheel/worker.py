@@ -189,7 +189,7 @@ class Worker:
         started = time.perf_counter()
         batch_size = max(1, self.settings.worker_batch_size)
         concurrency = max(1, min(batch_size, self.settings.ai_concurrency * 2))
-        pending: set[asyncio.Task[Outcome]] = set()
+        pending: set[asyncio.Task[Outcome | Ready]] = set()
         while True:
             room = min(batch_size, concurrency * 2 - len(pending))
             ids = await self.claim_batch(room) if room > 0 else []
@@ -410,7 +410,7 @@ class Worker:
     async def _draft(self, job: Job, day: date, why: str) -> Outcome | Ready:
         """The offline draft in place of the model's answer; `failed` if even that is invalid."""
         # The error may quote the model's answer; it is stored and shown, so redact it too.
-        why = job.redactor.text(why)
+        why = job.redactor.text(why) or why
         try:
             generated = await offline_draft(
                 job.path, job.snapshot, reason=why, flow_name=job.flow_name,

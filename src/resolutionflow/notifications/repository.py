@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.models import Notification
 from resolutionflow.models.base import utcnow
 
@@ -38,7 +39,7 @@ async def mark_read(db: AsyncSession, user_id: uuid.UUID, ids: list[uuid.UUID] |
     result = await db.execute(
         stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def add_for_users(

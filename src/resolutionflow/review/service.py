@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import compare_trees
@@ -194,10 +195,10 @@ async def _publish_enhancement(
     if data is not None:
         tree = _check(_tree_of(data))
     else:
-        tree, conflict = rebase_enhancement(proposal, target)
+        rebased, conflict = rebase_enhancement(proposal, target)
         if conflict:
             raise Conflict(conflict)
-        tree = _check(tree)
+        tree = _check(rebased)
     keywords = (data or {}).get("match_keywords") if isinstance(data, dict) else None
     return await flows_service.publish_version(
         db,
@@ -266,7 +267,7 @@ async def review(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise Conflict("someone else reviewed this proposal at the same time; reload it")
     await db.refresh(proposal)
     log.info(

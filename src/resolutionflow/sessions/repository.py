@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.models import Account, FlowProposal, Session, SessionStep
 from resolutionflow.tenancy.scope import scoped
 
@@ -106,7 +107,7 @@ async def requeue_failed(
             analysis_error=None,
         ).execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)
+    return rowcount(result)
 
 
 async def counts_by_analysis_status(

@@ -23,7 +23,7 @@ from typing import Any
 
 import snowballstemmer
 
-from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, node_index
+from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, find_problems, node_index
 from resolutionflow.sessions.transcript import PathStep, diagnostic_path, session_payload
 
 UNCHARTED_TITLE = "Not charted yet"
@@ -46,6 +46,8 @@ MAX_RECORDED_ANSWERS = 20
 QUESTION_MATCH = 0.5
 OPTION_MATCH = 0.75
 LOOKAHEAD_NODES = 40
+# Re-joining a node elsewhere in the flow has no route to back it up, so it asks for more.
+REJOIN_MATCH = 0.6
 
 STOP_WORDS = frozenset(
     """a about after again all also am an and any are as at be been before being both but by
@@ -430,6 +432,9 @@ def fold_session_into_flow(tree: dict[str, Any], session: dict[str, Any]) -> dic
         return out
     path = diagnostic_path(session_payload(session))
     _Folder(out).fold(path)
+    if find_problems(out) and not find_problems(tree):
+        # Never expected; if a route cannot be charted soundly it is left out, not forced.
+        out = copy.deepcopy(tree)
     if session_id:
         out[FOLDED_IDS_KEY] = [*folded, session_id]
     return out
@@ -460,7 +465,7 @@ class _Folder:
         self.index = node_index(tree)
         self.ids = IdMaker(self.index)
         self.visited: set[str] = set()
-        self.done: list[PathStep] = []
+        self.passed: set[str] = set()
 
     # --- the graph ------------------------------------------------------------------------
 
@@ -481,19 +486,6 @@ class _Folder:
 
     def _parents(self, node_id: str) -> set[str]:
         return {source for source, node in self.index.items() if node_id in _successors(node)}
-
-    def _ancestors(self, node_id: str) -> set[str]:
-        reverse: dict[str, list[str]] = {}
-        for source in self.index:
-            for target in self._next_ids(source):
-                reverse.setdefault(target, []).append(source)
-        seen, queue = set(), deque([node_id])
-        while queue:
-            for source in reverse.get(queue.popleft(), []):
-                if source not in seen:
-                    seen.add(source)
-                    queue.append(source)
-        return seen
 
     def _uncharted(self) -> str:
         for node_id, node in self.index.items():
@@ -536,11 +528,31 @@ class _Folder:
                 queue.append(target)
         return None
 
-    def _charted_before(self, current: str, step: PathStep) -> bool:
-        """The step matches a node on the way to `current`: done earlier in the flow's order."""
+    def _charted_before(self, step: PathStep) -> bool:
+        """The step matches a node the route already passed (or skipped on the way): the
+        flow has it earlier than the session did it."""
         if step.kind == "resolution":
             return False
-        return any(_matches(self.index[n], step) for n in self._ancestors(current) | self.visited)
+        return any(_matches(self.index[n], step) for n in self.passed | self.visited)
+
+    def _descendants(self, start: str) -> set[str]:
+        seen, queue = {start}, deque([start])
+        while queue:
+            for target in self._next_ids(queue.popleft()):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        return seen
+
+    def _comes_back(self, node_id: str, rest: list[PathStep]) -> bool:
+        """A later step of the route is this node, and the steps before it are charted
+        nowhere past the node: put in before it, they lead back to it."""
+        node = self.index[node_id]
+        later = next((i for i, s in enumerate(rest) if i and _matches(node, s)), None)
+        if later is None:
+            return False
+        beyond = self._descendants(node_id)
+        return not any(_matches(self.index[n], s) for s in rest[:later] for n in beyond)
 
     def _option(self, node_id: str, option_id: str) -> dict[str, Any]:
         return next(o for o in self.index[node_id]["options"] if str(o.get("id")) == option_id)
@@ -592,17 +604,16 @@ class _Folder:
                 continue
             way = self._look_ahead(current, step)
             if way is not None:
-                for node_id, option_id in way[:-1]:
-                    if option_id is not None:
-                        bump(self._option(node_id, option_id))
+                # Options on the way are not counted: the session did not answer them.
+                self.passed.update(node_id for node_id, _ in way[:-1])
                 last, option_id = way[-2]
                 came_by = ("retarget", last, option_id) if option_id else ("next", last, "")
                 current = way[-1][0]
                 continue
-            if self._charted_before(current, step):
+            if self._charted_before(step):
                 position += 1
                 continue
-            if came_by is not None and any(_matches(node, s) for s in path[position + 1 :]):
+            if came_by is not None and self._comes_back(current, path[position:]):
                 # The session did something first that the flow does not chart before this
                 # node: it goes in on the way here, and the route comes back to the node.
                 slot = came_by
@@ -674,6 +685,8 @@ class _Folder:
             if not _matches(node, step):
                 continue
             score = similarity(text, _node_text(node))
+            if score < REJOIN_MATCH:
+                continue
             if best is None or (score, -rank) > (best[0], best[1]):
                 best = (score, -rank, node_id)
         if best is None:
@@ -741,10 +754,14 @@ class _Folder:
 
     def _drop_unused_uncharted(self) -> None:
         """The not-charted node goes once no option leads to it."""
-        for node_id, node in list(self.index.items()):
-            unused = not references(self.index.values(), node_id)
-            if is_uncharted(node) and node_id != self.tree.get("id") and unused:
-                del self.index[node_id]
-                self.tree["children"] = [
-                    c for c in self.tree.get("children") or [] if c.get("id") != node_id
-                ]
+        unused = [
+            node_id
+            for node_id, node in self.index.items()
+            if is_uncharted(node) and node_id != self.tree.get("id")
+            if not references(self.index.values(), node_id)
+        ]
+        for node_id in unused:
+            del self.index[node_id]
+            self.tree["children"] = [
+                c for c in self.tree.get("children") or [] if c.get("id") != node_id
+            ]

@@ -76,7 +76,7 @@ async def flow_page(
         comparison = compare_trees(before, after)
         if version is None:
             tree, shown_number = after, newer  # type: ignore[assignment]
-            added = added_node_ids(before, after)
+            added = set(added_node_ids(before, after))
             changed = changed_node_ids(comparison) - added
     return await render(
         request, "flow.html", viewer=viewer, db=db, flow=flow, versions=versions, tree=tree,

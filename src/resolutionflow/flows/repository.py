@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Flow, FlowVersion
+from resolutionflow.flows.success import FAILURE_STATUSES, SUCCESS_STATUSES, Success
+from resolutionflow.models import Flow, FlowVersion, Session
 from resolutionflow.tenancy.scope import scoped
 
 
@@ -96,3 +97,24 @@ async def version(
         FlowVersion.flow_id == flow_id, FlowVersion.version == number
     )
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def success_of(
+    db: AsyncSession, account_id: uuid.UUID, flow_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Success]:
+    """Successes and uses of each flow over all its matched sessions (one grouped query)."""
+    wanted = set(flow_ids)
+    if not wanted:
+        return {}
+    ended = SUCCESS_STATUSES + FAILURE_STATUSES
+    stmt = (
+        select(
+            Session.matched_flow_id,
+            func.sum(case((Session.status.in_(SUCCESS_STATUSES), 1), else_=0)),
+            func.sum(case((Session.status.in_(ended), 1), else_=0)),
+        )
+        .where(Session.account_id == account_id, Session.matched_flow_id.in_(wanted))
+        .group_by(Session.matched_flow_id)
+    )
+    found = {fid: Success(int(s or 0), int(u or 0)) for fid, s, u in (await db.execute(stmt)).all()}
+    return {fid: found.get(fid, Success(0, 0)) for fid in wanted}

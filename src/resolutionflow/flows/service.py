@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,10 +15,13 @@ from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import repository as repo
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
+from resolutionflow.flows.success import Success
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.sessions.schemas import format_location
 from resolutionflow.tenancy.scope import get_scoped
+
+ReadModel = TypeVar("ReadModel", bound=BaseModel)
 
 
 def check_tree(tree: Any, *, prefix: str = "") -> None:
@@ -292,3 +295,20 @@ def export_flow(flow: Flow) -> dict[str, Any]:
 
 async def export_flows(db: AsyncSession, *, account: Account) -> list[dict[str, Any]]:
     return [export_flow(f) for f in await repo.all_flows(db, account.id)]
+
+
+async def read_models(
+    db: AsyncSession, account: Account, flows: list[Flow], model: type[ReadModel]
+) -> list[ReadModel]:
+    """Flows as API models, each with its success figure (successes / uses, counted from
+    its sessions) and the reinforcement moving average as the trend it is."""
+    figures = await repo.success_of(db, account.id, [f.id for f in flows])
+    out: list[ReadModel] = []
+    for flow in flows:
+        figure = figures.get(flow.id) or Success(0, 0)
+        fields = {
+            "success_rate": figure.rate, "successes": figure.successes, "uses": figure.uses,
+            "success_text": figure.text, "reinforcement_trend": flow.success_rate,
+        }  # fmt: skip
+        out.append(model.model_validate(flow).model_copy(update=fields))
+    return out

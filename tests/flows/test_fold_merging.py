@@ -331,3 +331,25 @@ def test_sessions_of_one_procedure_fold_into_its_distinct_steps(
     keys = [(n["type"], step_key(n.get("question") or n.get("title"))) for n in charted_nodes]
     assert len(keys) == len(set(keys)), outline(tree)  # no step twice
     assert validate_tree(tree) == [] and leaves_are_solutions(tree)
+
+
+def test_a_different_way_on_after_a_failed_action_asks_about_its_result() -> None:
+    fixed = session("r-1", "The reset fixed syncing",
+                    act_step(0, "Reset the OneDrive client", True))  # fmt: skip
+    tree = flow_of(fixed)
+    failed = session("r-2", "Reinstalled OneDrive",
+        act_step(0, "Reset the OneDrive client", False, "still stuck"),
+        act_step(0, "Reinstall OneDrive", True))  # fmt: skip
+    tree = fold_session_into_flow(tree, failed)
+    print(outline(tree))
+    assert validate_tree(tree) == [] and leaves_are_solutions(tree)
+    index = node_index(tree)
+    reset = with_text(tree, "action", "reset onedrive client")[0]
+    asked = index[reset["next_node_id"]]
+    assert asked["type"] == "decision" and "Reset the OneDrive client" in asked["question"]
+    yes, no = asked["options"]
+    assert index[yes["next_node_id"]]["title"] == "The reset fixed syncing"
+    assert index[no["next_node_id"]]["title"] == "Reinstall OneDrive"
+    assert no["session_count"] == 1
+    again = fold_session_into_flow(tree, {**failed, "id": "r-3"})
+    assert set(node_index(again)) == set(index)

@@ -619,7 +619,10 @@ class _Folder:
                 slot = came_by
                 continue
             if node.get("type") != "decision":
-                return  # an action or a solution has one way on: only counts are kept
+                slot = self._result_branch(came_by, path[position - 1] if position else None)
+                if slot is None:
+                    return  # an action or a solution has one way on: only counts are kept
+                continue
             yes = self._fit_yes(current)
             self.visited.add(current)
             if yes is not None:
@@ -631,6 +634,34 @@ class _Folder:
                 return
         if slot is not None:
             self._fill(slot, self._uncharted())
+
+    def _result_branch(self, came_by: _Slot | None, done: PathStep | None) -> _Slot | None:
+        """After an action that did not fix the problem, the session went another way than
+        the flow: a question about that action's result goes in after it ("Yes" keeps the
+        flow's way on, "No" leads to the session's route); returns the link to fill."""
+        if came_by is None or came_by[0] != "next" or done is None or done.kind != "action":
+            return None
+        action_id = came_by[1]
+        action = self.index[action_id]
+        if done.success is not False or not _matches(action, done) or not self._room(3):
+            return None
+        node_id = self.ids.next("question")
+        title = clip(action.get("title"), 100) or NO_ACTION
+        question = {
+            "id": node_id, "type": "decision", "title": "Did it fix the problem?",
+            "question": f"Did it fix the problem: {title}?",
+            "help_text": "Asked after the step because sessions went on differently when it "
+                         "did not help.",
+            "options": [
+                {"id": f"{node_id}-o1", "label": "Yes", "next_node_id": action["next_node_id"]},
+                {"id": f"{node_id}-o2", "label": "No", "next_node_id": None,
+                 "session_count": 1},
+            ],
+        }  # fmt: skip
+        self._add(question)
+        action["next_node_id"] = node_id
+        self.visited.add(node_id)
+        return ("retarget", node_id, f"{node_id}-o2")
 
     def _answer(self, node_id: str, step: PathStep) -> _Next:
         option = find_option(self.index[node_id], step.answer)

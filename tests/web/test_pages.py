@@ -133,3 +133,29 @@ async def test_an_offline_draft_says_so_with_the_models_error(
         "offline_fallback",
         seeded.new_flow.model_error,
     )
+
+
+async def test_flow_pages_show_successes_over_uses_and_label_the_trend(
+    web: WebWorld, db: AsyncSession
+) -> None:
+    from resolutionflow.models import Session
+    from resolutionflow.models.base import utcnow
+    from tests.helpers import create_flow
+
+    flow = await create_flow(db, web.account, key="printer-offline", name="Printer offline")
+    flow.success_rate = 0.41  # the reinforcement moving average
+    for status in ["resolved"] * 10:
+        db.add(Session(
+            account_id=web.account.id, problem_summary="Printer offline", status=status,
+            confidence_tier="high", confidence_score=0.9, matched_flow_id=flow.id,
+            created_at=utcnow(), resolved_at=utcnow(), analysis_status="completed",
+            analysis_attempts=0,
+        ))  # fmt: skip
+    await db.commit()
+    library = (await web.engineer.client.get("/flows")).text
+    assert "100% of 10 sessions" in library and "41%" not in library
+    page = (await web.engineer.client.get(f"/flows/{flow.id}")).text
+    assert "100% of 10 sessions" in page
+    assert "Reinforcement trend" in page
+    analytics = (await web.engineer.client.get("/analytics")).text
+    assert "100% of 10 sessions" in analytics

@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import rowcount
-from resolutionflow.models import Flow, FlowVersion
+from resolutionflow.flows.success import FAILURE_STATUSES, SUCCESS_STATUSES, Success
+from resolutionflow.models import Flow, FlowVersion, Session
 from resolutionflow.tenancy.scope import scoped
 
 
@@ -116,3 +117,23 @@ async def update_if_version(
         .execution_options(synchronize_session=False)
     )
     return rowcount(result) == 1
+
+async def success_of(
+    db: AsyncSession, account_id: uuid.UUID, flow_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Success]:
+    """Successes and uses of each flow over all its matched sessions (one grouped query)."""
+    wanted = set(flow_ids)
+    if not wanted:
+        return {}
+    ended = SUCCESS_STATUSES + FAILURE_STATUSES
+    stmt = (
+        select(
+            Session.matched_flow_id,
+            func.sum(case((Session.status.in_(SUCCESS_STATUSES), 1), else_=0)),
+            func.sum(case((Session.status.in_(ended), 1), else_=0)),
+        )
+        .where(Session.account_id == account_id, Session.matched_flow_id.in_(wanted))
+        .group_by(Session.matched_flow_id)
+    )
+    found = {fid: Success(int(s or 0), int(u or 0)) for fid, s, u in (await db.execute(stmt)).all()}
+    return {fid: found.get(fid, Success(0, 0)) for fid in wanted}

@@ -6,18 +6,21 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.errors import Conflict, Invalid, NotFound, Problem, format_location
 from resolutionflow.flows import repository as repo
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
+from resolutionflow.flows.success import Success
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.tenancy.scope import get_scoped
+
+ReadModel = TypeVar("ReadModel", bound=BaseModel)
 
 
 def check_tree(tree: Any, *, prefix: str = "") -> None:
@@ -308,3 +311,19 @@ async def flows_by_ids(
     db: AsyncSession, *, account_id: uuid.UUID, ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Flow]:
     return await repo.flows_by_ids(db, account_id, ids)
+
+async def read_models(
+    db: AsyncSession, account: Account, flows: list[Flow], model: type[ReadModel]
+) -> list[ReadModel]:
+    """Flows as API models, each with its success figure (successes / uses, counted from
+    its sessions) and the reinforcement moving average as the trend it is."""
+    figures = await repo.success_of(db, account.id, [f.id for f in flows])
+    out: list[ReadModel] = []
+    for flow in flows:
+        figure = figures.get(flow.id) or Success(0, 0)
+        fields = {
+            "success_rate": figure.rate, "successes": figure.successes, "uses": figure.uses,
+            "success_text": figure.text, "reinforcement_trend": flow.success_rate,
+        }  # fmt: skip
+        out.append(model.model_validate(flow).model_copy(update=fields))
+    return out

@@ -16,11 +16,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.ai.base import GenerationResult
+from resolutionflow.flows.diff import compare_trees, describe_addition
 from resolutionflow.flows.fold import fold_session_into_flow
+from resolutionflow.flows.merge import diff_between
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import reinforced_success_rate
-from resolutionflow.flywheel.enhancement_diff import diff_between
 from resolutionflow.flywheel.similarity import (
     ProposalText,
     find_most_similar,
@@ -221,7 +222,11 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
         diff = diff_between(base, merged)
         proposal.merged_flow_data = {**proposal.merged_flow_data, "tree_structure": merged}
         proposal.proposed_flow_data = diff
-        proposal.proposed_diff = {**(proposal.proposed_diff or {}), **diff}
+        # The description counts what the merged tree adds, as the review page does.
+        described = describe_addition(compare_trees(base, merged))
+        proposal.proposed_diff = {**(proposal.proposed_diff or {}), **diff,
+                                  "diff_description": described}  # fmt: skip
+        proposal.description = described
 
 
 def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Account, Session, SessionStep
@@ -65,3 +65,20 @@ async def bump_data_version(db: AsyncSession, account_id: uuid.UUID) -> None:
         .where(Account.id == account_id)
         .values(data_version=Account.data_version + 1)
     )
+
+
+async def next_step_order(db: AsyncSession, session_id: uuid.UUID) -> int:
+    """One past the highest step_order of the session (0 for a session without steps)."""
+    stmt = select(func.max(SessionStep.step_order)).where(SessionStep.session_id == session_id)
+    highest = (await db.execute(stmt)).scalar_one_or_none()
+    return 0 if highest is None else int(highest) + 1
+
+
+async def delete_step(db: AsyncSession, session_id: uuid.UUID, step_order: int) -> int:
+    """Delete one step by its order; the number of rows deleted (0 or 1)."""
+    result = await db.execute(
+        delete(SessionStep).where(
+            SessionStep.session_id == session_id, SessionStep.step_order == step_order
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from resolutionflow.flows.diff import changed_node_ids, compare_trees
 from resolutionflow.flows.export import to_mermaid
 from resolutionflow.flows.merge import added_node_ids
 from resolutionflow.models import FLOW_ORIGINS, PROBLEM_DOMAINS
+from resolutionflow.runner import service as runner_service
 from resolutionflow.tenancy.deps import DB
 from resolutionflow.web.common import PageRoute, Viewer, render
 
@@ -78,10 +79,11 @@ async def flow_page(
             tree, shown_number = after, newer  # type: ignore[assignment]
             added = added_node_ids(before, after)
             changed = changed_node_ids(comparison) - added
+    flagged = await runner_service.flagged_nodes(db, account=viewer.account, flow=flow)
     return await render(
         request, "flow.html", viewer=viewer, db=db, flow=flow, versions=versions, tree=tree,
         shown_number=shown_number, comparison=comparison, older=older, newer=newer,
-        added=added, changed=changed,
+        added=added, changed=changed, flagged=flagged,
     )  # fmt: skip
 
 

@@ -81,21 +81,25 @@ class Run:
 
 
 def flow_text(flow: Flow, summaries: list[str]) -> ProposalText:
-    """What flow search compares of a flow: the same four fields proposals are compared on."""
+    """What flow search compares of a flow, as the flywheel compares proposals: its name as
+    the title, its keywords, and as the problems it is about, its name and description and
+    the summaries of the sessions that used it."""
     return ProposalText(
         id=str(flow.id),
         title=flow.name,
         description=flow.description or "",
         keywords=list(flow.match_keywords or []),
-        summaries=summaries,
+        summaries=[flow.name, flow.description or "", *summaries],
     )
 
 
 def problem_text(problem: str) -> ProposalText:
-    """A problem as the engineer typed it, compared on every field of a flow."""
-    return ProposalText(
-        id="problem", title=problem, description=problem, keywords=[problem], summaries=[problem]
-    )
+    """A problem as the engineer typed it: one line of the kind a flow's name, keywords and
+    session summaries are, so it is compared with those. It is left out of the description
+    field (which `rank` then skips): a flow's description is a paragraph of generic service
+    desk words, and matching a one-line problem against it field by field ranked worse on
+    `bench/flow_search.py`; the description still counts, as one of the flow's summaries."""
+    return ProposalText(id="problem", title=problem, keywords=[problem], summaries=[problem])
 
 
 async def search_flows(

@@ -96,6 +96,17 @@ def _path_view(run: service.Run) -> list[dict[str, Any]]:
     return [{**step_view(step), "order": step.step_order} for step in run.steps]
 
 
+def _flag_default(run: service.Run) -> str | None:
+    """The step to offer for flagging: where the walk is, else the last flow node it passed."""
+    if run.node is not None:
+        return str(run.node.get("id"))
+    for step in reversed(run.steps):
+        node_id = (step.content or {}).get("node_id")
+        if node_id:
+            return str(node_id)
+    return None
+
+
 @router.get("/run/{session_id}")
 async def run_page(request: Request, session_id: uuid.UUID, viewer: Viewer, db: DB) -> Response:
     run = await service.get_run(db, account=viewer.account, session_id=session_id)
@@ -112,7 +123,7 @@ async def run_page(request: Request, session_id: uuid.UUID, viewer: Viewer, db: 
         request, "runner_run.html", viewer=viewer, db=db, run=run, s=run.session,
         node=run.node, trail=_path_view(run), score=run.score(), none_value=NONE_VALUE,
         none_label=NONE_OF_THESE, nodes=nodes,
-        flagged={f.node_id: f.count for f in flagged},
+        flagged={f.node_id: f.count for f in flagged}, flag_default=_flag_default(run),
     )  # fmt: skip
 
 

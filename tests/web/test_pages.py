@@ -86,6 +86,7 @@ async def test_another_accounts_objects_are_not_found(web: WebWorld, db: AsyncSe
     for url in (
         "/review", "/review?status=all", f"/review?proposal={seeded.new_flow.id}", "/flows",
         "/sessions", f"/sessions?ids={seeded.session.id}", "/notifications", "/analytics",
+        "/start?q=printer+offline+label",
     ):  # fmt: skip
         response = await outsider.get(url)
         leaked = [s for s in seeded.secrets if s in response.text and s not in url]

@@ -60,15 +60,17 @@ def test_find_a_flow_in_own_words_walk_it_and_the_flywheel_enhances_it(
     first.get_by_role("button", name=re.compile("Use")).click()
     page.wait_for_url(re.compile(r"/run/[0-9a-f-]{36}$"))
 
-    # Two answers from the flow's options, keyboard only for the first.
+    # Two answers from the flow's options, by keyboard only.
     current = page.locator("#current")
     expect(current).to_contain_text("print queue")
     current.get_by_label("The printer shows Offline").focus()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")  # submits the form
     expect(page.locator("#path li")).to_have_count(1)
-    page.locator("#current").get_by_label("No reply, or request timed out").check()
-    page.get_by_role("button", name="Next").click()
+    expect(page.locator("#current")).to_contain_text("ping")
+    page.keyboard.press("2")  # the second option, by its number key
+    expect(page.locator("#current").get_by_label("No reply, or request timed out")).to_be_checked()
+    page.keyboard.press("Enter")
     expect(page.locator("#path li")).to_have_count(2)
     # Then one the flow does not offer: typed instead.
     page.locator("#current").get_by_role("radio", name="None of these").check()

@@ -69,13 +69,34 @@ async def discover(client: httpx.AsyncClient) -> list[str]:
     sessions = (await client.get("/sessions")).text
     session = _first(r'href="(/sessions/[0-9a-f-]{36})"', sessions)
     ids = ",".join(re.findall(r'href="/sessions/([0-9a-f-]{36})"', sessions)[:8])
+    runner = await runner_pages(client, flow.rsplit("/", 1)[-1])
     return [
         "/login", "/review", "/review?status=all&sort=confidence", new_flow, enhancement,
         f"{new_flow}/edit", "/flows", "/flows?q=printer", flow, f"{flow}/edit",
         f"{flow}/export.json", f"{flow}/export.mmd", "/sessions", "/sessions?domain=networking",
         f"/sessions?ids={ids}", session, "/notifications", "/analytics?period=7",
-        "/analytics?period=30", "/analytics?period=90",
+        "/analytics?period=30", "/analytics?period=90", *runner,
     ]  # fmt: skip
+
+
+async def runner_pages(client: httpx.AsyncClient, flow_id: str) -> list[str]:
+    """The runner's pages: the start page with a search, and a session walked part way along
+    a flow (one answer given) and one run without a flow."""
+    start = await client.get("/start")
+    token = _first(_CSRF.pattern, start.text)
+    runs = []
+    for chosen in (flow_id, ""):
+        made = await client.post("/start", data={
+            "csrf_token": token, "problem": "Reception printer says offline", "flow_id": chosen,
+        })  # fmt: skip
+        runs.append(made.headers["location"])
+    walk = await client.get(runs[0])
+    node = _first(r'name="node_id" value="([^"]+)"', walk.text)
+    answer = _first(r'name="answer" value="([^"]+)"', walk.text)
+    await client.post(f"{runs[0]}/walk", data={
+        "csrf_token": token, "node_id": node, "answer": answer, "expected_order": "0",
+    })  # fmt: skip
+    return ["/start", "/start?q=printer+offline+on+the+second+floor", *runs]
 
 
 async def run(repeat: int, user: str) -> int:

@@ -33,6 +33,7 @@ def api_router() -> APIRouter:
     from resolutionflow.flows.api import router as flows_router
     from resolutionflow.notifications.api import router as notifications_router
     from resolutionflow.review.api import router as review_router
+    from resolutionflow.runner.api import router as runner_router
     from resolutionflow.scriptgen.api import router as scripts_router
     from resolutionflow.sessions.api import router as sessions_router
     from resolutionflow.tenancy.api import router as auth_router
@@ -44,7 +45,7 @@ def api_router() -> APIRouter:
     )
     for sub in (
         auth_router, accounts_router, review_router, flows_router, sessions_router,
-        notifications_router, scripts_router, *analytics_routers,
+        notifications_router, scripts_router, *analytics_routers, runner_router,
     ):  # fmt: skip
         router.include_router(sub)
     return router

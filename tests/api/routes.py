@@ -87,6 +87,21 @@ def body_for(method: str, path: str) -> tuple[dict[str, Any] | None, str | None]
         ("POST", "/api/v1/sessions/{session_id}/escalate"): {"escalation_reason": "vendor"},
         ("POST", "/api/v1/notifications/read"): {"ids": None},
         ("POST", "/api/v1/sessions/{session_id}/scripts"): {"request": "flush dns"},
+        ("POST", "/api/v1/runner/sessions"): {"problem_summary": "Printer offline"},
+        ("POST", "/api/v1/runner/sessions/{session_id}/walk"): {
+            "node_id": "root",
+            "choice": "option",
+            "option_id": "o-yes",
+        },
+        ("POST", "/api/v1/runner/sessions/{session_id}/steps"): {"kind": "note", "text": "n"},
+        ("POST", "/api/v1/runner/sessions/{session_id}/back"): {"expected_order": 0},
+        ("POST", "/api/v1/runner/sessions/{session_id}/resolve"): {"resolution_summary": "ok"},
+        ("POST", "/api/v1/runner/sessions/{session_id}/escalate"): {"reason": "vendor"},
+        ("POST", "/api/v1/runner/sessions/{session_id}/abandon"): {},
+        ("POST", "/api/v1/runner/sessions/{session_id}/feedback"): {
+            "node_id": "root",
+            "note": "unclear",
+        },
     }
     if (method, path) == ("POST", "/api/v1/sessions/import"):
         import json
@@ -116,6 +131,14 @@ WRITE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/sessions/import"): REVIEWERS,
     ("POST", "/api/v1/notifications/read"): ALL,
     ("POST", "/api/v1/sessions/{session_id}/scripts"): ALL,
+    ("POST", "/api/v1/runner/sessions"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/walk"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/steps"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/back"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/resolve"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/escalate"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/abandon"): ALL,
+    ("POST", "/api/v1/runner/sessions/{session_id}/feedback"): ALL,
     ("GET", "/api/v1/users"): ADMINS,
     ("GET", "/api/v1/tokens"): ADMINS,
     ("GET", "/api/v1/account/settings"): ADMINS,

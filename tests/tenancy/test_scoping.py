@@ -10,7 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.api.routes import PUBLIC, api_routes, body_for, fill, seed_objects
 from tests.fixtures.api import World
 
-QUERY_FOR = {"/api/v1/flows/{flow_id}/compare": {"from": 1, "to": 1}}
+QUERY_FOR = {
+    "/api/v1/flows/{flow_id}/compare": {"from": 1, "to": 1},
+    "/api/v1/runner/flows": {"q": "Printer offline zeta"},
+}
 
 
 async def test_every_route_hides_other_accounts(

@@ -37,6 +37,8 @@ class Seeded:
             "/notifications",
             "/analytics",
             "/analytics?period=7",
+            "/start",
+            "/start?q=printer+offline",
         ]
 
 

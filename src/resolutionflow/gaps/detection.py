@@ -41,7 +41,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-GAP_TYPES = ("weak_options", "high_escalation", "uncharted_territory", "repeated_pattern")
+GAP_TYPES = (
+    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern",
+    "flagged_steps",
+)  # fmt: skip
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -254,3 +257,52 @@ def repeated_patterns(groups: list[PatternGroup]) -> list[Gap]:
 def order_gaps(gaps: list[Gap]) -> list[Gap]:
     """High, medium, low; a stable sort keeps signal order within a severity."""
     return sorted(gaps, key=lambda g: SEVERITY_ORDER.get(g.severity, len(SEVERITY_ORDER)))
+
+
+# Signal 5 (beyond the seeds): steps engineers flagged as wrong or unclear in the runner.
+FLAGGED_LIMIT = 5
+FLAGGED_HIGH = 5
+FLAGGED_MEDIUM = 2
+FLAGGED_NOTES = 5
+
+
+@dataclass
+class FlaggedStep:
+    """The flags on one node of one flow over the period, notes newest first."""
+
+    flow_id: str
+    flow_name: str
+    domain: str | None
+    node_id: str
+    node_title: str | None
+    count: int
+    notes: list[str] = field(default_factory=list)
+
+
+def flagged_steps(rows: list[FlaggedStep]) -> list[Gap]:
+    """Signal 5: the most flagged steps; high from 5 flags, medium from 2, else low."""
+    kept = sorted(rows, key=lambda r: (-r.count, r.flow_name, r.node_id))[:FLAGGED_LIMIT]
+    gaps = []
+    for row in kept:
+        severity = (
+            "high" if row.count >= FLAGGED_HIGH else "medium" if row.count >= FLAGGED_MEDIUM
+            else "low"
+        )  # fmt: skip
+        step = row.node_title or row.node_id
+        gaps.append(Gap(
+            gap_type="flagged_steps",
+            domain=row.domain,
+            severity=severity,
+            title=f"Flagged as wrong or unclear: “{step}” in {row.flow_name}",
+            description=(
+                f"Engineers running the flow flagged this step {row.count} time"
+                f"{'s' if row.count != 1 else ''}: the flow may be wrong, out of date or hard "
+                "to follow here."
+            ),
+            evidence={
+                "flow_id": row.flow_id, "flow_name": row.flow_name, "node_id": row.node_id,
+                "flag_count": int(row.count), "notes": row.notes[:FLAGGED_NOTES],
+            },
+            suggested_action="Read the engineers' notes and publish a clearer version of the step.",
+        ))  # fmt: skip
+    return gaps

@@ -14,6 +14,7 @@ from sqlalchemy import Select, String, and_, case, cast, func, select, text, uni
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import is_postgres
+from resolutionflow.flows.structure import node_index
 from resolutionflow.gaps.detection import (
     MIN_ANSWERS,
     MIN_DISCOVERY,
@@ -21,10 +22,11 @@ from resolutionflow.gaps.detection import (
     TOP_ANSWERS,
     DiscoveryCount,
     DomainOutcome,
+    FlaggedStep,
     QuestionStat,
 )
 from resolutionflow.gaps.patterns import SummaryCount
-from resolutionflow.models import Account, Session, SessionStep
+from resolutionflow.models import Account, Flow, NodeFeedback, Session, SessionStep
 from resolutionflow.models.session import (
     ANSWER_BYTES_LIMIT,
     ANSWER_BYTES_PG,
@@ -182,3 +184,31 @@ async def unmatched_sessions(
 def split_ids(joined: str | None) -> list[str]:
     """Session ids from `unmatched_sessions`, in the canonical UUID form on every database."""
     return sorted(str(uuid.UUID(x)) for x in joined.split(",") if x) if joined else []
+
+
+async def flagged_steps(
+    db: AsyncSession, account_id: uuid.UUID, since: datetime, limit: int = 2000
+) -> list[FlaggedStep]:
+    """Runner feedback of the period grouped by flow and node (the latest `limit` flags)."""
+    stmt = (
+        select(NodeFeedback, Flow.name, Flow.problem_domain, Flow.tree_structure)
+        .join(Flow, Flow.id == NodeFeedback.flow_id)
+        .where(NodeFeedback.account_id == account_id, NodeFeedback.created_at >= since,
+               Flow.account_id == account_id)
+        .order_by(NodeFeedback.created_at.desc())
+        .limit(limit)
+    )  # fmt: skip
+    grouped: dict[tuple[uuid.UUID, str], FlaggedStep] = {}
+    for feedback, name, domain, tree in (await db.execute(stmt)).all():
+        key = (feedback.flow_id, feedback.node_id)
+        row = grouped.get(key)
+        if row is None:
+            node = node_index(tree).get(feedback.node_id) or {}
+            row = grouped[key] = FlaggedStep(
+                flow_id=str(feedback.flow_id), flow_name=name, domain=domain,
+                node_id=feedback.node_id, node_title=node.get("title") or node.get("question"),
+                count=0,
+            )  # fmt: skip
+        row.count += 1
+        row.notes.append(feedback.note)
+    return list(grouped.values())

@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-GapType = Literal["weak_options", "high_escalation", "uncharted_territory", "repeated_pattern"]
+GapType = Literal[
+    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern", "flagged_steps"
+]
 Severity = Literal["high", "medium", "low"]
 PeriodDays = Literal[7, 30, 90]
 
@@ -25,7 +27,8 @@ class KnowledgeGapRead(BaseModel):
             "free_text_count, free_text_rate, common_free_text_answers [{answer, count}]. "
             "high_escalation: domain, total, resolved, escalated, escalation_rate. "
             "uncharted_territory: domain, discovery_resolution_count. repeated_pattern: label, "
-            "unmatched_session_count, domain, typical_summaries, session_ids."
+            "unmatched_session_count, domain, typical_summaries, session_ids. flagged_steps: "
+            "flow_id, flow_name, node_id, flag_count, notes."
         ),
     )
     suggested_action: str

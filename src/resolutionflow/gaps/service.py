@@ -78,6 +78,7 @@ async def detect_gaps(db: AsyncSession, *, account: Account, since: datetime) ->
     gaps += detection.high_escalation(outcomes)
     gaps += detection.uncharted_territory(discoveries)
     gaps += detection.repeated_patterns(patterns)
+    gaps += detection.flagged_steps(await repo.flagged_steps(db, account.id, since))
     return detection.order_gaps(gaps)
 
 

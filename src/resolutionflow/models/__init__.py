@@ -2,6 +2,7 @@
 
 from resolutionflow.models.account import ROLES, Account, ApiToken, Team, User
 from resolutionflow.models.base import Base
+from resolutionflow.models.feedback import NodeFeedback
 from resolutionflow.models.flow import FLOW_ORIGINS, Flow, FlowVersion
 from resolutionflow.models.notification import Notification
 from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES, FlowProposal
@@ -35,6 +36,7 @@ __all__ = [
     "FlowProposal",
     "FlowVersion",
     "ModelUsage",
+    "NodeFeedback",
     "Notification",
     "ProposalBudget",
     "ProposalCount",

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import rowcount
@@ -123,3 +123,19 @@ async def insert_steps(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Many steps in one statement (executemany)."""
     if rows:
         await db.execute(insert(SessionStep), rows)
+
+async def next_step_order(db: AsyncSession, session_id: uuid.UUID) -> int:
+    """One past the highest step_order of the session (0 for a session without steps)."""
+    stmt = select(func.max(SessionStep.step_order)).where(SessionStep.session_id == session_id)
+    highest = (await db.execute(stmt)).scalar_one_or_none()
+    return 0 if highest is None else int(highest) + 1
+
+
+async def delete_step(db: AsyncSession, session_id: uuid.UUID, step_order: int) -> int:
+    """Delete one step by its order; the number of rows deleted (0 or 1)."""
+    result = await db.execute(
+        delete(SessionStep).where(
+            SessionStep.session_id == session_id, SessionStep.step_order == step_order
+        )
+    )
+    return rowcount(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.accounts import service as accounts_service
@@ -356,3 +357,80 @@ async def retry_failed(db: AsyncSession, *, account: Account | None = None) -> i
 async def analysis_counts(db: AsyncSession, *, account: Account | None = None) -> dict[str, int]:
     """Sessions per analysis status, of one account or of all (for metrics)."""
     return await repo.counts_by_analysis_status(db, account_id=account.id if account else None)
+
+# One step at a time, as the runner records them. Two tabs (or two clients) on one session
+# must not lose or overwrite each other's steps: step_order is unique per session, so a race
+# fails the insert, which is retried at the next free order; a caller that names the order it
+# expects (a page showing the session as it was) gets a Conflict instead when the session has
+# moved on, so a step is never recorded against a stale view.
+STEP_INSERT_ATTEMPTS = 5
+STALE_VIEW = "the session changed since this page was loaded (in another tab?); reload it"
+
+
+async def add_step(
+    db: AsyncSession,
+    *,
+    account: Account,
+    session_id: uuid.UUID | str,
+    step: StepIn,
+    expected_order: int | None = None,
+) -> int:
+    """Append one step to an active session; returns its step_order."""
+    session = await get_session(db, account=account, session_id=session_id)
+    if session.status != "active":
+        raise BadRequest(f"session is {session.status}; steps can only be added while active")
+    for _ in range(STEP_INSERT_ATTEMPTS):
+        order = await repo.next_step_order(db, session.id)
+        if expected_order is not None and expected_order != order:
+            raise Conflict(STALE_VIEW)
+        problems = step_problems([step], first_order=order)
+        if problems:
+            raise Invalid("the step is not valid", problems=problems)
+        try:
+            async with db.begin_nested():
+                await _insert_steps(db, session, [step.model_copy(update={"step_order": order})],
+                                    first_order=order)  # fmt: skip
+        except IntegrityError:
+            if expected_order is not None:
+                raise Conflict(STALE_VIEW) from None
+            continue
+        return order
+    raise Conflict("the session is being changed by someone else; try again")
+
+
+async def remove_last_step(
+    db: AsyncSession, *, account: Account, session_id: uuid.UUID | str, expected_order: int
+) -> None:
+    """Step back: delete the latest step of an active session, if the caller saw it latest."""
+    session = await get_session(db, account=account, session_id=session_id)
+    if session.status != "active":
+        raise BadRequest(f"session is {session.status}; only an active session can step back")
+    order = await repo.next_step_order(db, session.id)
+    if order != expected_order:
+        raise Conflict(STALE_VIEW)
+    if order == 0:
+        raise BadRequest("there is no step to go back from")
+    if not await repo.delete_step(db, session.id, order - 1):
+        raise Conflict(STALE_VIEW)
+
+
+def set_walk_score(session: Session, match_score: float | None) -> None:
+    """Record how closely the session followed its flow, and the confidence tier it implies
+    (the same tier an imported session with that score gets)."""
+    session.match_score = match_score
+    session.confidence_tier = default_tier(match_score, session.matched_flow_id is not None)
+
+
+async def abandon_session(
+    db: AsyncSession, *, account: Account, session_id: uuid.UUID | str
+) -> Session:
+    """Give up on an active session: it counts in gaps and analytics, and is not analysed."""
+    session = await get_session(db, account=account, session_id=session_id)
+    if session.status != "active":
+        raise BadRequest(f"session is already {session.status}")
+    session.status = "abandoned"
+    session.resolved_at = utcnow()
+    session.analysis_status = analysis_status_for("abandoned")
+    await repo.bump_data_version(db, account.id)
+    await db.flush()
+    return session

@@ -21,6 +21,7 @@ from resolutionflow.tenancy.auth import (
 )
 from resolutionflow.tenancy.deps import DB, AppSettings
 from resolutionflow.tenancy.ratelimit import client_address, limits_of
+from resolutionflow.tenancy.roles import can_review
 from resolutionflow.web.common import Form, PageRoute, Viewer, form_text, redirect, render
 from resolutionflow.web.templating import STATIC_DIR
 
@@ -33,13 +34,14 @@ _STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/sv
 def safe_next(value: str | None) -> str:
     """Only a path on this site: an open redirect to another host is never followed."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/review"
+        return "/"
     return value
 
 
 @router.get("/")
-async def home(request: Request) -> RedirectResponse:
-    return RedirectResponse("/review", status_code=303)
+async def home(request: Request, viewer: Viewer) -> RedirectResponse:
+    """Engineers land on "Start a session"; team admins and admins on the review queue."""
+    return RedirectResponse("/review" if can_review(viewer.role) else "/start", status_code=303)
 
 
 @router.get("/login")

@@ -13,6 +13,7 @@ from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import added_node_ids, changed_node_ids, compare_trees
 from resolutionflow.flows.export import to_mermaid
 from resolutionflow.models import FLOW_ORIGINS, PROBLEM_DOMAINS
+from resolutionflow.runner import service as runner_service
 from resolutionflow.tenancy.deps import DB
 from resolutionflow.web.common import PageRoute, Viewer, render
 
@@ -80,10 +81,11 @@ async def flow_page(
             added = set(added_node_ids(before, after))
             changed = changed_node_ids(comparison) - added
     success = (await flows_repo.success_of(db, viewer.account.id, [flow.id]))[flow.id]
+    flagged = await runner_service.flagged_nodes(db, account=viewer.account, flow=flow)
     return await render(
         request, "flow.html", viewer=viewer, db=db, flow=flow, versions=versions, tree=tree,
         shown_number=shown_number, comparison=comparison, older=older, newer=newer,
-        added=added, changed=changed, success=success,
+        added=added, changed=changed, success=success, flagged=flagged,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from resolutionflow.web import (
     flow_pages,
     notification_pages,
     review_pages,
+    runner_pages,
     scripts_panel,
     session_pages,
 )
@@ -18,6 +19,6 @@ from resolutionflow.web import (
 web_router = APIRouter(include_in_schema=False)
 for module in (
     auth_pages, review_pages, editor_pages, flow_pages, session_pages, scripts_panel,
-    notification_pages, analytics_pages,
+    notification_pages, analytics_pages, runner_pages,
 ):  # fmt: skip
     web_router.include_router(module.router)

@@ -88,3 +88,27 @@
     });
   });
 })();
+
+// The session runner: number keys pick an answer of the current question (1-9 the options in
+// order, 0 "none of these", which then moves to the text box); Enter submits as usual.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var current = document.querySelector(".runner-decision");
+    if (!current || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && target.type !== "radio")) return;
+    var radios = current.querySelectorAll('input[name="answer"]');
+    var number = event.key === "0" ? radios.length : parseInt(event.key, 10);
+    if (!(number >= 1 && number <= radios.length)) return;
+    var radio = radios[number - 1];
+    radio.checked = true;
+    radio.focus();
+    event.preventDefault();
+    if (radio.value === "__none__") {
+      var text = current.querySelector("textarea");
+      if (text) text.focus();
+    }
+  });
+})();

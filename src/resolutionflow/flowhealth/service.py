@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.errors import Forbidden, Invalid, NotFound, Problem
 from resolutionflow.flowhealth import repository as repo
+from resolutionflow.flowhealth import staleness
 from resolutionflow.flowhealth.repository import Implied, NodeKey, RawFigures
 from resolutionflow.flowhealth.schemas import (
     FlowStats,
@@ -253,3 +254,40 @@ async def set_owner(
     flow.owner_id = owner.id
     await db.flush()
     return flow
+
+
+async def flow_signals(
+    db: AsyncSession, *, account: Account, since: datetime, now: datetime
+) -> list[dict[str, Any]]:
+    """The gap report's flow signals: flows past their review-by date, and flows whose success
+    rate fell clearly from the period before `since` to the period since (see `staleness`)."""
+    signals = [
+        staleness.stale_flow_signal(
+            staleness.DueFlow(
+                flow_id=f.id, key=f.key, name=f.name, review_by=f.review_by,  # type: ignore[arg-type]
+                verified_at=f.verified_at, owner_email=owner.email if owner else None,
+            ),
+            now,
+        )
+        for f, owner in await repo.flows_due(db, account.id, now)
+    ]  # fmt: skip
+    period = now - since
+    counts: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for flow_id, recent, finished, resolved in await repo.outcome_windows(
+        db, account.id, since - period, since, now
+    ):
+        row = counts[flow_id]
+        row[2 if recent else 0] += finished
+        row[3 if recent else 1] += resolved
+    candidates = {
+        flow_id: row for flow_id, row in counts.items()
+        if staleness.declining(staleness.FlowWindows(flow_id, None, "", *row))
+    }  # fmt: skip
+    if candidates:
+        flows = await flows_repo.flows_by_ids(db, account.id, candidates)
+        for flow_id, row in candidates.items():
+            flow = flows.get(flow_id)
+            if flow is not None:
+                w = staleness.FlowWindows(flow_id, flow.key, flow.name, *row)
+                signals.append(staleness.declining_flow_signal(w, max(1, period.days)))
+    return signals

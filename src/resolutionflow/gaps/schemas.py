@@ -7,7 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-GapType = Literal["weak_options", "high_escalation", "uncharted_territory", "repeated_pattern"]
+GapType = Literal[
+    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern",
+    "stale_flow", "declining_flow",
+]  # fmt: skip
 Severity = Literal["high", "medium", "low"]
 PeriodDays = Literal[7, 30, 90]
 
@@ -25,7 +28,10 @@ class KnowledgeGapRead(BaseModel):
             "free_text_count, free_text_rate, common_free_text_answers [{answer, count}]. "
             "high_escalation: domain, total, resolved, escalated, escalation_rate. "
             "uncharted_territory: domain, discovery_resolution_count. repeated_pattern: label, "
-            "unmatched_session_count, domain, typical_summaries, session_ids."
+            "unmatched_session_count, domain, typical_summaries, session_ids. "
+            "stale_flow: flow_id, flow_key, name, review_by, days_overdue, verified_at, "
+            "owner_email. declining_flow: flow_id, flow_key, name, earlier_/recent_finished, "
+            "earlier_/recent_resolved, earlier_/recent_success_rate, z."
         ),
     )
     suggested_action: str

@@ -70,3 +70,19 @@ async def test_verify_and_owner_forms(web: WebWorld, db: AsyncSession) -> None:
     await db.commit()  # end the test's read snapshot
     await db.refresh(flow)
     assert flow.owner_id == web.engineer.user.id
+
+
+async def test_a_stale_flow_shows_in_the_gap_report_with_a_link(
+    web: WebWorld, db: AsyncSession
+) -> None:
+    from resolutionflow.gaps.cache import reports
+
+    reports.clear()
+    flow = await create_flow(db, web.account, key="printer", name="Old printer flow")
+    flow.review_by = datetime.now(UTC) - timedelta(days=10)
+    await db.commit()
+    page = (await web.engineer.client.get("/analytics")).text
+    article = page.split('data-gap-type="stale_flow"')[1].split("</article>")[0]
+    assert "Old printer flow" in article and f'href="/flows/{flow.id}"' in article
+    assert "10 days ago" in article
+    reports.clear()

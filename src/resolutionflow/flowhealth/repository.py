@@ -37,8 +37,8 @@ class NodeKey:
 
 @dataclass(frozen=True)
 class Implied:
-    """Choosing `choice` (an option id or label) at `node_id` reaches `target_id` even when the
-    session records no step there (a solution reached by an answer)."""
+    """Choosing `choice` (an option id or label, any case) at `node_id` reaches `target_id`
+    even when the session records no step there (a solution reached by an answer)."""
 
     node_id: str
     choice: str
@@ -112,7 +112,7 @@ visits AS (
   SELECT session_id, node_id, CAST(pos AS FLOAT) AS pos FROM hits
   UNION ALL
   SELECT h.session_id, t.target_id, h.pos + 0.5 FROM hits h
-  JOIN targets t ON t.node_id = h.node_id AND t.choice = h.selected_option
+  JOIN targets t ON t.node_id = h.node_id AND t.choice = lower(h.selected_option)
 ),
 last_visit AS (
   SELECT session_id, node_id,
@@ -170,7 +170,7 @@ async def node_figures(
     )  # fmt: skip
     targets_cte, target_params = _values(
         "targets", ("node_id", "choice", "target_id"),
-        [(t.node_id, t.choice, t.target_id) for t in implied],
+        sorted({(t.node_id, t.choice.lower(), t.target_id) for t in implied}),
     )  # fmt: skip
     stmt = text(_statement(is_postgres(db), nodes_cte, targets_cte)).bindparams(
         bindparam("flow_id", type_=Uuid()),

@@ -24,6 +24,7 @@ from resolutionflow.models.base import UTCDateTime
 # Far enough in the future to stand for "no later version".
 _OPEN_END = datetime(9999, 1, 1)
 PATH_LIMIT = 20
+_SETTINGS = ("jit = off", "work_mem = '64MB'")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,17 @@ def _statement(postgres: bool, nodes_cte: str, targets_cte: str) -> str:
         if postgres
         else "coalesce(st.context_message, json_extract(st.content, '$.text'))"
     )
+    # The steps of the version's sessions, probed session by session through the
+    # (session_id, step_order) key. On PostgreSQL the lateral subquery with OFFSET 0 keeps the
+    # planner from scanning every step of the database to match the node texts first.
+    steps_of_fs = (
+        "fs CROSS JOIN LATERAL (SELECT s.*, lag(s.responded_at) OVER (ORDER BY s.step_order) "
+        "AS prev_at FROM session_steps s WHERE s.session_id = fs.id OFFSET 0) st"
+        if postgres
+        else "fs JOIN (SELECT s.*, lag(s.responded_at) OVER (PARTITION BY s.session_id "
+        "ORDER BY s.step_order) AS prev_at FROM session_steps s "
+        "WHERE s.session_id IN (SELECT id FROM fs)) st ON st.session_id = fs.id"
+    )
     if postgres:
         seconds = "extract(epoch FROM (h.responded_at - coalesce(h.prev_at, h.started_at)))"
         path = "string_agg(node_id, '>' ORDER BY pos)"
@@ -97,16 +109,11 @@ fs AS (
   WHERE matched_flow_id = :flow_id AND account_id = :account_id
     AND created_at >= :start AND created_at < :end
 ),
-steps AS (
-  SELECT st.session_id, st.step_order, st.step_type, st.selected_option, st.was_free_text,
-         st.responded_at, fs.created_at AS started_at, {label} AS label,
-         lag(st.responded_at) OVER (PARTITION BY st.session_id ORDER BY st.step_order) AS prev_at
-  FROM session_steps st JOIN fs ON fs.id = st.session_id
-),
 hits AS (
-  SELECT s.session_id, n.node_id, n.step_type, s.step_order AS pos, s.selected_option,
-         s.was_free_text, s.responded_at, s.prev_at, s.started_at
-  FROM steps s JOIN nodes n ON n.step_type = s.step_type AND n.label = s.label
+  SELECT st.session_id, n.node_id, n.step_type, st.step_order AS pos, st.selected_option,
+         st.was_free_text, st.responded_at, st.prev_at, fs.created_at AS started_at
+  FROM {steps_of_fs}
+  JOIN nodes n ON n.step_type = st.step_type AND n.label = {label}
 ),
 visits AS (
   SELECT session_id, node_id, CAST(pos AS FLOAT) AS pos FROM hits
@@ -187,7 +194,19 @@ async def node_figures(
         **target_params,
     }
     out = RawFigures()
-    for part, node, choice, status, free, n, value in (await db.execute(stmt, params)).all():
+    postgres = is_postgres(db)
+    if postgres:
+        # One sub-second aggregate: JIT compilation would cost seconds here, and the sorts
+        # fit in memory. Session settings (reads may run in autocommit), reset right after.
+        for setting in _SETTINGS:
+            await db.execute(text(f"SET {setting}"))
+    try:
+        rows = (await db.execute(stmt, params)).all()
+    finally:
+        if postgres:
+            for setting in _SETTINGS:
+                await db.execute(text(f"RESET {setting.split(' ')[0]}"))
+    for part, node, choice, status, free, n, value in rows:
         n = int(n or 0)
         if part == "sessions":
             out.sessions[status] = n

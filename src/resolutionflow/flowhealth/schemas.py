@@ -43,7 +43,7 @@ class NodeFigure(BaseModel):
         default=None,
         description=(
             "median time spent at the node: from the previous step's response (or the "
-            "session's start) to this step's response"
+            "session's start, if none) to this step's response"
         ),
     )
     timed_steps: int = 0

@@ -11,8 +11,9 @@ import format record them. Choosing an option that leads to a solution reaches t
 even when no step is recorded there. A session "ended" at the last node it reached.
 
 Time at a node: from the previous step's `responded_at` (or the session's start, for its
-first step) to the `responded_at` of the step at the node; steps without a response time are
-left out; the median is over the steps at the node.
+first step or when the step before has no response time) to the `responded_at` of the step
+at the node; steps at the node without a response time are left out; the median is over the
+steps at the node (the mean of the two middle ones for an even count).
 
 Success: resolved / (resolved + escalated + requesting_escalation + abandoned); active
 sessions are counted apart and never as failures.

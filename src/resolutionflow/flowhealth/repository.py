@@ -73,35 +73,68 @@ def _values(name: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) ->
 
 
 def _statement(postgres: bool, nodes_cte: str, targets_cte: str) -> str:
+    # What a step records at a node: the question asked, else the step's text.
     label = (
-        "coalesce(st.context_message, st.content ->> 'text')"
+        "coalesce(s.context_message, s.content ->> 'text')"
         if postgres
-        else "coalesce(st.context_message, json_extract(st.content, '$.text'))"
+        else "coalesce(s.context_message, json_extract(s.content, '$.text'))"
+    )
+    columns = (
+        f"s.session_id, s.step_order, s.step_type, s.selected_option, s.was_free_text, "
+        f"s.responded_at, {label} AS label"
     )
     # The steps of the version's sessions, probed session by session through the
-    # (session_id, step_order) key. On PostgreSQL the lateral subquery with OFFSET 0 keeps the
-    # planner from scanning every step of the database to match the node texts first.
+    # (session_id, step_order) key, with the previous step's time from the same pass. On
+    # PostgreSQL the lateral subquery with OFFSET 0 keeps the planner from scanning every step
+    # of the database to match the node texts first.
     steps_of_fs = (
-        "fs CROSS JOIN LATERAL (SELECT s.*, lag(s.responded_at) OVER (ORDER BY s.step_order) "
-        "AS prev_at FROM session_steps s WHERE s.session_id = fs.id OFFSET 0) st"
+        f"fs CROSS JOIN LATERAL (SELECT {columns}, lag(s.responded_at) OVER "
+        "(ORDER BY s.step_order) AS prev_at FROM session_steps s WHERE s.session_id = fs.id "
+        "OFFSET 0) st"
         if postgres
-        else "fs JOIN (SELECT s.*, lag(s.responded_at) OVER (PARTITION BY s.session_id "
+        else f"fs JOIN (SELECT {columns}, lag(s.responded_at) OVER (PARTITION BY s.session_id "
         "ORDER BY s.step_order) AS prev_at FROM session_steps s "
         "WHERE s.session_id IN (SELECT id FROM fs)) st ON st.session_id = fs.id"
     )
     if postgres:
         seconds = "extract(epoch FROM (h.responded_at - coalesce(h.prev_at, h.started_at)))"
-        path = "string_agg(node_id, '>' ORDER BY pos)"
-        path_from = "visits"
         free = "CASE WHEN was_free_text THEN 1 ELSE 0 END"
     else:
         seconds = (
             "(julianday(h.responded_at) - julianday(coalesce(h.prev_at, h.started_at))) * 86400.0"
         )
-        # SQLite keeps the order of an ordered subquery in group_concat.
-        path = "group_concat(node_id, '>')"
-        path_from = "(SELECT * FROM visits ORDER BY session_id, pos)"
         free = "CASE WHEN was_free_text THEN 1 ELSE 0 END"
+    if postgres:
+        per_session = """per_session AS (
+  SELECT session_id, min(status) AS status, string_agg(node_id, '>' ORDER BY pos) AS path,
+         (array_agg(node_id ORDER BY pos DESC))[1] AS last_node
+  FROM visits GROUP BY session_id
+)"""
+        ends = "SELECT 'end', last_node, NULL, status, 0, count(*), NULL FROM per_session "
+        ends += "GROUP BY last_node, status"
+        median = """SELECT 'time', node_id, NULL, NULL, 0, count(*),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)
+  FROM durations WHERE secs >= 0 GROUP BY node_id"""
+    else:
+        # SQLite keeps the order of an ordered subquery in group_concat; it has no
+        # percentile_cont, so the median is the mean of the middle one or two by rank.
+        per_session = """per_session AS (
+  SELECT session_id, min(status) AS status, group_concat(node_id, '>') AS path
+  FROM (SELECT * FROM visits ORDER BY session_id, pos) GROUP BY session_id
+),
+last_visit AS (
+  SELECT node_id, status, row_number() OVER (PARTITION BY session_id ORDER BY pos DESC) AS rn
+  FROM visits
+),
+ranked AS (
+  SELECT node_id, secs, row_number() OVER (PARTITION BY node_id ORDER BY secs) AS rn,
+         count(*) OVER (PARTITION BY node_id) AS c
+  FROM durations WHERE secs >= 0
+)"""
+        ends = "SELECT 'end', node_id, NULL, status, 0, count(*), NULL FROM last_visit "
+        ends += "WHERE rn = 1 GROUP BY node_id, status"
+        median = """SELECT 'time', node_id, NULL, NULL, 0, max(c), avg(secs)
+  FROM ranked WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY node_id"""
     return f"""
 WITH {nodes_cte}, {targets_cte},
 fs AS (
@@ -110,53 +143,38 @@ fs AS (
     AND created_at >= :start AND created_at < :end
 ),
 hits AS (
-  SELECT st.session_id, n.node_id, n.step_type, st.step_order AS pos, st.selected_option,
-         st.was_free_text, st.responded_at, st.prev_at, fs.created_at AS started_at
+  SELECT st.session_id, fs.status, n.node_id, n.step_type, st.step_order AS pos,
+         st.selected_option, st.was_free_text, st.responded_at, st.prev_at,
+         fs.created_at AS started_at
   FROM {steps_of_fs}
-  JOIN nodes n ON n.step_type = st.step_type AND n.label = {label}
+  JOIN nodes n ON n.step_type = st.step_type AND n.label = st.label
 ),
 visits AS (
-  SELECT session_id, node_id, CAST(pos AS FLOAT) AS pos FROM hits
+  SELECT session_id, status, node_id, CAST(pos AS FLOAT) AS pos FROM hits
   UNION ALL
-  SELECT h.session_id, t.target_id, h.pos + 0.5 FROM hits h
+  SELECT h.session_id, h.status, t.target_id, h.pos + 0.5 FROM hits h
   JOIN targets t ON t.node_id = h.node_id AND t.choice = lower(h.selected_option)
-),
-last_visit AS (
-  SELECT session_id, node_id,
-         row_number() OVER (PARTITION BY session_id ORDER BY pos DESC) AS rn
-  FROM visits
 ),
 durations AS (
   SELECT h.node_id, {seconds} AS secs FROM hits h WHERE h.responded_at IS NOT NULL
 ),
-ranked AS (
-  SELECT node_id, secs,
-         row_number() OVER (PARTITION BY node_id ORDER BY secs) AS rn,
-         count(*) OVER (PARTITION BY node_id) AS c
-  FROM durations WHERE secs >= 0
-),
-per_session AS (
-  SELECT session_id, {path} AS path FROM {path_from} v GROUP BY session_id
-)
+{per_session}
 SELECT 'sessions' AS part, CAST(NULL AS VARCHAR(5000)) AS node,
        CAST(NULL AS VARCHAR(5000)) AS choice, status, 0 AS free, count(*) AS n,
        CAST(NULL AS FLOAT) AS value
   FROM fs GROUP BY status
 UNION ALL
-SELECT 'reached', v.node_id, NULL, fs.status, 0, count(DISTINCT v.session_id), NULL
-  FROM visits v JOIN fs ON fs.id = v.session_id GROUP BY v.node_id, fs.status
+SELECT 'reached', node_id, NULL, status, 0, count(DISTINCT session_id), NULL
+  FROM visits GROUP BY node_id, status
 UNION ALL
 SELECT 'answer', node_id, selected_option, NULL, {free}, count(*), NULL
   FROM hits WHERE step_type = 'question' GROUP BY node_id, selected_option, {free}
 UNION ALL
-SELECT 'end', lv.node_id, NULL, fs.status, 0, count(*), NULL
-  FROM last_visit lv JOIN fs ON fs.id = lv.session_id WHERE lv.rn = 1 GROUP BY lv.node_id, fs.status
+{ends}
 UNION ALL
-SELECT 'time', node_id, NULL, NULL, 0, max(c), avg(secs)
-  FROM ranked WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY node_id
+{median}
 UNION ALL
-SELECT 'path', NULL, p.path, fs.status, 0, count(*), NULL
-  FROM per_session p JOIN fs ON fs.id = p.session_id GROUP BY p.path, fs.status
+SELECT 'path', NULL, path, status, 0, count(*), NULL FROM per_session GROUP BY path, status
 """
 
 

@@ -76,7 +76,7 @@ class Session(Base):
             "ix_sessions_flow_created",
             "matched_flow_id",
             "created_at",
-            postgresql_include=["status", "account_id"],
+            postgresql_include=["status", "account_id", "id"],
         ),
     )
 

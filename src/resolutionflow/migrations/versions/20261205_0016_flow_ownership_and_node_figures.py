@@ -52,7 +52,7 @@ def upgrade() -> None:
         "ix_sessions_flow_created",
         "sessions",
         ["matched_flow_id", "created_at"],
-        postgresql_include=["status", "account_id"],
+        postgresql_include=["status", "account_id", "id"],
     )
 
 

@@ -333,7 +333,9 @@ async def _measure(settings: Settings, flows: int) -> None:
             for _ in range(RUNS + 1):  # the first run warms connections and caches
                 async with maker() as db:
                     t = time.perf_counter()
-                    stats = await flow_stats(db, account=account, key=key, version=version)
+                    stats = await flow_stats(
+                        db, account=account, key=key, version=version, use_cache=False
+                    )
                     times.append(time.perf_counter() - t)
                     visits = sum(n.reached for n in stats.nodes)
                     detail = f"{stats.sessions:,} sessions, {visits:,} node visits"

@@ -110,3 +110,14 @@ async def test_a_flow_without_sessions_has_zero_figures(db: AsyncSession) -> Non
     assert stats.sessions == 0 and stats.paths == []
     assert all(n.reached == 0 and n.median_seconds is None for n in stats.nodes)
     assert stats.outcomes.success_rate is None
+
+
+async def test_figures_are_cached_until_a_session_changes(db: AsyncSession) -> None:
+    account = await create_account(db)
+    flow = await create_flow(db, account, key="printer")
+    await walk(db, account, flow, T0, "resolved", [ask(T0, picked="o-no")])
+    await db.commit()
+    assert (await flow_stats(db, account=account, key="printer")).sessions == 1
+    await walk(db, account, flow, T0, "escalated", [ask(T0, picked="o-yes")])
+    await db.commit()
+    assert (await flow_stats(db, account=account, key="printer")).sessions == 2

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.config import get_settings
 from resolutionflow.errors import Forbidden, Invalid, NotFound, Problem
 from resolutionflow.flowhealth import repository as repo
 from resolutionflow.flowhealth import staleness
@@ -42,12 +43,16 @@ from resolutionflow.flowhealth.schemas import (
 from resolutionflow.flows import repository as flows_repo
 from resolutionflow.flows.service import review_due
 from resolutionflow.flows.structure import node_index
+from resolutionflow.gaps import repository as gaps_repo
+from resolutionflow.gaps.cache import ReportCache
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.sessions.repository import bump_data_version
 from resolutionflow.tenancy.roles import ADMIN
 from resolutionflow.tenancy.scope import get_scoped
 
+# Figures per flow version, dropped when the account's sessions change (its data version).
+figures_cache = ReportCache()
 STEP_OF = {"decision": "question", "action": "action", "solution": "resolution"}
 
 
@@ -186,10 +191,33 @@ def shape(
 
 
 async def flow_stats(
-    db: AsyncSession, *, account: Account, key: str, version: int | None = None
+    db: AsyncSession,
+    *,
+    account: Account,
+    key: str,
+    version: int | None = None,
+    use_cache: bool = True,
 ) -> FlowStats:
-    """The per-node figures of one version of a flow (the current one by default)."""
+    """The per-node figures of one version of a flow (the current one by default); served
+    from the report cache while the account's sessions and the flow are unchanged."""
     flow = await find_flow(db, account=account, key=key)
+    cache_key = None
+    if use_cache:
+        data_version = await gaps_repo.data_version(db, account.id)
+        kind = f"flowstats:{flow.id}:{flow.version}:{version or flow.version}"
+        cache_key = (kind, account.id, 0, data_version)
+        cached = figures_cache.get(cache_key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+    stats = await _flow_stats(db, account=account, flow=flow, version=version)
+    if cache_key is not None:
+        figures_cache.put(cache_key, stats, get_settings().gaps_cache_seconds)
+    return stats
+
+
+async def _flow_stats(
+    db: AsyncSession, *, account: Account, flow: Flow, version: int | None
+) -> FlowStats:
     versions = await flows_repo.versions(db, account.id, flow.id)  # newest first
     number = version or flow.version
     position = next((i for i, v in enumerate(versions) if v.version == number), None)

@@ -83,6 +83,8 @@ class FlowOwnershipRead(BaseModel):
 
 
 class OwnerChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     owner_email: str | None = Field(
         default=None, max_length=320, description="the new owner's email"
     )

@@ -266,10 +266,10 @@ async def set_owner(
     account."""
     if actor.role != ADMIN:
         raise Forbidden("only account admins can change a flow's owner")
+    flow = await find_flow(db, account=account, key=key)
     if (owner_email is None) == (owner_id is None):
         raise Invalid("give the new owner", problems=[
             Problem("owner_email", "give owner_email or owner_id, exactly one")])  # fmt: skip
-    flow = await find_flow(db, account=account, key=key)
     if owner_id is not None:
         owner = await get_scoped(db, User, owner_id, account.id, what="user")
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.review import service as review_service
 from tests.fixtures.web import WebWorld, sign_in
 from tests.web.seed import seed
 
@@ -111,3 +112,24 @@ async def test_navigation_and_unread_count(web: WebWorld, db: AsyncSession) -> N
 async def test_second_sign_in_shows_pages(web: WebWorld, anon: httpx.AsyncClient) -> None:
     await sign_in(anon, web.admin.user.email)
     assert (await anon.get("/review")).status_code == 200
+
+
+async def test_an_offline_draft_says_so_with_the_models_error(
+    web: WebWorld, db: AsyncSession
+) -> None:
+    seeded = await seed(db, web.account)
+    seeded.new_flow.generated_by = "offline_fallback"
+    seeded.new_flow.model_error = "the model's flow was still invalid: missing <tree_structure>"
+    seeded.enhancement.generated_by = "openai"
+    await db.commit()
+    client = web.team_admin.client
+    draft = (await client.get(f"/review/{seeded.new_flow.id}")).text
+    assert "The model's answer could not be used; this is the offline draft" in draft
+    assert "still invalid: missing &lt;tree_structure&gt;" in draft  # escaped, shown
+    model_made = (await client.get(f"/review/{seeded.enhancement.id}")).text
+    assert "offline-draft-note" not in model_made
+    shown = await review_service.detail(db, account=web.account, proposal_id=seeded.new_flow.id)
+    assert (shown.generated_by, shown.model_error) == (
+        "offline_fallback",
+        seeded.new_flow.model_error,
+    )

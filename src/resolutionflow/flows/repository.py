@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Flow, FlowVersion
@@ -96,3 +97,21 @@ async def version(
         FlowVersion.flow_id == flow_id, FlowVersion.version == number
     )
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def update_if_version(
+    db: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    flow_id: uuid.UUID,
+    version: int,
+    values: dict[str, Any],
+) -> bool:
+    """Compare-and-set: write `values` only if the flow is still at `version`."""
+    result = await db.execute(
+        update(Flow)
+        .where(Flow.id == flow_id, Flow.account_id == account_id, Flow.version == version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.config import get_settings
-from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
+from resolutionflow.errors import Conflict, Invalid, NotFound, Problem, format_location
 from resolutionflow.flows import repository as repo
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
-from resolutionflow.sessions.schemas import format_location
 from resolutionflow.tenancy.scope import get_scoped
 
 
@@ -138,8 +137,12 @@ async def publish_version(
     author: User | None = None,
     proposal_id: uuid.UUID | None = None,
     origin: str | None = None,
+    source_session_id: uuid.UUID | None = None,
 ) -> Flow:
     """Publish `changes` as the flow's next version; older versions stay readable.
+
+    A version published from an enhancement proposal passes origin `ai_enhanced` and the
+    proposal's source session, which the flow then records.
 
     The version bump is a compare-and-set on the row, so two publishers racing on one flow
     cannot both win: the loser gets Conflict and nothing of theirs is written.
@@ -166,13 +169,11 @@ async def publish_version(
         values["match_keywords"] = clean_keywords(changes.match_keywords)
     if origin is not None:
         values["origin"] = origin
-    result = await db.execute(
-        update(Flow)
-        .where(Flow.id == flow.id, Flow.account_id == account.id, Flow.version == expected)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if source_session_id is not None:
+        values["source_session_id"] = source_session_id
+    if not await repo.update_if_version(
+        db, account_id=account.id, flow_id=flow.id, version=expected, values=values
+    ):
         raise Conflict(
             f"flow '{flow.name}' changed since version {expected}; reload it and try again"
         )
@@ -306,3 +307,18 @@ def export_flow(flow: Flow) -> dict[str, Any]:
 
 async def export_flows(db: AsyncSession, *, account: Account) -> list[dict[str, Any]]:
     return [export_flow(f) for f in await repo.all_flows(db, account.id)]
+
+
+# -- lookups other areas need (the importer resolves flow keys and ids through these) --------
+
+
+async def flows_by_keys(
+    db: AsyncSession, *, account_id: uuid.UUID, keys: Iterable[str]
+) -> dict[str, Flow]:
+    return await repo.flows_by_keys(db, account_id, keys)
+
+
+async def flows_by_ids(
+    db: AsyncSession, *, account_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Flow]:
+    return await repo.flows_by_ids(db, account_id, ids)

@@ -155,6 +155,8 @@ class Analysed:
     snapshot: dict[str, Any]
     generated: dict[str, Any]
     flow: Flow | None = None  # the target of an enhancement
+    generated_by: str | None = None  # the provider, or "offline_fallback"
+    model_error: str | None = None  # why the model's answer was not used (fallback only)
 
     @property
     def summary(self) -> str:
@@ -231,7 +233,7 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
         "match_keywords": item.keywords, "confidence_score": float(session.confidence_score or 0.0),
         "supporting_session_count": 1, "supporting_session_ids": [str(session.id)],
         "supporting_summaries": [item.summary], "problem_domain": item.domain,
-        "created_at": now,
+        "created_at": now, "generated_by": item.generated_by, "model_error": item.model_error,
     }  # fmt: skip
     if item.flow is None:
         return FlowProposal(

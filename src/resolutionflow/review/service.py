@@ -8,6 +8,7 @@ flow is rolled back with it, so a proposal never yields two flows.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from resolutionflow.review import risk
 from resolutionflow.review.schemas import ProposalDetail, ReviewIn
 from resolutionflow.tenancy.roles import require_team_review
 from resolutionflow.tenancy.scope import get_scoped
+
+log = logging.getLogger(__name__)
 
 REVIEWABLE = ("pending", "dismissed")
 
@@ -65,10 +68,6 @@ async def list_page(
 async def stats(db: AsyncSession, *, account: Account) -> dict[str, Any]:
     week_ago = utcnow() - timedelta(days=7)
     return await repo.stats(db, account.id, since=week_ago)
-
-
-async def get_proposal(db: AsyncSession, *, account: Account, proposal_id: Any) -> FlowProposal:
-    return await get_scoped(db, FlowProposal, proposal_id, account.id, what="proposal")
 
 
 def _tree_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -212,7 +211,8 @@ async def _publish_enhancement(
         ),
         author=reviewer,
         proposal_id=proposal.id,
-        origin="ai_enhanced" if target.origin != "manual" else None,
+        origin="ai_enhanced",
+        source_session_id=proposal.source_session_id,
     )
 
 
@@ -269,6 +269,10 @@ async def review(
     if result.rowcount != 1:
         raise Conflict("someone else reviewed this proposal at the same time; reload it")
     await db.refresh(proposal)
+    log.info(
+        "proposal %s (%s) %s by %s%s", proposal.id, proposal.proposal_type, proposal.status,
+        reviewer.email, f", published as flow {published.id}" if published else "",
+    )  # fmt: skip
     return proposal
 
 

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     max_import_bytes: int = 100 * 1024 * 1024
     # Development only: allow an http:// webhook to a loopback address (a local receiver).
     webhook_allow_http_loopback: bool = False
+    # A flow is due for review this many days after it was last verified (or published).
+    flow_review_days: int = Field(default=180, ge=1, le=3650)
 
     # Models (appended for local and small models)
     # The model's context size in tokens (estimated as one per three characters): prompts

@@ -51,6 +51,7 @@ async def seed_objects(db: AsyncSession, account: Account, people: Any) -> Objec
             "user_id": str(people.engineer.user.id),
             "token_id": str(token.record.id),
             "number": "1",
+            "key": "printer-offline",
         },
         secrets=[
             str(flow.id), str(proposal.id), str(session.id), people.engineer.user.email,
@@ -102,6 +103,7 @@ def body_for(method: str, path: str) -> tuple[dict[str, Any] | None, str | None]
             "node_id": "root",
             "note": "unclear",
         },
+        ("PUT", "/api/v1/flows/{key}/owner"): {"owner_email": "nobody@example.com"},
     }
     if (method, path) == ("POST", "/api/v1/sessions/import"):
         import json
@@ -139,6 +141,9 @@ WRITE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/runner/sessions/{session_id}/escalate"): ALL,
     ("POST", "/api/v1/runner/sessions/{session_id}/abandon"): ALL,
     ("POST", "/api/v1/runner/sessions/{session_id}/feedback"): ALL,
+    # The flow of seed_objects has no owner, so only admins may verify it.
+    ("POST", "/api/v1/flows/{key}/verify"): ADMINS,
+    ("PUT", "/api/v1/flows/{key}/owner"): ADMINS,
     ("GET", "/api/v1/users"): ADMINS,
     ("GET", "/api/v1/tokens"): ADMINS,
     ("GET", "/api/v1/account/settings"): ADMINS,

@@ -79,6 +79,9 @@ class FlowRead(FlowSummaryRead):
     author_id: uuid.UUID | None
     source_session_id: uuid.UUID | None
     created_at: datetime
+    owner_id: uuid.UUID | None = None
+    verified_at: datetime | None = None
+    review_by: datetime | None = None
 
 
 class FlowVersionRead(BaseModel):

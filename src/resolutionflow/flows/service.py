@@ -6,11 +6,13 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.config import get_settings
 from resolutionflow.errors import Conflict, Invalid, NotFound, Problem, format_location
 from resolutionflow.flows import repository as repo
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
@@ -77,12 +79,20 @@ async def create_flow(
         version=1,
         created_at=now,
         updated_at=now,
+        owner_id=author.id if author else None,
+        verified_at=now,
+        review_by=review_due(now),
     )
     db.add(flow)
     await db.flush()
     db.add(_snapshot(flow, author=author, note=change_note or "created", proposal_id=proposal_id))
     await db.flush()
     return flow
+
+
+def review_due(verified_at: datetime) -> datetime:
+    """The review-by date of a flow verified at `verified_at` (RESOLUTIONFLOW_FLOW_REVIEW_DAYS)."""
+    return verified_at + timedelta(days=get_settings().flow_review_days)
 
 
 async def _free_key(db: AsyncSession, account: Account, name: str) -> str:
@@ -143,10 +153,14 @@ async def publish_version(
     tree = changes.tree_structure if changes.tree_structure is not None else flow.tree_structure
     check_tree(tree)
     expected = changes.base_version or flow.version
+    now = utcnow()
+    # Publishing is a person confirming the flow, so it counts as verifying it.
     values: dict[str, Any] = {
         "version": expected + 1,
-        "updated_at": utcnow(),
+        "updated_at": now,
         "tree_structure": tree,
+        "verified_at": now,
+        "review_by": review_due(now),
     }
     if changes.name is not None:
         values["name"] = changes.name.strip()

@@ -8,8 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 GapType = Literal[
-    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern", "flagged_steps"
-]
+    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern",
+    "flagged_steps", "stale_flow", "declining_flow",
+]  # fmt: skip
 Severity = Literal["high", "medium", "low"]
 PeriodDays = Literal[7, 30, 90]
 
@@ -28,7 +29,10 @@ class KnowledgeGapRead(BaseModel):
             "high_escalation: domain, total, resolved, escalated, escalation_rate. "
             "uncharted_territory: domain, discovery_resolution_count. repeated_pattern: label, "
             "unmatched_session_count, domain, typical_summaries, session_ids. flagged_steps: "
-            "flow_id, flow_name, node_id, flag_count, notes."
+            "flow_id, flow_name, node_id, flag_count, notes. "
+            "stale_flow: flow_id, flow_key, name, review_by, days_overdue, verified_at, "
+            "owner_email. declining_flow: flow_id, flow_key, name, earlier_/recent_finished, "
+            "earlier_/recent_resolved, earlier_/recent_success_rate, z."
         ),
     )
     suggested_action: str

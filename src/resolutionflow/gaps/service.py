@@ -52,8 +52,11 @@ async def tune_for_reports(db: AsyncSession) -> None:
             await db.execute(text(f"SET LOCAL {setting}"))
 
 
-async def detect_gaps(db: AsyncSession, *, account: Account, since: datetime) -> list[Gap]:
-    """The four signals over the sessions created at or after `since`, ordered by severity."""
+async def detect_gaps(
+    db: AsyncSession, *, account: Account, since: datetime, now: datetime | None = None
+) -> list[Gap]:
+    """The four signals over the sessions created at or after `since`, and the flow signals
+    (stale and declining flows, see `flowhealth.staleness`), ordered by severity."""
     await tune_for_reports(db)
     summaries, ids = await repo.unmatched_sessions(db, account.id, since)
     # Grouping summaries is CPU work in this process while the other signals are work for the
@@ -79,7 +82,17 @@ async def detect_gaps(db: AsyncSession, *, account: Account, since: datetime) ->
     gaps += detection.uncharted_territory(discoveries)
     gaps += detection.repeated_patterns(patterns)
     gaps += detection.flagged_steps(await repo.flagged_steps(db, account.id, since))
+    gaps += await _flow_gaps(db, account=account, since=since, now=now or datetime.now(UTC))
     return detection.order_gaps(gaps)
+
+
+async def _flow_gaps(
+    db: AsyncSession, *, account: Account, since: datetime, now: datetime
+) -> list[Gap]:
+    from resolutionflow.flowhealth.service import flow_signals
+
+    return [Gap(**signal) for signal in await flow_signals(db, account=account, since=since,
+                                                           now=now)]  # fmt: skip
 
 
 async def knowledge_gaps(
@@ -102,7 +115,7 @@ async def knowledge_gaps(
         if cached is not None:
             return cached  # type: ignore[no-any-return]
     now = now or datetime.now(UTC)
-    gaps = await detect_gaps(db, account=account, since=now - timedelta(days=period_days))
+    gaps = await detect_gaps(db, account=account, since=now - timedelta(days=period_days), now=now)
     report = KnowledgeGapReport(
         generated_at=now,
         period_days=period_days,  # type: ignore[arg-type]

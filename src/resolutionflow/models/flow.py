@@ -34,6 +34,8 @@ class Flow(Base):
         ),
         CheckConstraint("success_rate >= 0 AND success_rate <= 1", name="success_rate"),
         Index("ix_flows_account_domain", "account_id", "problem_domain"),
+        # Flows due for review, for the gap report's staleness signal.
+        Index("ix_flows_account_review_by", "account_id", "review_by"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -60,6 +62,12 @@ class Flow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who answers for the flow being right: verifies it, and is asked when it goes stale.
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Last confirmed correct by its owner or an admin (publishing counts; use does not), and
+    # the date by which it should be confirmed again.
+    verified_at: Mapped[datetime | None] = mapped_column()
+    review_by: Mapped[datetime | None] = mapped_column()
 
 
 class FlowVersion(Base):

@@ -71,6 +71,13 @@ class Session(Base):
         Index("ix_sessions_analysis_queue", "analysis_status", "resolved_at"),
         Index("ix_sessions_account_created", "account_id", "created_at"),
         Index("ix_sessions_account_domain", "account_id", "problem_domain"),
+        # A flow's sessions by date, for its per-node figures (one version's date range).
+        Index(
+            "ix_sessions_flow_created",
+            "matched_flow_id",
+            "created_at",
+            postgresql_include=["status", "account_id", "id"],
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -7,6 +7,7 @@ import html
 import re
 import textwrap
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from resolutionflow.web.diagram_layout import MISSING, Box, Layout, Link, layout
@@ -21,6 +22,7 @@ DETAIL_LINE = 15
 TITLE_CHARS = 26
 DETAIL_CHARS = 33
 LABEL_CHARS = 24
+OVERLAY_H = 20
 
 _CAPTIONS = {
     "decision": "QUESTION",
@@ -88,6 +90,25 @@ def _shape(kind: str, x: float, y: float, w: float, h: float) -> str:
     )
 
 
+@dataclass(frozen=True)
+class NodeOverlay:
+    """Figures drawn on a node: sessions that reached it and ended there, and the success
+    rate of those that reached it (None when none of them has finished)."""
+
+    reached: int
+    ended: int
+    success_rate: float | None
+
+
+def overlay_class(success_rate: float | None) -> str:
+    """The colour of a node's figures: good from 70%, poor under 40%, else mixed."""
+    if success_rate is None:
+        return "fd-fig-none"
+    if success_rate >= 0.7:
+        return "fd-fig-good"
+    return "fd-fig-poor" if success_rate < 0.4 else "fd-fig-mixed"
+
+
 def render_flow_svg(
     tree: Any,
     *,
@@ -96,13 +117,18 @@ def render_flow_svg(
     problems: Mapping[str, list[str]] | None = None,
     label: str = "Flow diagram",
     dom_id: str = "flow",
+    figures: Mapping[str, NodeOverlay] | None = None,
 ) -> str:
     """The flow as one <svg> element. `added` nodes and the links into them are highlighted,
-    `changed` nodes marked, and nodes with `problems` flagged with their messages."""
+    `changed` nodes marked, and nodes with `problems` flagged with their messages. With
+    `figures`, every node carries a strip of its session figures, coloured by success."""
     problems = problems or {}
     dom_id = _SAFE_ID.sub("-", dom_id) or "flow"
     plan = layout(tree)
     texts = {node_id: _NodeText(box) for node_id, box in plan.boxes.items()}
+    if figures is not None:
+        for node_text in texts.values():
+            node_text.height += OVERLAY_H
     band = [0.0] * plan.layers
     for node_id, box in plan.boxes.items():
         band[box.layer] = max(band[box.layer], texts[node_id].height)
@@ -144,8 +170,35 @@ def render_flow_svg(
                 problems.get(str(box.node.get("id")) if box.kind == MISSING else node_id, []),
             )
         )
-    out.append("</g></svg>")
+    out.append("</g>")
+    if figures is not None:
+        out.append('<g class="fd-figures">')
+        for node_id, box in plan.boxes.items():
+            figure = figures.get(str(box.node.get("id")))
+            if box.kind != MISSING:
+                out.append(_overlay(str(box.node.get("id")), figure, geometry[node_id]))
+        out.append("</g>")
+    out.append("</svg>")
     return "".join(out)
+
+
+def _overlay(
+    node_id: str, figure: NodeOverlay | None, geometry: tuple[float, float, float, float]
+) -> str:
+    x, y, w, h = geometry
+    figure = figure or NodeOverlay(0, 0, None)
+    rate = "no finished sessions" if figure.success_rate is None else (
+        f"{figure.success_rate:.0%} success")  # fmt: skip
+    text = f"{figure.reached:,} reached · {figure.ended:,} ended"
+    top = y + h - OVERLAY_H
+    return (
+        f'<g class="fd-figure {overlay_class(figure.success_rate)}" data-node="{_esc(node_id)}" '
+        f'data-reached="{figure.reached}" data-ended="{figure.ended}">'
+        f"<title>{_esc(f'{text}; {rate}')}</title>"
+        f'<rect x="{x + 16:.1f}" y="{top:.1f}" width="{w - 32:.1f}" height="{OVERLAY_H - 4}" '
+        f'rx="4"/><text x="{x + w / 2:.1f}" y="{top + 11:.1f}" text-anchor="middle">'
+        f"{_esc(text)}</text></g>"
+    )
 
 
 def _defs(dom_id: str) -> str:

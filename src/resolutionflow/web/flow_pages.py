@@ -8,14 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from resolutionflow.errors import NotFound
 from resolutionflow.flows import repository as flows_repo
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import added_node_ids, changed_node_ids, compare_trees
 from resolutionflow.flows.export import to_mermaid
 from resolutionflow.models import FLOW_ORIGINS, PROBLEM_DOMAINS
 from resolutionflow.runner import service as runner_service
-from resolutionflow.tenancy.deps import DB
-from resolutionflow.web.common import PageRoute, Viewer, render
+from resolutionflow.tenancy.deps import DB, AppSettings
+from resolutionflow.web.common import Form, PageRoute, Viewer, form_text, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -81,12 +82,71 @@ async def flow_page(
             added = set(added_node_ids(before, after))
             changed = changed_node_ids(comparison) - added
     success = (await flows_repo.success_of(db, viewer.account.id, [flow.id]))[flow.id]
+    health = await _health(db, viewer, flow, shown_number)
     flagged = await runner_service.flagged_nodes(db, account=viewer.account, flow=flow)
     return await render(
         request, "flow.html", viewer=viewer, db=db, flow=flow, versions=versions, tree=tree,
         shown_number=shown_number, comparison=comparison, older=older, newer=newer,
-        added=added, changed=changed, success=success, flagged=flagged,
+        added=added, changed=changed, success=success, flagged=flagged, **health,
     )  # fmt: skip
+
+
+async def _health(db: DB, viewer: Viewer, flow: Any, number: int) -> dict[str, Any]:
+    """The flow page's per-node figures of the shown version, and its ownership."""
+    from resolutionflow.accounts import repository as accounts_repo
+    from resolutionflow.flowhealth import service as health
+    from resolutionflow.models.base import utcnow
+    from resolutionflow.web.diagram import NodeOverlay
+
+    try:
+        stats = await health.flow_stats(db, account=viewer.account, key=str(flow.id),
+                                        version=number)  # fmt: skip
+    except NotFound:
+        stats = None
+    overlay = {
+        n.node_id: NodeOverlay(
+            n.reached, n.ended.resolved + n.ended.escalated + n.ended.abandoned + n.ended.active,
+            n.reached_outcomes.success_rate,
+        )
+        for n in (stats.nodes if stats else [])
+    }  # fmt: skip
+    users = await accounts_repo.list_users(db, viewer.account.id)
+    owner = next((u for u in users if u.id == flow.owner_id), None)
+    return {
+        "stats": stats, "overlay": overlay if stats else None, "owner": owner,
+        "may_verify": health.may_verify(viewer.user, flow),
+        "owner_choices": users if viewer.role == "admin" else [],
+        "overdue": flow.review_by is not None and flow.review_by < utcnow(),
+    }  # fmt: skip
+
+
+@router.post("/flows/{flow_id}/verify")
+async def verify(flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+                 settings: AppSettings) -> Response:  # fmt: skip
+    from resolutionflow.flowhealth import service as health
+
+    flow = await health.verify_flow(db, account=viewer.account, user=viewer.user, key=str(flow_id))
+    due = flow.review_by.date().isoformat() if flow.review_by else "-"
+    await db.commit()
+    return redirect(f"/flows/{flow_id}", settings, message=f"Verified; next review by {due}.",
+                    kind="info")  # fmt: skip
+
+
+@router.post("/flows/{flow_id}/owner")
+async def change_owner(flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+                       settings: AppSettings) -> Response:  # fmt: skip
+    from resolutionflow.flowhealth import service as health
+
+    raw = form_text(form, "owner_id")
+    try:
+        owner_id = uuid.UUID(raw or "")
+    except ValueError:
+        return redirect(f"/flows/{flow_id}", settings, message="Choose the new owner.",
+                        kind="error")  # fmt: skip
+    await health.set_owner(db, account=viewer.account, actor=viewer.user, key=str(flow_id),
+                           owner_id=owner_id)  # fmt: skip
+    await db.commit()
+    return redirect(f"/flows/{flow_id}", settings, message="Owner changed.", kind="info")
 
 
 def _download(content: str, filename: str, media_type: str) -> Response:

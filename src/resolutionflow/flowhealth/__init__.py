@@ -1,0 +1,1 @@
+"""Flow health: per-node figures of each flow version, and flow ownership and staleness."""

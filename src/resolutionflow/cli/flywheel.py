@@ -30,13 +30,25 @@ def worker(
     drain: bool = typer.Option(False, "--drain", help="Work until the queue is empty, then exit."),
     interval: int | None = typer.Option(None, "--interval", help="Seconds between runs."),
     json_out: bool = typer.Option(False, "--json", help="With --drain: print outcome counts."),
+    one_off_budget: int | None = typer.Option(
+        None,
+        "--budget",
+        min=0,
+        help="With --drain: today's proposal limit for this run only (0: no limit), and wake "
+        "the sessions parked by the daily budget. For backfilling imported history.",
+    ),
 ) -> None:
     """Analyse resolved sessions: periodically (default every 5 minutes) or once with --drain."""
     if ctx.invoked_subcommand is not None:
         return
     settings = get_settings()
+    if one_off_budget is not None and not drain:
+        raise typer.BadParameter("--budget is a one-off for a drain: add --drain")
     if drain:
-        stats = run(lambda: _drain(settings, quiet=json_out))
+        if one_off_budget is not None:
+            settings = settings.model_copy(update={"daily_proposal_budget": one_off_budget})
+        backfill = one_off_budget is not None
+        stats = run(lambda: _drain(settings, quiet=json_out, backfill=backfill))
         if json_out:
             print_json({"processed": stats.processed, "outcomes": stats.outcomes,
                         "seconds": round(stats.seconds, 3)})  # fmt: skip
@@ -47,19 +59,25 @@ def worker(
     run(lambda: _periodic(settings, interval or settings.worker_interval_seconds))
 
 
-async def _drain(settings: Any, *, quiet: bool) -> Any:
+async def _drain(settings: Any, *, quiet: bool, backfill: bool = False) -> Any:
     from resolutionflow.notifications import webhooks
 
     try:
-        return await _drain_queue(settings, quiet=quiet)
+        return await _drain_queue(settings, quiet=quiet, backfill=backfill)
     finally:
         await webhooks.drain(30)  # let webhook deliveries finish before the loop closes
 
 
-async def _drain_queue(settings: Any, *, quiet: bool) -> Any:
+async def _drain_queue(settings: Any, *, quiet: bool, backfill: bool = False) -> Any:
+    from resolutionflow.flywheel import budget
     from resolutionflow.flywheel.worker import Worker
 
     await ensure_schema()
+    if backfill:
+        async with unit_of_work(settings) as db:
+            woken = await budget.wake_parked(db)
+        if woken and not quiet:
+            console.print(f"{woken} session(s) parked by the daily budget queued again")
     async with unit_of_work(settings, write=False) as db:
         total = await queue.remaining(db, now=utcnow())
     worker = Worker(settings)

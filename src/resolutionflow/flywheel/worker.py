@@ -460,10 +460,28 @@ class Worker:
                 for item, p in zip(items, placed, strict=True)
             }
             lost = [r for sid, r in by_id.items() if sid not in held]
-            for r in lost:
-                if self._budgeted:
-                    await budget.refund(db, account_id=r.job.account_id, day=r.day)
+            if self._budgeted:
+                await self._give_back(
+                    db,
+                    lost,
+                    [by_id[i.session.id] for i, p in zip(items, placed, strict=True) if p.merged],
+                )
         return [results.get(sid) or Outcome(sid, "lost_lease") for sid in by_id]
+
+    async def _give_back(self, db: AsyncSession, lost: list[Ready], merged: list[Ready]) -> None:
+        """Refund what made no proposal: lost leases, and answers merged into an existing
+        proposal (the budget counts proposals created). A merge's unit wakes one parked
+        session of its account."""
+        units: dict[tuple[uuid.UUID, date], int] = {}
+        for r in [*lost, *merged]:
+            units[(r.job.account_id, r.day)] = units.get((r.job.account_id, r.day), 0) + 1
+        for (account_id, day), n in units.items():
+            await budget.refund(db, account_id=account_id, day=day, units=n)
+        woken: dict[uuid.UUID, int] = {}
+        for r in merged:
+            woken[r.job.account_id] = woken.get(r.job.account_id, 0) + 1
+        for account_id, n in woken.items():
+            await budget.wake_parked(db, account_id=account_id, limit=n)
 
     async def _finish_without_change(self, session_id: uuid.UUID, why: str) -> Outcome:
         now = self.clock()

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 from uuid import UUID
 
 import typer
@@ -58,8 +58,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.BadParameter):
+            raise  # usage errors (a bad option value) are click's to report, with exit 2
         except ResolutionFlowError as exc:
             lines = [exc.message] + [f"  {p}" for p in exc.problems]
             err_console.print("[bold red]error:[/] " + "\n".join(lines), highlight=False,
@@ -110,3 +110,22 @@ async def ensure_schema() -> None:
         raise SchemaNotReady(
             f"the database {state}, this version needs {head}: run `resolutionflow db upgrade`"
         )
+
+
+def one_of(values: tuple[str, ...]) -> Any:
+    """A type for an option taking only `values` (a Literal): an unknown value is refused with
+    the allowed ones listed, and --help lists them, instead of quietly matching nothing."""
+    return Literal[values]  # a tuple subscript is the Literal's list of values
+
+
+def analysis_note(status: str | None, error: str | None, not_before: datetime | None) -> str:
+    """Why a session's analysis is where it is, in a few words: when it resumes for a session
+    parked by the daily budget or waiting for a retry, the error of a failed one."""
+    if status == "waiting":
+        when = f"resumes {not_before:%Y-%m-%d %H:%M} UTC" if not_before else "resumes later"
+        return f"daily proposal budget spent; {when}"
+    if status == "pending" and not_before is not None and error:
+        return f"retry at {not_before:%Y-%m-%d %H:%M} UTC after: {error}"
+    if status == "failed" and error:
+        return error
+    return ""

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.accounts import repository as accounts_repo
-from resolutionflow.errors import BadRequest, Conflict, Invalid, Problem
+from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import repository as flows_repo
 from resolutionflow.models import Account, Flow, Session, SessionStep, Team, User
 from resolutionflow.models.base import utcnow
@@ -325,3 +325,22 @@ async def escalate_session(
     await repo.bump_data_version(db, account.id)
     await db.flush()
     return session
+
+
+async def find_session(db: AsyncSession, *, ref: str, account: Account | None = None) -> Session:
+    """A session by its internal id or its external (PSA or chat) id, for the command line.
+
+    Without an account an external id may name sessions of several accounts: that is an
+    error asking for the account, never a guess."""
+    found = await repo.sessions_by_ref(db, ref.strip(), account.id if account else None)
+    by_id = [s for s in found if str(s.id) == ref.strip().lower()]
+    if by_id:
+        return by_id[0]
+    where = f" in account {account.slug}" if account else ""
+    if not found:
+        raise NotFound(f"no session with id or external id '{ref}'{where}")
+    if len(found) > 1:
+        raise BadRequest(
+            f"external id '{ref}' names sessions in {len(found)} accounts: say which with --account"
+        )
+    return found[0]

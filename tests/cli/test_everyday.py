@@ -201,6 +201,12 @@ def test_script_prints_the_script_plainly(cli: Any, tmp_path: Path) -> None:
     }
     nothing = cli("script", "order pizza for the team", "--session", "PSA-7")
     assert nothing.exit_code == 1 and nothing.stdout == ""
+    assert "No script in the library fits" in " ".join(nothing.stderr.split())
+    # A printing session asking for something else gets that, not the spooler script.
+    profiles = cli(
+        "script", "delete all user profiles older than 30 days", "--session", "PSA-7", "--json"
+    )
+    assert profiles.json()["template"] == "user-profile-cleanup"
 
 
 def test_review_from_the_cli(cli: Any, tmp_path: Path) -> None:

@@ -372,3 +372,32 @@ def test_serve_masks_the_database_password() -> None:
     text = "\n".join(lines)
     assert "s3cret-pw" not in text and "rf:***@db.internal:5432/rf" in text
     assert "warning" not in text
+
+
+def test_the_readme_sample_sessions_file_imports_cleanly(cli: Any) -> None:
+    _setup(cli)
+    sample = Path(__file__).parents[1] / "data" / "sample_sessions.jsonl"
+    result = cli("import", "sessions", str(sample), "--account", "northwind", "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.json()["stored"] == 3 and result.json()["errors"] == []
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "tests/data/sample_sessions.jsonl" in readme
+
+
+def test_demo_hint_names_the_command_as_it_can_be_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from resolutionflow.cli.demo import command_name
+
+    program = tmp_path / ".venv" / "bin" / "resolutionflow"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(program), "demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert command_name() == ".venv/bin/resolutionflow"  # not on the PATH: say where it is
+    monkeypatch.setenv("PATH", f"{program.parent}:/usr/bin")
+    assert command_name() == "resolutionflow"

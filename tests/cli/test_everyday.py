@@ -401,3 +401,20 @@ def test_demo_hint_names_the_command_as_it_can_be_run(
     assert command_name() == ".venv/bin/resolutionflow"  # not on the PATH: say where it is
     monkeypatch.setenv("PATH", f"{program.parent}:/usr/bin")
     assert command_name() == "resolutionflow"
+
+
+def test_option_value_lists_agree_with_the_model() -> None:
+    from typing import get_args
+
+    from resolutionflow.cli import accounts, data, flywheel, scripts
+    from resolutionflow.models.account import ROLES
+    from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES
+    from resolutionflow.models.session import ANALYSIS_STATUSES, SESSION_STATUSES
+    from resolutionflow.scriptgen.risk import _ALIASES, LANGUAGES
+
+    assert get_args(data.AnalysisStatus) == ANALYSIS_STATUSES
+    assert get_args(data.SessionStatus) == SESSION_STATUSES
+    assert get_args(flywheel.ProposalStatus) == PROPOSAL_STATUSES
+    assert get_args(flywheel.ProposalType) == PROPOSAL_TYPES
+    assert get_args(accounts.Role) == ROLES
+    assert set(get_args(scripts.Language)) == {*LANGUAGES, *_ALIASES}

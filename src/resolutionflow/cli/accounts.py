@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import typer
 from rich.table import Table
 
 from resolutionflow.accounts import service
-from resolutionflow.cli.common import console, ensure_schema, handle_errors, one_of, print_json, run
+from resolutionflow.cli.common import console, ensure_schema, handle_errors, print_json, run
 from resolutionflow.db import unit_of_work
-from resolutionflow.models.account import ROLES
 
-Role = one_of(ROLES)
+Role = Literal["engineer", "team_admin", "admin"]  # other values are refused, listing these
 
 accounts_app = typer.Typer(help="Accounts (tenants).", no_args_is_help=True)
 teams_app = typer.Typer(help="Teams of an account.", no_args_is_help=True)

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 import typer
@@ -110,12 +110,6 @@ async def ensure_schema() -> None:
         raise SchemaNotReady(
             f"the database {state}, this version needs {head}: run `resolutionflow db upgrade`"
         )
-
-
-def one_of(values: tuple[str, ...]) -> Any:
-    """A type for an option taking only `values` (a Literal): an unknown value is refused with
-    the allowed ones listed, and --help lists them, instead of quietly matching nothing."""
-    return Literal[values]  # a tuple subscript is the Literal's list of values
 
 
 def analysis_note(status: str | None, error: str | None, not_before: datetime | None) -> str:

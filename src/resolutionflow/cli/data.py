@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.progress import (
@@ -25,18 +25,18 @@ from resolutionflow.cli.common import (
     err_console,
     fail,
     handle_errors,
-    one_of,
     print_json,
     run,
 )
 from resolutionflow.db import unit_of_work
 from resolutionflow.flows import service as flows_service
-from resolutionflow.models.session import ANALYSIS_STATUSES, SESSION_STATUSES
 from resolutionflow.sessions import importer
 from resolutionflow.sessions import service as sessions_service
+from resolutionflow.sessions.schemas import SessionStatus
 
-SessionStatus = one_of(SESSION_STATUSES)
-AnalysisStatus = one_of(ANALYSIS_STATUSES)
+# Options typed with a Literal take only its values: anything else is refused with the
+# allowed values listed (and --help lists them), instead of quietly matching nothing.
+AnalysisStatus = Literal["pending", "processing", "completed", "failed", "skipped", "waiting"]
 
 import_app = typer.Typer(help="Import sessions or flows.", no_args_is_help=True)
 export_app = typer.Typer(help="Export flows.", no_args_is_help=True)

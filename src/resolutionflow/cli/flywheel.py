@@ -15,7 +15,6 @@ from resolutionflow.cli.common import (
     console,
     ensure_schema,
     handle_errors,
-    one_of,
     print_json,
     run,
 )
@@ -25,11 +24,8 @@ from resolutionflow.db import unit_of_work
 from resolutionflow.errors import BadRequest
 from resolutionflow.flywheel import queue
 from resolutionflow.models.base import utcnow
-from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES
 from resolutionflow.review import service as review_service
-
-ProposalStatus = one_of(PROPOSAL_STATUSES)
-ProposalType = one_of(PROPOSAL_TYPES)
+from resolutionflow.review.schemas import ProposalStatus, ProposalType
 
 worker_app = typer.Typer(help="The flywheel worker.", invoke_without_command=True)
 proposals_app = typer.Typer(help="Flow proposals.", no_args_is_help=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Literal
 
 import typer
 
@@ -10,15 +11,14 @@ from resolutionflow.cli.common import (
     ensure_schema,
     err_console,
     handle_errors,
-    one_of,
     print_json,
     run,
 )
 from resolutionflow.config import get_settings
 from resolutionflow.db import unit_of_work
-from resolutionflow.scriptgen.risk import _ALIASES, LANGUAGES
 
-Language = one_of((*LANGUAGES, *_ALIASES))
+# The languages and the other names they go by; anything else is refused, listing these.
+Language = Literal["powershell", "bash", "ps", "ps1", "pwsh", "sh", "shell", "linux"]
 
 
 @handle_errors

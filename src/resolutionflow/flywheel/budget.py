@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,7 +77,7 @@ async def wake_parked(
         if limit <= 0:
             return 0
         parked = parked.order_by(Session.resolved_at, Session.id).limit(limit)
-    result = await db.execute(
+    result: CursorResult[Any] = await db.execute(  # type: ignore[assignment]
         update(Session)
         .where(Session.id.in_(parked.scalar_subquery()))
         .values(analysis_status="pending", analysis_not_before=None, analysis_error=None)

@@ -15,7 +15,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
 from resolutionflow.accounts.service import get_account
 from resolutionflow.cli.common import (
@@ -26,6 +25,7 @@ from resolutionflow.cli.common import (
     fail,
     handle_errors,
     print_json,
+    print_rows,
     run,
 )
 from resolutionflow.db import unit_of_work
@@ -298,16 +298,14 @@ def list_sessions(
     if not rows:
         console.print("no sessions")
         return
-    table = Table("id", "external id", "status", "analysis", "domain", "summary")
+    lines = []
     for r in rows:
         analysis = r["analysis_status"] or ""
         if r["analysis_note"]:
             analysis += f" ({r['analysis_note']})"
-        table.add_row(
-            r["id"], r["external_id"] or "", r["status"], analysis,
-            r["problem_domain"] or "", r["problem_summary"][:70],
-        )  # fmt: skip
-    console.print(table)
+        lines.append([r["id"], r["external_id"] or "", r["status"], r["problem_domain"] or "",
+                      analysis, r["problem_summary"]])  # fmt: skip
+    print_rows(["id", "external id", "status", "domain", "analysis", "summary"], lines, cap=70)
     waiting = sum(1 for r in rows if r["analysis_status"] == "waiting")
     if waiting:
         console.print(

@@ -8,7 +8,6 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from resolutionflow.accounts.service import get_account
 from resolutionflow.cli.common import (
@@ -16,6 +15,7 @@ from resolutionflow.cli.common import (
     ensure_schema,
     handle_errors,
     print_json,
+    print_rows,
     run,
 )
 from resolutionflow.cli.data import sessions_app
@@ -176,13 +176,11 @@ def list_proposals(
     if not rows:
         console.print("no proposals")
         return
-    table = Table("id", "type", "status", "sessions", "confidence", "domain", "title")
-    for r in rows:
-        table.add_row(
-            r["id"], r["proposal_type"], r["status"], str(r["supporting_session_count"]),
-            f"{r['confidence_score']:.2f}", r["problem_domain"] or "", r["title"][:60],
-        )  # fmt: skip
-    console.print(table)
+    print_rows(
+        ["id", "type", "status", "sessions", "score", "domain", "title"],
+        [[r["id"], r["proposal_type"], r["status"], str(r["supporting_session_count"]),
+          f"{r['confidence_score']:.2f}", r["problem_domain"] or "", r["title"]] for r in rows],
+    )  # fmt: skip
 
 
 def _node_lines(tree: dict[str, Any] | None) -> list[str]:

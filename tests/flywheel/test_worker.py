@@ -354,3 +354,28 @@ async def test_wake_parked_backfills(db: AsyncSession, desk: Desk) -> None:
     stats = await desk.drain(daily_proposal_budget=0)  # a one-off drain without a limit
     assert stats.outcomes == {"proposed": 3}
     assert await statuses(db) == {"completed": 4}
+
+
+async def test_spent_budget_still_merges_into_pending_proposals(
+    db: AsyncSession, desk: Desk
+) -> None:
+    """Once the day's budget is spent, a session whose problem already has a pending proposal
+    is still analysed and merged (that costs nothing); one that would need a new proposal
+    waits for the next day."""
+    await import_lines(db, desk.account, [novel("first")])
+    assert (await desk.drain(daily_proposal_budget=1)).outcomes == {"proposed": 1}
+    await import_lines(
+        db, desk.account, [*(novel(f"again{i}") for i in range(5)), distinct("other", 99)]
+    )
+    stats = await desk.drain(daily_proposal_budget=1)
+    assert stats.outcomes == {"merged": 5, "waiting": 1}
+    [proposal] = await proposals(db)
+    assert proposal.supporting_session_count == 6
+    assert await budget.used(db, account_id=desk.account_id, day=desk.clock.now.date()) == 1
+    waiting = (
+        await db.execute(select(Session).where(Session.analysis_status == "waiting"))
+    ).scalar_one()
+    assert waiting.external_id == "other" and "budget" in (waiting.analysis_error or "")
+    desk.clock.advance(days=1)
+    assert (await desk.drain(daily_proposal_budget=1)).outcomes == {"proposed": 1}
+    await assert_nothing_lost(db)

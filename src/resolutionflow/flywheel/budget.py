@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import is_postgres
-from resolutionflow.models import ProposalBudget, Session
+from resolutionflow.models import FlowProposal, ProposalBudget, Session
 
 
 def budget_day(now: datetime) -> date:
@@ -63,6 +63,20 @@ async def refund(db: AsyncSession, *, account_id: uuid.UUID, day: date, units: i
         .where(ProposalBudget.account_id == account_id, ProposalBudget.day == day)
         .values(used=case((ProposalBudget.used > units, ProposalBudget.used - units), else_=0))
     )
+
+
+async def merge_possible(
+    db: AsyncSession, *, account_id: uuid.UUID, domain: str | None, flow_id: uuid.UUID | None
+) -> bool:
+    """Whether a pending proposal the session's answer could merge into exists (same domain,
+    or an enhancement of the same flow): worth a model call even when the budget is spent."""
+    match = FlowProposal.problem_domain == domain if domain else FlowProposal.id.is_(None)
+    if flow_id is not None:
+        match = match | (FlowProposal.target_flow_id == flow_id)
+    stmt = select(FlowProposal.id).where(
+        FlowProposal.account_id == account_id, FlowProposal.status == "pending", match
+    )
+    return (await db.execute(stmt.limit(1))).first() is not None
 
 
 async def wake_parked(

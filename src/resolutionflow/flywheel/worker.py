@@ -83,6 +83,10 @@ class Ready:
     job: Job
     generated: Generated
     day: date
+    # Whether a budget unit was reserved before the model call. When the budget was spent but
+    # a merge looked possible, the analysis runs unpaid: it may merge (free), or take a unit
+    # if one is free by then, or be parked.
+    paid: bool = True
 
 
 @dataclass
@@ -350,7 +354,7 @@ class Worker:
             job.snapshot,
         )
         day = budget.budget_day(self.clock())
-        reserved = await self._reserve(session_id, account_id, day)
+        reserved, paid = await self._reserve(session_id, account_id, day)
         if reserved is not None:
             return reserved
         try:
@@ -364,15 +368,15 @@ class Worker:
                 else:
                     generated = await generate_new_flow(self.provider, snapshot)
         except TransientProviderError as exc:
-            await self._refund(account_id, day)
+            await self._refund(account_id, day, paid)
             return await self._retry_or_fail(session_id, f"model unavailable: {exc}")
         except AnalysisFailed as exc:
             self.usage.add(account_id, exc.usage, self.clock())  # the tokens were spent anyway
             observe_model_calls(exc.usage)
-            await self._refund(account_id, day)
+            await self._refund(account_id, day, paid)
             return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
-            await self._refund(account_id, day)
+            await self._refund(account_id, day, paid)
             return await self._fail(session_id, f"model refused the request: {exc}")
         self.usage.add(account_id, generated.usage, self.clock())
         observe_model_calls(generated.usage)
@@ -381,37 +385,47 @@ class Worker:
         )
         if job.redactor.counts:
             log.debug("session %s: redacted %s", session_id, job.redactor.summary())
-        return Ready(job, generated, day)
+        return Ready(job, generated, day, paid)
 
     async def _reserve(
         self,
         session_id: uuid.UUID,
         account_id: uuid.UUID,
         day: date,
-    ) -> Outcome | None:
-        """Reserve budget; park the session until the next budget day when it is spent."""
+    ) -> tuple[Outcome | None, bool]:
+        """Reserve budget: (None, True) when reserved. When it is spent: (None, False) if the
+        answer could merge into a pending proposal (analysed unpaid), else the session is
+        parked until the next budget day."""
         if not self._budgeted:
-            return None  # no limit: nothing to count
+            return None, False  # no limit: nothing to count
         async with self._tx() as db:
             session = await queue.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
-                return Outcome(session_id, "lost_lease")
+                return Outcome(session_id, "lost_lease"), False
             ok = await budget.reserve(
                 db, account_id=account_id, day=day,
                 limit=self.settings.daily_proposal_budget,
             )  # fmt: skip
             if ok:
-                return None
-            until = budget.next_budget_day(self.clock())
-            queue.wait_until(
-                session, at=until,
-                reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
-                f"waiting until {until.isoformat()}",
-            )  # fmt: skip
-        return Outcome(session_id, "waiting")
+                return None, True
+            if await budget.merge_possible(
+                db, account_id=account_id, domain=session.problem_domain,
+                flow_id=session.matched_flow_id,
+            ):  # fmt: skip
+                return None, False
+            self._park(session)
+        return Outcome(session_id, "waiting"), False
 
-    async def _refund(self, account_id: uuid.UUID, day: date) -> None:
-        if not self._budgeted:
+    def _park(self, session: Any) -> None:
+        until = budget.next_budget_day(self.clock())
+        queue.wait_until(
+            session, at=until,
+            reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
+            f"waiting until {until.isoformat()}",
+        )  # fmt: skip
+
+    async def _refund(self, account_id: uuid.UUID, day: date, paid: bool = True) -> None:
+        if not self._budgeted or not paid:
             return
         async with self._tx() as db:
             await budget.refund(db, account_id=account_id, day=day)
@@ -450,22 +464,39 @@ class Worker:
                     session=session, snapshot=by_id[session.id].job.snapshot,
                     generated=by_id[session.id].generated.data, flow=flow,
                 ))  # fmt: skip
-            placed = await service.place(db, items, now=now, redaction=self.settings.redaction)
-            for item, placement in zip(items, placed, strict=True):
-                queue.complete(item.session, now=now, proposal_id=placement.proposal.id)
-            results = {
-                item.session.id: Outcome(
+
+            async def can_create(item: service.Analysed) -> bool:
+                """A new proposal spends a unit: the one reserved, or one free by now."""
+                r = by_id[item.session.id]
+                if not self._budgeted or r.paid:
+                    return True
+                r.paid = await budget.reserve(
+                    db, account_id=r.job.account_id, day=r.day,
+                    limit=self.settings.daily_proposal_budget,
+                )  # fmt: skip
+                return r.paid
+
+            placed = await service.place(
+                db, items, now=now, redaction=self.settings.redaction, can_create=can_create
+            )
+            results: dict[uuid.UUID, Outcome] = {}
+            for item, p in zip(items, placed, strict=True):
+                if p is None:
+                    self._park(item.session)
+                    results[item.session.id] = Outcome(item.session.id, "waiting")
+                    continue
+                queue.complete(item.session, now=now, proposal_id=p.proposal.id)
+                results[item.session.id] = Outcome(
                     item.session.id, "merged" if p.merged else "proposed", str(p.proposal.id)
                 )
-                for item, p in zip(items, placed, strict=True)
-            }
-            lost = [r for sid, r in by_id.items() if sid not in held]
+            lost = [r for sid, r in by_id.items() if sid not in held and r.paid]
+            merged = [
+                by_id[i.session.id]
+                for i, p in zip(items, placed, strict=True)
+                if p is not None and p.merged and by_id[i.session.id].paid
+            ]
             if self._budgeted:
-                await self._give_back(
-                    db,
-                    lost,
-                    [by_id[i.session.id] for i, p in zip(items, placed, strict=True) if p.merged],
-                )
+                await self._give_back(db, lost, merged)
         return [results.get(sid) or Outcome(sid, "lost_lease") for sid in by_id]
 
     async def _give_back(self, db: AsyncSession, lost: list[Ready], merged: list[Ready]) -> None:

@@ -98,6 +98,10 @@ async def _drain_queue(settings: Any, *, quiet: bool, backfill: bool = False) ->
 
         def step(outcome: Any) -> None:
             progress.update(task, advance=1, last=outcome.result)
+            # A session parked for the budget and woken by a merge is counted twice.
+            done = progress.tasks[0].completed
+            if total and done > (progress.tasks[0].total or 0):
+                progress.update(task, total=done)
 
         return await worker.drain(on_progress=step, wait_for_others=True)
 

@@ -89,7 +89,7 @@ def test_setup_import_and_list(cli: Any, tmp_path: Path) -> None:
     rows = sessions.json()
     assert sorted(r["external_id"] for r in rows) == ["s-1", "s-3"]
     assert set(rows[0]) == {"id", "external_id", "status", "analysis_status", "problem_domain",
-                            "problem_summary"}  # fmt: skip
+                            "problem_summary", "analysis_note", "resumes_at"}  # fmt: skip
     pending = cli(
         "sessions", "list", "--account", "northwind", "--analysis-status", "skipped", "--json"
     )
@@ -148,7 +148,6 @@ def test_errors_are_one_line_without_traceback(cli: Any, tmp_path: Path) -> None
         ("import", "sessions", str(tmp_path / "missing.jsonl"), "--account", "northwind"),
         ("import", "sessions", str(_sessions_file(tmp_path)), "--account", "nobody"),
         ("accounts", "create", "northwind", "--name", "Again"),
-        ("users", "create", "--account", "northwind", "--email", "x@example.com", "--role", "boss"),
         ("tokens", "create", "--email", "ghost@example.com"),
         ("flows", "validate", str(tmp_path / "missing.json")),
     ):

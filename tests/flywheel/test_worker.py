@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -60,6 +61,27 @@ def novel(ext: str, summary: str = "Teams camera not detected after Windows upda
              "free_text_input": answer},
             {"step_type": "action", "content": {"text": "Allow apps to access the camera"},
              "action_result": {"success": True, "details": "Teams sees the camera"}},
+        ],
+    }  # fmt: skip
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4))
+
+
+def distinct(ext: str, seed: int) -> dict[str, Any]:
+    """A session sharing no telling word with any other: it can only make a proposal of its own."""
+    rng = random.Random(seed)
+    w = [_word(rng) for _ in range(16)]
+    return {
+        "external_id": ext, "problem_summary": " ".join(w[:6]).capitalize(), "status": "resolved",
+        "problem_domain": "endpoint", "confidence_tier": "discovery", "confidence_score": 0.3,
+        "resolution_summary": f"{w[6]} {w[7]}",
+        "steps": [
+            {"step_type": "question", "content": {"text": f"{w[8]} {w[9]} {w[0]}?"},
+             "free_text_input": f"{w[10]} {w[11]}"},
+            {"step_type": "action", "content": {"text": f"{w[12]} {w[13]} {w[2]}"},
+             "action_result": {"success": True, "details": f"{w[14]} {w[15]}"}},
         ],
     }  # fmt: skip
 
@@ -148,9 +170,7 @@ async def test_analysing_again_adds_nothing(db: AsyncSession, desk: Desk) -> Non
 
 
 async def test_budget_51st_waits_for_the_next_day(db: AsyncSession, desk: Desk) -> None:
-    lines = [
-        novel(f"b{i}", f"Unique problem number {i} with {uuid.uuid4().hex[:6]}") for i in range(51)
-    ]
+    lines = [distinct(f"b{i}", i) for i in range(51)]
     lines.append(followed("r-free"))  # reinforcements never count against the budget
     await import_lines(db, desk.account, lines)
     stats = await desk.drain()
@@ -175,7 +195,7 @@ async def test_budget_setting_and_zero_means_unlimited(db: AsyncSession, desk: D
     await import_lines(
         db,
         desk.account,
-        [novel(f"z{i}", f"Distinct issue {i} {uuid.uuid4().hex}") for i in range(4)],
+        [distinct(f"z{i}", i) for i in range(4)],
     )
     stats = await desk.drain(daily_proposal_budget=2)
     assert stats.outcomes.get("waiting") == 2
@@ -312,3 +332,76 @@ async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
     assert stats.processed == 7  # one tick clears the whole backlog
     assert max(claims) == 3 and sum(claims) == 7
     assert await statuses(db) == {"completed": 7}
+
+
+async def test_budget_counts_proposals_not_analyses(db: AsyncSession, desk: Desk) -> None:
+    """Twelve sessions about one problem make one proposal: with a budget of 2 none is parked,
+    since every answer that merges gives its unit back (and wakes a parked session)."""
+    phrasings = ["Teams camera not detected after Windows update",
+                 "Teams webcam not detected since the Windows update",
+                 "Camera not detected in Teams after Windows update"]  # fmt: skip
+    lines = [novel(f"sim{i}", phrasings[i % 3]) for i in range(12)]
+    await import_lines(db, desk.account, lines)
+    stats = await desk.drain(daily_proposal_budget=2)
+    assert await statuses(db) == {"completed": 12}
+    made = await proposals(db)
+    assert sum(p.supporting_session_count for p in made) == 12
+    assert stats.outcomes.get("proposed") == len(made) <= 2
+    used = await budget.used(db, account_id=desk.account_id, day=desk.clock.now.date())
+    assert used == len(made)
+
+
+async def test_distinct_sessions_still_park_past_the_budget(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [
+        novel("d1"), novel("d2"),
+        distinct("d3", 3), distinct("d4", 4),
+    ])  # fmt: skip
+    stats = await desk.drain(daily_proposal_budget=2)
+    # Three problems, two units: one problem waits. Which one depends on which analyses took
+    # the units first (d1 and d2 together cost one unit only when d1's proposal came first).
+    made = await proposals(db)
+    assert stats.outcomes.get("proposed") == len(made) == 2
+    assert await budget.used(db, account_id=desk.account_id, day=desk.clock.now.date()) == 2
+    counts = await statuses(db)
+    assert counts["completed"] == sum(p.supporting_session_count for p in made)
+    assert counts["waiting"] in (1, 2) and counts["completed"] + counts["waiting"] == 4
+    desk.clock.advance(days=1)
+    await desk.drain(daily_proposal_budget=2)
+    assert await statuses(db) == {"completed": 4}
+    assert len(await proposals(db)) == 3
+
+
+async def test_wake_parked_backfills(db: AsyncSession, desk: Desk) -> None:
+    await import_lines(db, desk.account, [distinct(f"w{i}", i) for i in range(4)])
+    await desk.drain(daily_proposal_budget=1)
+    assert await statuses(db) == {"completed": 1, "waiting": 3}
+    assert await budget.wake_parked(db, account_id=desk.account_id) == 3
+    await db.commit()
+    stats = await desk.drain(daily_proposal_budget=0)  # a one-off drain without a limit
+    assert stats.outcomes == {"proposed": 3}
+    assert await statuses(db) == {"completed": 4}
+
+
+async def test_spent_budget_still_merges_into_pending_proposals(
+    db: AsyncSession, desk: Desk
+) -> None:
+    """Once the day's budget is spent, a session whose problem already has a pending proposal
+    is still analysed and merged (that costs nothing); one that would need a new proposal
+    waits for the next day."""
+    await import_lines(db, desk.account, [novel("first")])
+    assert (await desk.drain(daily_proposal_budget=1)).outcomes == {"proposed": 1}
+    await import_lines(
+        db, desk.account, [*(novel(f"again{i}") for i in range(5)), distinct("other", 99)]
+    )
+    stats = await desk.drain(daily_proposal_budget=1)
+    assert stats.outcomes == {"merged": 5, "waiting": 1}
+    [proposal] = await proposals(db)
+    assert proposal.supporting_session_count == 6
+    assert await budget.used(db, account_id=desk.account_id, day=desk.clock.now.date()) == 1
+    waiting = (
+        await db.execute(select(Session).where(Session.analysis_status == "waiting"))
+    ).scalar_one()
+    assert waiting.external_id == "other" and "budget" in (waiting.analysis_error or "")
+    desk.clock.advance(days=1)
+    assert (await desk.drain(daily_proposal_budget=1)).outcomes == {"proposed": 1}
+    await assert_nothing_lost(db)

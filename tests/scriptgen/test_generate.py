@@ -159,3 +159,26 @@ def test_check_generated_rejects_unknown_language_and_empty_script() -> None:
     with pytest.raises(Invalid):
         check_generated("print(1)", "python")
     assert check_generated("   ", "powershell")["ok"] is False
+
+
+def test_user_profile_request_on_a_printing_session_gets_the_profile_script() -> None:
+    from resolutionflow.scriptgen.generate import build_offline_answer
+    from resolutionflow.scriptgen.risk import assess
+
+    context = ["Printer on floor 2 shows offline", "Restart the print spooler"]
+    answer = build_offline_answer(
+        "delete all user profiles older than 30 days", "powershell", "printing", context
+    )
+    assert answer["template"] == "user-profile-cleanup"
+    assert "print" not in answer["script"].lower()
+    assert "[int]$Days = 30" in answer["script"]
+    # A dry run unless asked: deleting needs -Delete $true and then each profile's confirmation.
+    assert "[bool]$Delete = $false" in answer["script"]
+    assert answer["requires_confirmation"] and not answer["refused"]
+    report = assess(answer["script"], "powershell")
+    assert report.unguarded == []
+    assert [f.rule for f in report.findings] == ["delete"]
+
+    nothing = build_offline_answer("rename the computer", "powershell", "printing", context)
+    assert nothing["template"] is None and nothing["script"] == ""
+    assert "No script in the library fits" in nothing["explanation"]

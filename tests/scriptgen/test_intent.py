@@ -144,3 +144,47 @@ def test_matching_is_deterministic() -> None:
     first = match_scripts("wifi keeps dropping", domain="networking")
     second = match_scripts("wifi keeps dropping", domain="networking")
     assert first == second
+
+
+PRINTING_SESSION = [
+    "Printer on floor 2 shows offline",
+    "Is the printer showing online?",
+    "What does the panel say?",
+    "driver unavailable",
+    "Restart the print spooler",
+]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "delete all user profiles older than 30 days",
+        "remove old user profiles",
+        "clean up stale profiles on the terminal server",
+    ],
+)
+def test_the_request_decides_not_the_session(request_text: str) -> None:
+    result = match_scripts(
+        request_text, language="powershell", domain="printing", context_texts=PRINTING_SESSION
+    )
+    assert result.best is not None and result.best.id == "user-profile-cleanup"
+
+
+@pytest.mark.parametrize("request_text", ["rename the computer", "order pizza for the team"])
+def test_a_request_nothing_fits_is_not_given_the_sessions_script(request_text: str) -> None:
+    result = match_scripts(
+        request_text, language="powershell", domain="printing", context_texts=PRINTING_SESSION
+    )
+    assert result.best is None
+    # Without the session it would not match either: the session cannot make it fit.
+    assert match_scripts(request_text, language="powershell").best is None
+
+
+def test_the_session_only_reorders_near_ties() -> None:
+    """The session's text moves a script up only among those the request fits about equally:
+    a clear request gets the same script whatever the session is about."""
+    for request_text, expected in CASES[:12]:
+        alone = match_scripts(request_text)
+        elsewhere = match_scripts(request_text, domain="printing", context_texts=PRINTING_SESSION)
+        assert alone.best is not None and elsewhere.best is not None
+        assert elsewhere.best.id == alone.best.id == expected, request_text

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import typer
 from rich.table import Table
 
 from resolutionflow.accounts import service
 from resolutionflow.cli.common import console, ensure_schema, handle_errors, print_json, run
 from resolutionflow.db import unit_of_work
+
+Role = Literal["engineer", "team_admin", "admin"]  # other values are refused, listing these
 
 accounts_app = typer.Typer(help="Accounts (tenants).", no_args_is_help=True)
 teams_app = typer.Typer(help="Teams of an account.", no_args_is_help=True)
@@ -61,17 +65,22 @@ def create_team(
     team_slug: str = typer.Argument(..., help="Team slug, e.g. service-desk."),
     account: str = typer.Option(..., "--account", help="Account slug."),
     name: str = typer.Option(..., "--name", help="Display name."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create a team in an account."""
 
-    async def work() -> str:
+    async def work() -> dict[str, str]:
         await ensure_schema()
         async with unit_of_work() as db:
             acc = await service.get_account(db, slug=account)
             team = await service.create_team(db, account=acc, slug=team_slug, name=name)
-            return team.slug
+            return {"id": str(team.id), "slug": team.slug, "name": team.name, "account": acc.slug}
 
-    console.print(f"created team {run(work)} in {account}")
+    result = run(work)
+    if json_out:
+        print_json(result)
+    else:
+        console.print(f"created team {result['slug']} in {account}")
 
 
 @users_app.command("create")
@@ -79,14 +88,15 @@ def create_team(
 def create_user(
     account: str = typer.Option(..., "--account", help="Account slug."),
     email: str = typer.Option(..., "--email"),
-    role: str = typer.Option("engineer", "--role", help="engineer, team_admin or admin."),
+    role: Role = typer.Option("engineer", "--role"),
     password: str | None = typer.Option(None, "--password", help="Omit to create without sign-in."),
     name: str | None = typer.Option(None, "--name"),
     team: str | None = typer.Option(None, "--team", help="Team slug."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create a user."""
 
-    async def work() -> str:
+    async def work() -> dict[str, str | None]:
         await ensure_schema()
         async with unit_of_work() as db:
             acc = await service.get_account(db, slug=account)
@@ -95,9 +105,16 @@ def create_user(
                 db, account=acc, email=email, role=role, password=password, name=name,
                 team=team_obj,
             )  # fmt: skip
-            return f"created {user.role} {user.email} in {acc.slug}"
+            return {
+                "id": str(user.id), "email": user.email, "role": user.role, "name": user.name,
+                "account": acc.slug, "team": team_obj.slug if team_obj else None,
+            }  # fmt: skip
 
-    console.print(run(work))
+    result = run(work)
+    if json_out:
+        print_json(result)
+    else:
+        console.print(f"created {result['role']} {result['email']} in {result['account']}")
 
 
 @users_app.command("set-password")

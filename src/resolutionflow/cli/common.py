@@ -58,8 +58,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, typer.BadParameter):
+            raise  # usage errors (a bad option value) are click's to report, with exit 2
         except ResolutionFlowError as exc:
             lines = [exc.message] + [f"  {p}" for p in exc.problems]
             err_console.print("[bold red]error:[/] " + "\n".join(lines), highlight=False,
@@ -110,3 +110,37 @@ async def ensure_schema() -> None:
         raise SchemaNotReady(
             f"the database {state}, this version needs {head}: run `resolutionflow db upgrade`"
         )
+
+
+def print_rows(headers: list[str], rows: list[list[str]], *, cap: int = 24) -> None:
+    """One line per row, columns aligned, the first (an id) always whole so it can be copied;
+    middle columns are cut at `cap` characters and the last one (a summary or title) at the
+    terminal's edge. `--json` gives everything in full."""
+    from rich.text import Text
+
+    def cut(value: str, width: int) -> str:
+        return value if len(value) <= width else value[: max(0, width - 1)] + "…"
+
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, value in enumerate(row[:-1]):
+            widths[i] = max(widths[i], min(len(value), cap if i else len(value)))
+    used = sum(w + 2 for w in widths[:-1])
+    last = max(20, console.width - used - 1)
+    for i, row in enumerate([headers, *rows]):
+        cells = [cut(v, w).ljust(w) for v, w in zip(row[:-1], widths, strict=False)]
+        line = "  ".join([*cells, cut(row[-1], last)]).rstrip()
+        console.print(Text(line, style="bold" if i == 0 else ""), soft_wrap=True)
+
+
+def analysis_note(status: str | None, error: str | None, not_before: datetime | None) -> str:
+    """Why a session's analysis is where it is, in a few words: when it resumes for a session
+    parked by the daily budget or waiting for a retry, the error of a failed one."""
+    if status == "waiting":
+        when = f"resumes {not_before:%Y-%m-%d %H:%M} UTC" if not_before else "resumes later"
+        return f"daily proposal budget spent; {when}"
+    if status == "pending" and not_before is not None and error:
+        return f"retry at {not_before:%Y-%m-%d %H:%M} UTC after: {error}"
+    if status == "failed" and error:
+        return error
+    return ""

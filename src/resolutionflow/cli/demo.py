@@ -74,5 +74,32 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
         "Sign in as " + ", ".join(summary["sign_in"]) + f" (password: {summary['password']})"
     )
     env = "RESOLUTIONFLOW_DATABASE_URL=" + json.dumps(f"sqlite:///{path}")
-    console.print(f"Open the web UI: {env} resolutionflow serve  (then http://127.0.0.1:8000)")
-    console.print(f"Or look around: {env} resolutionflow proposals list --account northwind")
+    command = command_name()
+    console.print(
+        f"Open the web UI: {env} {command} serve  (then http://127.0.0.1:8000)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"Or look around: {env} {command} proposals list --account northwind",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def command_name() -> str:
+    """How to run this command again: `resolutionflow` when that is on the PATH (the same
+    program), else the path it was started by, such as `.venv/bin/resolutionflow`."""
+    import shutil
+    import sys
+
+    invoked = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if invoked is None or invoked.name != "resolutionflow":
+        invoked = Path(sys.executable).parent / "resolutionflow"
+    on_path = shutil.which("resolutionflow")
+    if on_path and invoked.exists() and Path(on_path).resolve() == invoked.resolve():
+        return "resolutionflow"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked)

@@ -15,6 +15,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from resolutionflow import __version__
+
+        print(f"resolutionflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """ResolutionFlow: turn resolved troubleshooting sessions into reviewed, reusable flows."""
+
+
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(accounts.teams_app, name="teams")

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import typer
-from rich.panel import Panel
-from rich.syntax import Syntax
+import sys
+from typing import Literal
 
-from resolutionflow.cli.common import console, ensure_schema, handle_errors, print_json, run
+import typer
+
+from resolutionflow.cli.common import (
+    ensure_schema,
+    err_console,
+    handle_errors,
+    print_json,
+    run,
+)
 from resolutionflow.config import get_settings
 from resolutionflow.db import unit_of_work
+
+# The languages and the other names they go by; anything else is refused, listing these.
+Language = Literal["powershell", "bash", "ps", "ps1", "pwsh", "sh", "shell", "linux"]
 
 
 @handle_errors
@@ -16,13 +26,21 @@ def script(
     request: str = typer.Argument(
         ..., help='What the script should do, e.g. "clear the print queue"'
     ),
-    session: str = typer.Option(..., "--session", help="Session id"),
-    lang: str = typer.Option("powershell", "--lang", help="powershell or bash"),
+    session: str = typer.Option(
+        ..., "--session", help="The session it is for: its id or its external id"
+    ),
+    account: str | None = typer.Option(
+        None, "--account", help="Account slug (needed when an external id is in several)"
+    ),
+    lang: Language = typer.Option("powershell", "--lang", help="The script language"),
     step: int | None = typer.Option(None, "--step", help="The step it is for"),
     json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON"),
 ) -> None:
-    """Generate a script for a session: the script, what it does, its parameters and risks."""
-    from resolutionflow.models import Account, Session
+    """Generate a script for a session. The script alone goes to standard output (copy it, or
+    redirect it to a file); what it does, its parameters and risks go to standard error.
+    Exits 1 when no vetted script fits the request."""
+    from resolutionflow.cli.data import find_session
+    from resolutionflow.models import Account
     from resolutionflow.scriptgen import service
     from resolutionflow.scriptgen.risk import normalise_language
 
@@ -30,22 +48,13 @@ def script(
     settings = get_settings()
 
     async def work() -> dict:  # type: ignore[type-arg]
-        import uuid
-
         await ensure_schema()
-        try:
-            session_id = uuid.UUID(session)
-        except ValueError:
-            raise typer.BadParameter(f"'{session}' is not a session id") from None
         async with unit_of_work(settings, write=False) as db:
-            found = await db.get(Session, session_id)
-            account = await db.get(Account, found.account_id) if found else None
-            if account is None:
-                from resolutionflow.errors import NotFound
-
-                raise NotFound(f"session {session} not found")
+            found = await find_session(session, account, db)
+            acc = await db.get(Account, found.account_id)
+            assert acc is not None
             context = await service.script_context(
-                db, account=account, session_id=session_id, step_order=step
+                db, account=acc, session_id=found.id, step_order=step
             )
         answer = await service.produce(settings, context, request=request, language=language)
         async with unit_of_work(settings) as db:
@@ -62,10 +71,19 @@ def script(
         print_json(result)
         return
     if result["script"]:
-        lexer = "powershell" if result["language"] == "powershell" else "bash"
-        console.print(Panel(Syntax(result["script"], lexer), title=result["template"] or "script"))
-    console.print(result["explanation"])
+        text = result["script"]
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        err_console.print(
+            f"[bold]{result['template'] or 'script'}[/] ({result['language']})", highlight=False
+        )
+    err_console.print(result["explanation"], highlight=False, soft_wrap=True)
     for risk in result["risks"]:
-        console.print(f"[yellow]risk[/] line {risk.get('line')}: {risk.get('message')}")
+        err_console.print(
+            f"[yellow]risk[/] line {risk.get('line')}: {risk.get('message')}",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
     for s in result["suggestions"] if not result["script"] else []:
-        console.print(f"  closest: {s.get('id')} — {s.get('title')}")
+        err_console.print(f"  closest: {s.get('id')} — {s.get('title')}", highlight=False)
+    if not result["script"]:
+        raise typer.Exit(1)

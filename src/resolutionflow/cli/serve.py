@@ -8,7 +8,8 @@ import socket
 
 import typer
 
-from resolutionflow.cli.common import fail, handle_errors, run
+from resolutionflow import __version__
+from resolutionflow.cli.common import console, fail, handle_errors, run
 from resolutionflow.config import Settings, get_settings
 
 SERVE_WORKER_ENV = "RESOLUTIONFLOW_SERVE_WORKER"
@@ -35,6 +36,38 @@ def secret_key_problem(settings: Settings, *, workers: int) -> str | None:
     return None
 
 
+def masked_database_url(url: str) -> str:
+    """The database URL with any password replaced by ***."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable database URL)"
+
+
+def banner(settings: Settings, *, host: str, port: int, workers: int, worker: bool) -> list[str]:
+    """What `serve` says before it starts: where, on what, and what is not set up yet."""
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    base = f"http://{shown}:{port}"
+    model = settings.ai_model or "its default model"
+    lines = [
+        f"ResolutionFlow {__version__} serving the web UI at {base}/ "
+        f"(API {base}/api/v1, docs {base}/docs)",
+        f"database: {masked_database_url(settings.database_url)}",
+        f"model provider: {settings.ai_provider} ({model})",
+        f"HTTP processes: {workers}; flywheel worker: "
+        + ("runs here" if worker else "off (--no-worker)"),
+    ]
+    if not settings.secret_key:
+        lines.append(
+            "warning: RESOLUTIONFLOW_SECRET_KEY is unset: sign-ins are signed with a random key "
+            "made at start-up, so everyone is signed out whenever the server restarts"
+        )
+    return lines
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -55,10 +88,14 @@ def serve(
 
     from resolutionflow.cli.common import ensure_schema
 
-    problem = secret_key_problem(get_settings(), workers=workers)
+    settings = get_settings()
+    problem = secret_key_problem(settings, workers=workers)
     if problem:
         fail(problem, code=2)
     run(ensure_schema)
+    for line in banner(settings, host=host, port=port, workers=workers, worker=not no_worker):
+        style = "yellow" if line.startswith("warning:") else None
+        console.print(line, style=style, highlight=False, soft_wrap=True)
     os.environ[SERVE_WORKER_ENV] = "0" if no_worker else "1"
     if not _is_loopback(host) and COOKIE_SECURE_ENV not in os.environ:
         # Reachable from other machines: sign-in cookies travel over https only. Plain http

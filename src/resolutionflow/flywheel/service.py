@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -265,10 +266,17 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
 
 
 async def place(
-    db: AsyncSession, items: list[Analysed], *, now: datetime, redaction: str = "standard"
-) -> list[Placement]:
+    db: AsyncSession,
+    items: list[Analysed],
+    *,
+    now: datetime,
+    redaction: str = "standard",
+    can_create: Callable[[Analysed], Awaitable[bool]] | None = None,
+) -> list[Placement | None]:
     """Turn analysed sessions into proposals in one transaction: each joins the most similar
     pending proposal of its account, domain and type (and target flow), or starts one.
+    `can_create`, when given, is asked before each new proposal; an item it refuses is not
+    placed (None in the answer).
 
     Matches are found first with no lock; then the chosen proposals are locked in id order (a
     fixed order, so two workers cannot deadlock) and re-checked. Sessions that matched nothing
@@ -318,6 +326,8 @@ async def place(
             _merge(target, item)
             results[index] = Placement(target, True)
             continue
+        if can_create is not None and not await can_create(item):
+            continue  # not placed (the daily budget is spent): the caller parks the session
         proposal = _new_proposal(item, now)
         db.add(proposal)
         pool.append(proposal)
@@ -329,7 +339,7 @@ async def place(
             db, account_id=proposal.account_id, kind=PROPOSAL_PENDING,
             payload=proposal_pending_payload(proposal), redaction=redaction,
         )  # fmt: skip
-    return [results[i] for i in range(len(items))]
+    return [results.get(i) for i in range(len(items))]
 
 
 class UsageTally:

@@ -99,6 +99,10 @@ class Ready:
     job: Job
     generated: Generated
     day: date
+    # Whether a budget unit was reserved before the model call. When the budget was spent but
+    # a merge looked possible, the analysis runs unpaid: it may merge (free), or take a unit
+    # if one is free by then, or be parked.
+    paid: bool = True
 
 
 @dataclass
@@ -364,7 +368,7 @@ class Worker:
             job.snapshot,
         )
         day = budget.budget_day(self.clock())
-        reserved = await self._reserve(session_id, account_id, day)
+        reserved, paid = await self._reserve(session_id, account_id, day)
         if reserved is not None:
             return reserved
         context = self.settings.ai_context_tokens
@@ -385,8 +389,8 @@ class Worker:
             last = job.attempts >= self.settings.worker_max_attempts
             if fallback and last:
                 why = f"the model was unavailable on all {job.attempts} attempts: {exc}"
-                return await self._draft(job, day, why)
-            await self._refund(account_id, day)
+                return await self._draft(job, day, paid, why)
+            await self._refund(account_id, day, paid)
             return await self._retry_or_fail(
                 session_id, f"model unavailable: {exc}", not_before=exc.retry_after
             )
@@ -394,20 +398,20 @@ class Worker:
             self.usage.add(account_id, exc.usage, self.clock())  # the tokens were spent anyway
             observe_model_calls(exc.usage)
             if fallback:
-                return await self._draft(job, day, exc.describe())
-            await self._refund(account_id, day)
+                return await self._draft(job, day, paid, exc.describe())
+            await self._refund(account_id, day, paid)
             return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
             # A bad key, a forbidden or unknown model is the settings' fault: every session
             # would get a draft while nobody notices, so those fail loudly (and can be
             # requeued once fixed). An empty, refused or malformed answer is the model's.
             if fallback and exc.status not in CONFIGURATION_STATUSES:
-                return await self._draft(job, day, f"model refused the request: {exc}")
-            await self._refund(account_id, day)
+                return await self._draft(job, day, paid, f"model refused the request: {exc}")
+            await self._refund(account_id, day, paid)
             return await self._fail(session_id, f"model refused the request: {exc}")
-        return self._ready(job, generated, day)
+        return self._ready(job, generated, day, paid)
 
-    async def _draft(self, job: Job, day: date, why: str) -> Outcome | Ready:
+    async def _draft(self, job: Job, day: date, paid: bool, why: str) -> Outcome | Ready:
         """The offline draft in place of the model's answer; `failed` if even that is invalid."""
         # The error may quote the model's answer; it is stored and shown, so redact it too.
         why = job.redactor.text(why) or why
@@ -417,14 +421,14 @@ class Worker:
                 tree=job.prompt_tree,
             )  # fmt: skip
         except AnalysisFailed as exc:
-            await self._refund(job.account_id, day)
+            await self._refund(job.account_id, day, paid)
             return await self._fail(
                 job.session_id, f"{why}\nthe offline draft was not valid either: {exc.describe()}"
             )
         log.info("session %s: the model's answer could not be used; offline draft", job.session_id)
-        return self._ready(job, generated, day)
+        return self._ready(job, generated, day, paid)
 
-    def _ready(self, job: Job, generated: Generated, day: date) -> Ready:
+    def _ready(self, job: Job, generated: Generated, day: date, paid: bool) -> Ready:
         session_id, account_id = job.session_id, job.account_id
         self.usage.add(account_id, generated.usage, self.clock())
         observe_model_calls(generated.usage)
@@ -433,42 +437,52 @@ class Worker:
         )
         if job.redactor.counts:
             log.debug("session %s: redacted %s", session_id, job.redactor.summary())
-        return Ready(job, generated, day)
+        return Ready(job, generated, day, paid)
 
     async def _reserve(
         self,
         session_id: uuid.UUID,
         account_id: uuid.UUID,
         day: date,
-    ) -> Outcome | None:
-        """Reserve budget; park the session until the next budget day when it is spent."""
+    ) -> tuple[Outcome | None, bool]:
+        """Reserve budget: (None, True) when reserved. When it is spent: (None, False) if the
+        answer could merge into a pending proposal (analysed unpaid), else the session is
+        parked until the next budget day."""
         if not self._budgeted:
-            return None  # no limit: nothing to count
+            return None, False  # no limit: nothing to count
         async with self._tx() as db:
             session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
-                return Outcome(session_id, "lost_lease")
+                return Outcome(session_id, "lost_lease"), False
             ok = await budget.reserve(
                 db, account_id=account_id, day=day,
                 limit=self.settings.daily_proposal_budget,
             )  # fmt: skip
             if ok:
-                return None
-            until = budget.next_budget_day(self.clock())
-            queue.wait_until(
-                session, at=until,
-                reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
-                f"waiting until {until.isoformat()}",
-            )  # fmt: skip
+                return None, True
+            if await budget.merge_possible(
+                db, account_id=account_id, domain=session.problem_domain,
+                flow_id=session.matched_flow_id,
+            ):  # fmt: skip
+                return None, False
+            self._park(session)
+        return Outcome(session_id, "waiting"), False
+
+    def _park(self, session: Any) -> None:
+        until = budget.next_budget_day(self.clock())
+        queue.wait_until(
+            session, at=until,
+            reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
+            f"waiting until {until.isoformat()}",
+        )  # fmt: skip
         log.info(
             "daily proposal budget of %d spent for this account; session waits until %s",
             self.settings.daily_proposal_budget, until.isoformat(),
-            extra={"session_id": str(session_id)},
+            extra={"session_id": str(session.id)},
         )  # fmt: skip
-        return Outcome(session_id, "waiting")
 
-    async def _refund(self, account_id: uuid.UUID, day: date) -> None:
-        if not self._budgeted:
+    async def _refund(self, account_id: uuid.UUID, day: date, paid: bool = True) -> None:
+        if not self._budgeted or not paid:
             return
         async with self._tx() as db:
             await budget.refund(db, account_id=account_id, day=day)
@@ -509,23 +523,58 @@ class Worker:
                     generated=made.data, flow=flow, generated_by=made.generated_by or None,
                     model_error=made.model_error,
                 ))  # fmt: skip
-            placed = await service.place(db, items, now=now, redaction=self.settings.redaction)
-            for item, placement in zip(items, placed, strict=True):
-                queue.complete(item.session, now=now, proposal_id=placement.proposal.id)
+
+            async def can_create(item: service.Analysed) -> bool:
+                """A new proposal spends a unit: the one reserved, or one free by now."""
+                r = by_id[item.session.id]
+                if not self._budgeted or r.paid:
+                    return True
+                r.paid = await budget.reserve(
+                    db, account_id=r.job.account_id, day=r.day,
+                    limit=self.settings.daily_proposal_budget,
+                )  # fmt: skip
+                return r.paid
+
+            placed = await service.place(
+                db, items, now=now, redaction=self.settings.redaction, can_create=can_create
+            )
+            results: dict[uuid.UUID, Outcome] = {}
+            for item, p in zip(items, placed, strict=True):
+                if p is None:
+                    self._park(item.session)
+                    results[item.session.id] = Outcome(item.session.id, "waiting")
+                    continue
+                queue.complete(item.session, now=now, proposal_id=p.proposal.id)
                 if item.generated_by == OFFLINE_FALLBACK:
                     # Completed, and the reason the model's answer was not used stays visible.
                     item.session.analysis_error = f"offline draft used: {item.model_error}"[:4000]
-            results = {
-                item.session.id: Outcome(
+                results[item.session.id] = Outcome(
                     item.session.id, "merged" if p.merged else "proposed", str(p.proposal.id)
                 )
-                for item, p in zip(items, placed, strict=True)
-            }
-            lost = [r for sid, r in by_id.items() if sid not in held]
-            for r in lost:
-                if self._budgeted:
-                    await budget.refund(db, account_id=r.job.account_id, day=r.day)
+            lost = [r for sid, r in by_id.items() if sid not in held and r.paid]
+            merged = [
+                by_id[i.session.id]
+                for i, p in zip(items, placed, strict=True)
+                if p is not None and p.merged and by_id[i.session.id].paid
+            ]
+            if self._budgeted:
+                await self._give_back(db, lost, merged)
         return [results.get(sid) or Outcome(sid, "lost_lease") for sid in by_id]
+
+    async def _give_back(self, db: AsyncSession, lost: list[Ready], merged: list[Ready]) -> None:
+        """Refund what made no proposal: lost leases, and answers merged into an existing
+        proposal (the budget counts proposals created). A merge's unit wakes one parked
+        session of its account."""
+        units: dict[tuple[uuid.UUID, date], int] = {}
+        for r in [*lost, *merged]:
+            units[(r.job.account_id, r.day)] = units.get((r.job.account_id, r.day), 0) + 1
+        for (account_id, day), n in units.items():
+            await budget.refund(db, account_id=account_id, day=day, units=n)
+        woken: dict[uuid.UUID, int] = {}
+        for r in merged:
+            woken[r.job.account_id] = woken.get(r.job.account_id, 0) + 1
+        for account_id, n in woken.items():
+            await budget.wake_parked(db, account_id=account_id, limit=n)
 
     async def _finish_without_change(self, session_id: uuid.UUID, why: str) -> Outcome:
         now = self.clock()

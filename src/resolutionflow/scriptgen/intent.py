@@ -22,7 +22,10 @@ from resolutionflow.scriptgen.textnorm import (
 
 MATCH_THRESHOLD = 0.30
 SUGGESTION_COUNT = 3
-_CONTEXT_WEIGHT = 0.25
+# The session breaks ties: among scripts the request alone scores within _TIE_MARGIN of its
+# best, the session's text (scaled by _TIE_WEIGHT) and domain decide the order.
+_TIE_MARGIN = 0.06
+_TIE_WEIGHT = 0.08
 # A script in the wrong language must beat the best allowed one by this much to mean
 # "the library covers this, just not in the language asked for".
 _OTHER_LANGUAGE_MARGIN = 0.3
@@ -166,24 +169,35 @@ def match_scripts(
     leans_on_context = not content_words(text) and _relevant(index, context)
 
     scores = index.scores(text) if content_words(text) else np.zeros(len(index.entries))
-    if context and (request_relevant or leans_on_context):
-        ctx = index.scores(context)
-        scores = (
-            ctx * 0.9
-            if leans_on_context
-            else (1 - _CONTEXT_WEIGHT) * scores + _CONTEXT_WEIGHT * ctx
-        )
+    tie_break = np.zeros(len(index.entries))
+    if leans_on_context:
+        scores = index.scores(context) * 0.9
+    else:
+        # The request decides: the session's text and domain only order scripts the request
+        # fits about equally well. A printing session asking to delete user profiles gets the
+        # profile script, or "no script fits", never the print-spooler script.
+        if context and request_relevant:
+            tie_break = _TIE_WEIGHT * index.scores(context)
+    # Asking for a language, or a session on a Linux host, says which kind of machine the
+    # engineer is on: the same task's PowerShell and Bash scripts are told apart by it.
     hint_text = f"{text} {context}"
-    # Asking for a language says which kind of machine the engineer is on.
     linux = lang == "bash" or bool(_LINUX_HINT.search(hint_text))
     windows = lang == "powershell" or bool(_WINDOWS_HINT.search(normalise(request or "")))
     for i, entry in enumerate(index.entries):
         if domain and entry.domain == domain:
-            scores[i] += 0.05
+            if leans_on_context:
+                scores[i] += 0.05
+            else:
+                tie_break[i] += _TIE_WEIGHT * 0.2
         if linux and not windows:
             scores[i] += 0.12 if entry.language == "bash" else -0.12
         elif windows and not linux:
             scores[i] += 0.08 if entry.language == "powershell" else -0.12
+    if tie_break.any():
+        # Only among scripts within the tie margin of the request's best fit.
+        best = float(scores.max())
+        near = scores >= best - _TIE_MARGIN
+        scores = np.where(near, scores + tie_break, scores)
 
     order = sorted(range(len(index.entries)), key=lambda i: (-scores[i], index.entries[i].id))
     allowed = [i for i in order if lang is None or index.entries[i].language == lang]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +97,12 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[tuple[int, SessionIn]], list
 
 
 async def import_sessions(
-    db: AsyncSession, *, account: Account, lines: Iterable[str], strict: bool = False
+    db: AsyncSession,
+    *,
+    account: Account,
+    lines: Iterable[str],
+    strict: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Store every good line; report each bad one by line number.
 
@@ -112,7 +117,9 @@ async def import_sessions(
     seen = await repo.existing_external_ids(
         db, account.id, [item.external_id for _, item in parsed if item.external_id]
     )
-    for number, item in parsed:
+    for done, (number, item) in enumerate(parsed):
+        if on_progress is not None:
+            on_progress(done, len(parsed))  # (lines handled so far, lines to handle)
         if item.external_id and item.external_id in seen:
             summary.already_present += 1
             continue

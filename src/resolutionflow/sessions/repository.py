@@ -139,3 +139,20 @@ async def delete_step(db: AsyncSession, session_id: uuid.UUID, step_order: int) 
         )
     )
     return rowcount(result)
+
+
+async def sessions_by_ref(
+    db: AsyncSession, ref: str, account_id: uuid.UUID | None = None
+) -> list[Session]:
+    """Sessions whose internal id or external id is `ref` (of one account, or of any)."""
+    try:
+        key: uuid.UUID | None = uuid.UUID(ref)
+    except ValueError:
+        key = None
+    match = Session.external_id == ref
+    if key is not None:
+        match = match | (Session.id == key)
+    stmt = select(Session).where(match)
+    if account_id is not None:
+        stmt = stmt.where(Session.account_id == account_id)
+    return list((await db.execute(stmt.order_by(Session.created_at).limit(10))).scalars())

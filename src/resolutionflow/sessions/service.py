@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.accounts import service as accounts_service
-from resolutionflow.errors import BadRequest, Conflict, Invalid, Problem
+from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import service as flows_service
 from resolutionflow.models import Account, Flow, Session, SessionStep, Team, User
 from resolutionflow.models.base import utcnow
@@ -349,9 +349,16 @@ async def retry_analysis(db: AsyncSession, *, account: Account, session: Session
     await repo.requeue_failed(db, account_id=account.id, session_ids=[session.id])
 
 
-async def retry_failed(db: AsyncSession, *, account: Account | None = None) -> int:
-    """Queue every failed analysis again, of one account or of all."""
-    return await repo.requeue_failed(db, account_id=account.id if account else None)
+async def retry_failed(
+    db: AsyncSession,
+    *,
+    account: Account | None = None,
+    session_ids: list[uuid.UUID] | None = None,
+) -> int:
+    """Queue failed analyses again: these sessions, or every one of an account, or of all."""
+    return await repo.requeue_failed(
+        db, account_id=account.id if account else None, session_ids=session_ids
+    )
 
 
 async def analysis_counts(db: AsyncSession, *, account: Account | None = None) -> dict[str, int]:
@@ -434,3 +441,22 @@ async def abandon_session(
     await repo.bump_data_version(db, account.id)
     await db.flush()
     return session
+
+
+async def find_session(db: AsyncSession, *, ref: str, account: Account | None = None) -> Session:
+    """A session by its internal id or its external (PSA or chat) id, for the command line.
+
+    Without an account an external id may name sessions of several accounts: that is an
+    error asking for the account, never a guess."""
+    found = await repo.sessions_by_ref(db, ref.strip(), account.id if account else None)
+    by_id = [s for s in found if str(s.id) == ref.strip().lower()]
+    if by_id:
+        return by_id[0]
+    where = f" in account {account.slug}" if account else ""
+    if not found:
+        raise NotFound(f"no session with id or external id '{ref}'{where}")
+    if len(found) > 1:
+        raise BadRequest(
+            f"external id '{ref}' names sessions in {len(found)} accounts: say which with --account"
+        )
+    return found[0]

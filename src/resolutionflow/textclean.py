@@ -325,6 +325,10 @@ def subject(text: str | None, *, names: Sequence[str] = ()) -> str:
     """The first line of the cleaned text: an e-mail's subject, a ticket's title."""
     cleaned = clean(text, names=names)
     first = cleaned.split("\n", 1)[0] if cleaned else ""
+    # "Title - the first line of the description" and "Title: description" shapes.
+    head = re.split(r"\s+[-–—]\s+|:\s+|\.\s+", first, maxsplit=1)[0]
+    if head != first and len(head.split()) >= 2:
+        first = head
     return first.strip(" .:;,!?-")
 
 
@@ -369,10 +373,32 @@ def shared_title(summaries: Sequence[str], *, names: Sequence[str] = ()) -> str:
     def score(k: int) -> tuple[float, int]:
         bag = bags[k]
         shared = sum(counts[w] - 1 for w in bag)
-        return (-(shared / (len(bag) ** 0.5) if bag else 0.0), k)
+        return (-(shared / (len(bag) ** 0.75) if bag else 0.0), k)
 
     best = min(range(len(subjects)), key=score)
-    return short_title(subjects[best])
+    return short_title(_usual_forms(subjects[best], subjects))
+
+
+def _usual_forms(text: str, texts: Sequence[str]) -> str:
+    """`text` with each lower-case word in the form the texts most often write it ("vpn" ->
+    "VPN" when most write VPN)."""
+    forms: dict[str, Counter[str]] = {}
+    for other in texts:
+        for word in _DISPLAY_WORD.findall(other):
+            forms.setdefault(word.lower(), Counter())[word] += 1
+
+    def usual(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word != word.lower():
+            return word
+        counts = forms.get(word)
+        if not counts:
+            return word
+        form, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        capitalised = form[:1].isupper() and form[1:].islower()
+        return form if n > counts[word] and not capitalised else word
+
+    return _DISPLAY_WORD.sub(usual, text)
 
 
 def shared_keywords(

@@ -54,7 +54,7 @@ _FIELDS = ("title", "description", "keywords")
 # Text the flow builders write around every proposal: it says nothing about which problem.
 BOILERPLATE = re.compile(
     r"use this flow when|charted from (?:a|\d+) resolved sessions?(?: with [^,]*)?,?"
-    r"|ending with:?|\((?:[\w ]+ )?issue\)|^troubleshoot\b|troubleshooting flow"
+    r"|ending(?: with)?:?|\((?:[\w ]+ )?issue\)|^troubleshoot\b|\bflow\b"
     r"|a resolution that was not recorded|a ticket reports these symptoms"
     r"|\b(?:troubleshooting|diagnosis|resolution|helpdesk|support)\b"
     r"|\b\d+ (?:questions?|actions?)\b",

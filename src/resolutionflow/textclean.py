@@ -370,10 +370,10 @@ def shared_title(summaries: Sequence[str], *, names: Sequence[str] = ()) -> str:
     bags = [{w.lower() for w in _content_words(s)} for s in subjects]
     counts: Counter[str] = Counter(w for bag in bags for w in bag)
 
-    def score(k: int) -> tuple[float, int]:
+    def score(k: int) -> tuple[float, int, int]:
         bag = bags[k]
         shared = sum(counts[w] - 1 for w in bag)
-        return (-(shared / (len(bag) ** 0.75) if bag else 0.0), k)
+        return (-(shared / (len(bag) ** 0.75) if bag else 0.0), len(subjects[k].split()), k)
 
     best = min(range(len(subjects)), key=score)
     return short_title(_usual_forms(subjects[best], subjects))

@@ -80,3 +80,21 @@ def test_subject_title_and_keywords_come_from_what_tickets_share() -> None:
     assert keywords[0] == "OneDrive"
     assert not {"mia", "rossi", "tom", "kestrel", "won", "thanks"} & {k.lower() for k in keywords}
     assert shared_title(["vpn drops", "VPN keeps dropping", "VPN disconnects"]) == "VPN drops"
+
+
+def test_one_line_mails_lose_greeting_and_signature() -> None:
+    text = (
+        "vpn Hi team, I'm working from home and the VPN says connecting then fails. "
+        "Thank you! Marcus Willow Lane Primary School. This message is confidential."
+    )
+    assert clean(text) == "vpn I'm working from home and the VPN says connecting then fails."
+    assert clean("Printer offline since this morning, nobody can print") == (
+        "Printer offline since this morning, nobody can print"
+    )
+
+
+def test_shared_reports_counts_every_ticket() -> None:
+    from resolutionflow.textclean import shared_reports
+
+    out = shared_reports(["Printer offline", "printer offline again", "CAN'T PRINT"], count=40)
+    assert out.startswith('Reported 40 times, e.g. "Printer offline"')

@@ -61,7 +61,19 @@ _CALL_LOG = re.compile(
     r"\s+[^:,\-]{1,60}[:,\-]|per\s+(?:phone\s+)?call\s+with\s+[^:,\-]{1,40}[:,\-]"
     r"|phoned\s+in\s*:|walk[- ]?up\s+at\s+[^:,\-]{1,40}[:,\-])"
     r"|[A-Z][a-z]+\s+(?:rang|called|phoned)\s*(?:in\s*)?(?:from\s+[^:,\-]{1,40})?\s*[:,\-]"
-    r"|[A-Z][a-z]+\s+from\s+[^:]{1,40}\s+called\s*:)\s*"
+    r"|(?i:[a-z]+\s+from\s+[^:]{1,40}\s+called\s*:))\s*"
+)
+# The same, in text that lost its line breaks on the way (one-line summaries).
+_INLINE_GREETING = re.compile(
+    r"(?:^|(?<=\s))(?:hi|hiya|hey|hello|dear)(?:\s+(?:team|all|guys|there|it|support|everyone"
+    r"|sir/madam|[A-Za-z][a-z]+))?\s*[,!]\s*(?:hope\s+you(?:'re|\s+are)\s+well[.!]?\s*)?"
+    r"|(?:^|(?<=[.!?:]\s))(?:good\s+)?(?:morning|afternoon|evening)(?:\s+all)?\s*[,!]\s*",
+    re.IGNORECASE,
+)
+_INLINE_CLOSING = re.compile(
+    r"\s(?:thanks(?:\s+in\s+advance)?|thank\s+you|many\s+thanks|kind\s+regards|best\s+regards"
+    r"|regards|cheers|best\s+wishes|sent\s+from\s+my|get\s+outlook\s+for)\b(?![\w-])[\s\S]*$",
+    re.IGNORECASE,
 )
 _CALLED_IN = re.compile(
     r"\s*\((?:called|rang|phoned|reported|logged)\s+(?:in\s+)?(?:by\s+)?[^)]{1,40}\)", re.I
@@ -198,6 +210,10 @@ def clean(text: str | None, *, names: Sequence[str] = ()) -> str:
         return ""
     out = text.replace("\r\n", "\n").replace("\r", "\n")
     out = _body(out)
+    closing = _INLINE_CLOSING.search(out)
+    if closing is not None and closing.start() >= 10:
+        out = out[: closing.start()]
+    out = _INLINE_GREETING.sub(" ", out)
     out = _PLACEHOLDER.sub(" ", out)
     spans = [(s.start, s.end) for s in email_spans(out)]
     spans += [(s.start, s.end) for s in phone_spans(out)]
@@ -313,7 +329,10 @@ _KEYWORD_STOP = frozenset(
     weeks days time times help thanks hello urgent asap issue issues problem problems error
     working work works user users everyone anyone people staff office whole all any and are
     but for has not the was can get got let see our out too why how who one two new use used
-    says said just also via per etc isn't aren't haven't hasn't i'm i've we're they're""".split()  # noqa: SIM905
+    says said just also via per etc isn't aren't haven't hasn't i'm i've we're they're
+    computer computers pc pcs fine say reports reported currently happened find click shows
+    opens appears she's he's it's that's there's can't won't didn't doesn't isn't tried
+    saying showing getting able""".split()  # noqa: SIM905
 )
 TITLE_WORDS = 10
 _WEAK_END = frozenset(
@@ -338,8 +357,8 @@ def short_title(text: str, limit: int = TITLE_WORDS) -> str:
     words = [w for w in text.split() if w.strip(" .,;:!?")]
     if len(words) > limit:
         words = words[:limit]
-    while len(words) > 3 and words[-1].lower().strip(" .,;:!?") in _WEAK_END:
-        words.pop()
+        while len(words) > 3 and words[-1].lower().strip(" .,;:!?") in _WEAK_END:
+            words.pop()
     title = " ".join(words).strip(" .,;:!?-")
     if title.isupper() and len(title) > 12:  # a title shouted in capitals
         title = title.lower()
@@ -375,7 +394,9 @@ def shared_title(summaries: Sequence[str], *, names: Sequence[str] = ()) -> str:
         shared = sum(counts[w] - 1 for w in bag)
         return (-(shared / (len(bag) ** 0.75) if bag else 0.0), len(subjects[k].split()), k)
 
-    best = min(range(len(subjects)), key=score)
+    # A one-word subject ("Printer", "vpn") says too little when others say more.
+    pool = [k for k in range(len(subjects)) if len(bags[k]) >= 2] or list(range(len(subjects)))
+    best = min(pool, key=score)
     return short_title(_usual_forms(subjects[best], subjects))
 
 
@@ -434,3 +455,24 @@ def shared_keywords(
         if len(out) >= limit:
             break
     return out
+
+
+def shared_reports(
+    summaries: Sequence[str], *, count: int | None = None, names: Sequence[str] = (), limit: int = 3
+) -> str:
+    """How several tickets reported one problem: up to `limit` distinct cleaned subjects, the
+    most representative first ("Reported 8 times, e.g. ..."); `count` the number of tickets
+    when more than the summaries given."""
+    subjects: list[str] = []
+    seen: set[str] = set()
+    first = shared_title(summaries, names=names)
+    for text in [first, *(subject(s, names=names) for s in summaries)]:
+        key = " ".join(w.lower() for w in _content_words(text))
+        if text and key and key not in seen:
+            seen.add(key)
+            subjects.append(text.rstrip("."))
+        if len(subjects) == limit:
+            break
+    quoted = "; ".join(f'"{s}"' for s in subjects)
+    times = max(count or 0, len(summaries))
+    return f"Reported {times} times, e.g. {quoted}." if quoted else ""

@@ -35,7 +35,7 @@ from resolutionflow.notifications.service import (
     proposal_pending_payload,
 )
 from resolutionflow.redaction import redact_text
-from resolutionflow.textclean import one_line, shared_keywords, shared_title
+from resolutionflow.textclean import one_line, shared_keywords, shared_reports, shared_title
 
 
 def _title(text: str) -> str:
@@ -244,6 +244,11 @@ def _retitle(proposal: FlowProposal) -> None:
     keywords = shared_keywords(summaries, extra=list(proposal.match_keywords or []))
     if keywords:
         proposal.match_keywords = keywords
+    description = proposal.description or ""
+    if description.startswith(("Reported as:", "Reported ")) and "Resolved by:" in description:
+        resolved = description[description.index("Resolved by:") :]
+        reports = shared_reports(summaries, count=proposal.supporting_session_count)
+        proposal.description = f"{reports} {resolved}".strip()
 
 
 def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:

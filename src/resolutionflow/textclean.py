@@ -16,9 +16,6 @@ a surname) and the shapes desks log calls in ("Janet rang -", "(called in by Cal
 "Voicemail from Danielle at Summit Ridge,"). A customer's name also counts in its short forms
 ("Northgate" for "Northgate Veterinary Clinic"). Redaction placeholders ("{{EMAIL_1}}") go too.
 
-`recurring_names` finds the names the data itself shows are customers or people: capitalised
-words that lead or trail many texts which otherwise share nothing.
-
 Pure: no database, no model.
 """
 
@@ -205,9 +202,15 @@ def clean(text: str | None, *, names: Sequence[str] = ()) -> str:
     numbers, mail prefixes and redaction placeholders removed, the rest as written.
 
     `names`: names known to be customers or people (the session's customer, the account's
-    users); their short forms are removed too."""
+    users); their short forms are removed too. Results are cached: proposals are compared
+    and retitled from the same summaries again and again."""
     if not text:
         return ""
+    return _clean(text, tuple(n for n in names if n))
+
+
+@lru_cache(maxsize=32768)
+def _clean(text: str, names: tuple[str, ...]) -> str:
     out = text.replace("\r\n", "\n").replace("\r", "\n")
     out = _body(out)
     closing = _INLINE_CLOSING.search(out)
@@ -283,37 +286,6 @@ def one_line(text: str | None, *, names: Sequence[str] = ()) -> str:
     return ". ".join(parts)
 
 
-_CAP_WORD = re.compile(r"\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,}){0,2}\b")
-
-
-def recurring_names(
-    texts: Sequence[str], groups: Sequence[int] | None = None, *, min_groups: int = 3
-) -> set[str]:
-    """Capitalised words and word runs at the edges of texts (where tickets put who and
-    where: "Kestrel - vpn", "printer offline (Holly)") that recur across at least
-    `min_groups` different groups of texts (`groups[i]` the group of text i; each text its
-    own group when None). A word that leads texts about many unrelated problems names a
-    customer or a person, not a problem. Everyday words capitalised at a sentence start are
-    not counted: only runs seen capitalised also in the middle of a text qualify."""
-    where: dict[str, set[int]] = {}
-    lowered: Counter[str] = Counter()
-    for i, text in enumerate(texts):
-        g = groups[i] if groups is not None else i
-        for match in _CAP_WORD.finditer(text):
-            word = match.group(0)
-            if match.start() == 0 and " " not in word:
-                continue
-            where.setdefault(word, set()).add(g)
-        for word in re.findall(r"\b[a-z]{3,}\b", text):
-            lowered[word] += 1
-    out = set()
-    for word, found in where.items():
-        first = word.split()[0]
-        if len(found) >= min_groups and lowered[first.lower()] <= len(found) // 4:
-            out.add(word)
-    return out
-
-
 # --- titles and keywords from what texts share -------------------------------------------------
 
 _DISPLAY_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'.\-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
@@ -360,7 +332,7 @@ def short_title(text: str, limit: int = TITLE_WORDS) -> str:
         while len(words) > 3 and words[-1].lower().strip(" .,;:!?") in _WEAK_END:
             words.pop()
     title = " ".join(words).strip(" .,;:!?-")
-    if title.isupper() and len(title) > 12:  # a title shouted in capitals
+    if title.isupper() and len(words) >= 2:  # a title shouted in capitals
         title = title.lower()
     return title[:1].upper() + title[1:]
 

@@ -165,7 +165,7 @@ def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 def _body(text: str) -> str:
     """An e-mail's subject and body: greetings dropped, everything from the closing on cut."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    paragraphs = [p.strip() for p in _PARAGRAPHS.split(text) if p.strip()]
     if len(paragraphs) <= 1:
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         kept = []
@@ -250,13 +250,18 @@ def _drop_dangling(text: str) -> str:
     return _DANGLING_LINE.sub("", text)
 
 
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
 def _tidy(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         line = _SPACES.sub(" ", line)
         line = _PUNCT_RUN.sub(r"\1", line)
-        line = re.sub(r"\s+([,.;:!?])", r"\1", line)
-        line = re.sub(r"\(\s*\)|\[\s*\]", " ", line)
+        line = _SPACE_BEFORE_PUNCT.sub(r"\1", line)
+        line = _EMPTY_BRACKETS.sub(" ", line)
         line = _dedash(_SPACES.sub(" ", line))
         if line:
             lines.append(line)

@@ -12,8 +12,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from resolutionflow.errors import Invalid, Problem, RateLimited, ResolutionFlowError
-from resolutionflow.sessions.schemas import format_location
+from resolutionflow.errors import (
+    Invalid,
+    Problem,
+    RateLimited,
+    ResolutionFlowError,
+    format_location,
+)
 
 log = logging.getLogger(__name__)
 

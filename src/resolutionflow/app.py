@@ -19,7 +19,8 @@ from resolutionflow.config import Settings, get_settings
 from resolutionflow.db import dispose_engines
 from resolutionflow.httpguard import BodyLimit, SecurityHeaders
 from resolutionflow.ops.api import router as ops_router
-from resolutionflow.ops.metrics import http_metrics_middleware
+from resolutionflow.ops.context import RequestContext
+from resolutionflow.ops.metrics import HttpMetrics
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +86,15 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         BodyLimit, limit=settings.max_body_bytes, large_limit=settings.max_import_bytes,
         large_paths=(f"{API_PREFIX}/sessions/import",),
     )  # fmt: skip
-    app.middleware("http")(http_metrics_middleware)
+    app.add_middleware(HttpMetrics)
     app.include_router(ops_router)
     app.include_router(api_router())
     from resolutionflow.web.router import web_router
 
     app.include_router(web_router)
-    # Outermost: every response, the 413s included, carries the security headers.
+    # Every response, the 413s included, carries the security headers and the request id.
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)
     return app
 
 
@@ -101,8 +103,10 @@ def serve_app() -> FastAPI:
     import os
     import sys
 
+    from resolutionflow import logs
     from resolutionflow.cli.serve import SERVE_WORKER_ENV, secret_key_problem
 
+    logs.configure(level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL") or "INFO")
     problem = secret_key_problem(get_settings(), workers=1)
     if problem:
         sys.stderr.write(f"error: {problem}\n")

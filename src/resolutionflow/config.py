@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     # Flywheel
     daily_proposal_budget: int = 50
     worker_interval_seconds: int = 300
-    worker_batch_size: int = 10
+    worker_batch_size: int = Field(default=50, ge=1)
     worker_lease_seconds: int = 600
     worker_max_attempts: int = 5
     worker_retry_base_seconds: float = 30.0
@@ -81,6 +81,19 @@ class Settings(BaseSettings):
     max_import_bytes: int = 100 * 1024 * 1024
     # Development only: allow an http:// webhook to a loopback address (a local receiver).
     webhook_allow_http_loopback: bool = False
+
+    # Models (appended for local and small models)
+    # The model's context size in tokens (estimated as one per three characters): prompts
+    # are trimmed by rule to fit it, leaving room for the answer. 0 = no limit.
+    ai_context_tokens: int = 8192
+    # When the model's answer is still invalid after the repair request, or the model stays
+    # unavailable for all of a session's attempts, propose the offline draft instead (marked
+    # as such, with the model's error). False = the session ends `failed`, as before.
+    ai_offline_fallback: bool = True
+    # Retries inside one model call made by the worker. 0 = none: a failed call returns the
+    # session to the queue with a not-before time, so backoff never holds a worker slot.
+    # (`ai_timeout_seconds` bounds each call; raise it for slow local models.)
+    ai_worker_call_retries: int = 0
 
     @field_validator("database_url")
     @classmethod

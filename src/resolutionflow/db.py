@@ -105,3 +105,8 @@ async def dispose_engines() -> None:
 
 def is_postgres(db: AsyncSession) -> bool:
     return db.get_bind().dialect.name == "postgresql"
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (its cursor result's rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -75,3 +75,16 @@ class RateLimited(ResolutionFlowError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def format_location(loc: tuple[Any, ...]) -> str:
+    """('steps', 2, 'step_type') -> 'steps[2].step_type'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"str", "ContentIn", "function-after[_not_blank(), str]"}:
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "line"

@@ -2,8 +2,9 @@
 
 Each server runs uvicorn in a thread on 127.0.0.1 with a free port, once per test session.
 A test queues the replies it wants (`server.script(...)`); when the queue is empty the
-server answers with a normal success in its protocol. Every request is recorded with its
-headers, JSON body and the server-side time it arrived.
+server answers through `server.respond` (a function of the request body, when a test sets
+one, to play a model that behaves some way on every request) or with a normal success.
+Every request is recorded with its headers, JSON body and the server-side time it arrived.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class FakeModelServer:
         self._lock = threading.Lock()
         self._script: list[Reply] = []
         self.default: Reply = Reply()
+        self.respond: Callable[[Any], Reply] | None = None
         self.requests: list[Seen] = []
         self.url = ""
         self._server: uvicorn.Server | None = None
@@ -94,6 +96,7 @@ class FakeModelServer:
             self._script.clear()
             self.requests.clear()
             self.default = Reply()
+            self.respond = None
 
     # -- the ASGI app --------------------------------------------------------------------
 
@@ -114,7 +117,10 @@ class FakeModelServer:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         with self._lock:
             self.requests.append(Seen(scope["path"], headers, body, arrived))
-            reply = self._script.pop(0) if self._script else self.default
+            respond = self.respond
+            reply = self._script.pop(0) if self._script else None
+        if reply is None:
+            reply = respond(body) if respond is not None else self.default
         if reply.delay:
             await asyncio.sleep(reply.delay)
         content = reply.body if reply.body is not None else self._success(body)
@@ -151,3 +157,73 @@ class FakeModelServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+# -- models that behave some way on every request (set as `server.respond`) ---------------
+
+
+def _chat_reply(content: str, model: str = "tiny-local") -> Reply:
+    body = {
+        "id": "chatcmpl-m",
+        "object": "chat.completion",
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 300, "completion_tokens": 200, "total_tokens": 500},
+    }
+    return Reply(body=body)
+
+
+def offline_answer(body: dict[str, Any]) -> str:
+    """A valid answer to the request, as a good model would give: the offline provider's."""
+    from resolutionflow.ai.providers.offline import OfflineProvider
+
+    messages = body.get("messages") or []
+    system = next((m["content"] for m in messages if m.get("role") == "system"), "")
+    rest = [m for m in messages if m.get("role") != "system"]
+    return OfflineProvider().answer(system, rest)
+
+
+def _format_of(body: Any) -> str:
+    if not isinstance(body, dict):
+        return "none"
+    response_format = body.get("response_format")
+    if not isinstance(response_format, dict):
+        return "text"
+    return str(response_format.get("type"))
+
+
+def _rejected(what: str) -> Reply:
+    return Reply(
+        status=400,
+        body={"error": {"message": f"response_format type '{what}' is not supported"}},
+    )
+
+
+def honours_json_schema(body: Any) -> Reply:
+    """A server that enforces the schema it is sent: its answer is always a valid flow."""
+    return _chat_reply(offline_answer(body))
+
+
+def rejects_json_schema(body: Any) -> Reply:
+    """An older server: 400 on `json_schema`, fine with `json_object` (schema in the prompt)."""
+    if _format_of(body) == "json_schema":
+        return _rejected("json_schema")
+    return _chat_reply(offline_answer(body))
+
+
+def rejects_json_modes(body: Any) -> Reply:
+    """A server that takes no response_format at all: only plain text requests succeed."""
+    if _format_of(body) in ("json_schema", "json_object"):
+        return _rejected(_format_of(body))
+    return _chat_reply(offline_answer(body))
+
+
+def answers_in_prose(body: Any) -> Reply:
+    """A weak model: whatever it is asked, it chats."""
+    return _chat_reply("Sure! The printer was offline, so turning it off and on again fixed it.")

@@ -182,3 +182,34 @@ async def test_engineers_read_but_do_not_write(
             ).status_code == 403  # fmt: skip
     assert (await client.put(f"{API}/{flow.id}", headers=h, json={"name": "y"})).status_code == 403
     assert await count(db, FlowVersion) == 1
+
+
+async def test_success_rate_is_successes_over_uses_with_the_count(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    from resolutionflow.models import Session
+    from resolutionflow.models.base import utcnow
+
+    flow = await create_flow(db, world.account, key="printer-offline", name="Printer offline")
+    other = await create_flow(db, world.other_account, key="printer-offline", name="Printer")
+    flow.success_rate = 0.41  # the reinforcement moving average: a trend, not the rate
+    statuses = ["resolved"] * 9 + ["escalated", "requesting_escalation", "active", "abandoned"]
+    for status in statuses:
+        db.add(Session(
+            account_id=world.account.id, problem_summary="Printer offline", status=status,
+            confidence_tier="high", confidence_score=0.9, matched_flow_id=flow.id,
+            created_at=utcnow(), analysis_status="completed", analysis_attempts=0,
+        ))  # fmt: skip
+    db.add(Session(
+        account_id=world.other_account.id, problem_summary="Printer", status="escalated",
+        confidence_tier="high", confidence_score=0.9, matched_flow_id=other.id,
+        created_at=utcnow(), analysis_status="completed", analysis_attempts=0,
+    ))  # fmt: skip
+    await db.commit()
+    h = world.engineer.headers
+    one = (await client.get(f"{API}/{flow.id}", headers=h)).json()
+    assert (one["successes"], one["uses"], one["success_rate"]) == (9, 11, 0.818)
+    assert one["success_text"] == "82% of 11 sessions"
+    assert one["reinforcement_trend"] == 0.41
+    listed = (await client.get(API, headers=h)).json()["items"]
+    assert [(f["success_rate"], f["uses"]) for f in listed] == [(0.818, 11)]

@@ -68,7 +68,7 @@ def test_a_clean_diff_gives_a_valid_tree_with_the_new_nodes(case: tuple[dict, di
     assert problems == []
     assert validate_tree(merged) == []
     new_ids = {n["id"] for n in diff["new_nodes"]}
-    assert added_node_ids(tree, merged) == new_ids
+    assert set(added_node_ids(tree, merged)) == new_ids
     index = node_index(merged)
     for new in diff["new_nodes"]:
         stored = index[new["id"]]

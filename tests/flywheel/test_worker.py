@@ -218,7 +218,12 @@ class Scripted:
         self.calls = 0
 
     async def generate_json(
-        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        *,
+        schema: Any = None,
     ) -> GenerationResult:
         self.calls += 1
         step = self.script.pop(0) if self.script else None
@@ -301,12 +306,32 @@ async def test_expired_lease_is_taken_over(db: AsyncSession, desk: Desk) -> None
 
 
 async def test_failed_sessions_can_be_retried(db: AsyncSession, desk: Desk) -> None:
-    from resolutionflow.flywheel import queue
+    from resolutionflow.sessions import repository as sessions_repo
 
     await import_lines(db, desk.account, [novel("q1")])
     await desk.drain(Scripted(PermanentProviderError("nope", provider="x")))
     assert await statuses(db) == {"failed": 1}
-    assert await queue.requeue_failed(db, account_id=desk.account_id) == 1
+    assert await sessions_repo.requeue_failed(db, account_id=desk.account_id) == 1
     await db.commit()
     stats = await desk.drain()
     assert stats.outcomes == {"proposed": 1}
+
+
+async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
+    db: AsyncSession, desk: Desk
+) -> None:
+    await import_lines(db, desk.account, [followed(f"b{i}") for i in range(7)])
+    worker = desk.worker(worker_batch_size=3)
+    claims: list[int] = []
+    claim_batch = worker.claim_batch
+
+    async def recording(limit: int) -> list[uuid.UUID]:
+        ids = await claim_batch(limit)
+        claims.append(len(ids))
+        return ids
+
+    worker.claim_batch = recording  # type: ignore[method-assign]
+    stats = await worker.drain()
+    assert stats.processed == 7  # one tick clears the whole backlog
+    assert max(claims) == 3 and sum(claims) == 7
+    assert await statuses(db) == {"completed": 7}

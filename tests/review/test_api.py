@@ -391,7 +391,9 @@ async def test_approve_enhancement_with_modified_flow_data_publishes_that(
     assert response.json()["status"] == "modified"
     flow = await fetch(db, Flow, target.id)
     assert flow.version == 2 and flow.tree_structure == edited
-    assert flow.origin == "manual"  # a hand-made flow keeps its origin when enhanced
+    # SPEC §8: a version published from an enhancement is ai_enhanced, from its session.
+    assert flow.origin == "ai_enhanced"
+    assert flow.source_session_id == proposal.source_session_id is not None
 
 
 async def test_changed_target_gets_the_diff_reapplied(

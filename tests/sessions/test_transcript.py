@@ -120,3 +120,30 @@ def test_info_steps_become_notes_on_the_next_step() -> None:
     )
     path = diagnostic_path(session_payload(session))
     assert path[0].notes == ("User is remote",)
+
+
+def test_one_answer_per_step_in_the_seeds_order() -> None:
+    """Skipped wins over a chosen option, a chosen option over typed text: never a "Note"."""
+    base = {
+        "step_order": 0,
+        "step_type": "question",
+        "content": {"text": "Online?"},
+        "options_presented": [{"value": "no", "label": "No, offline"}],
+    }
+    cases = [
+        ({"was_skipped": True, "selected_option": "no", "free_text_input": "x"}, "Skipped"),
+        ({"selected_option": "no", "free_text_input": "cable loose"}, "Selected: No, offline"),
+        ({"free_text_input": "cable loose"}, "Free text: cable loose"),
+    ]
+    for extra, expected in cases:
+        text = build_transcript({"steps": [{**base, **extra}]})
+        answers = [line for line in text.splitlines() if line.startswith("  -> ")]
+        assert answers == [f"  -> {expected}"], (extra, answers)
+        assert "Note" not in text
+
+
+def test_the_contents_own_type_names_the_step() -> None:
+    step = {"step_order": 0, "step_type": "info", "content": {"text": "Reboot", "type": "action"}}
+    assert "Step 1 [action]: Reboot" in build_transcript({"steps": [step]})
+    step = {"step_order": 0, "step_type": "question", "content": {"text": "Which port?"}}
+    assert "Step 1 [question]: Which port?" in build_transcript({"steps": [step]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.review import service as review_service
 from tests.fixtures.web import WebWorld, sign_in
 from tests.web.seed import seed
 
@@ -111,3 +112,50 @@ async def test_navigation_and_unread_count(web: WebWorld, db: AsyncSession) -> N
 async def test_second_sign_in_shows_pages(web: WebWorld, anon: httpx.AsyncClient) -> None:
     await sign_in(anon, web.admin.user.email)
     assert (await anon.get("/review")).status_code == 200
+
+
+async def test_an_offline_draft_says_so_with_the_models_error(
+    web: WebWorld, db: AsyncSession
+) -> None:
+    seeded = await seed(db, web.account)
+    seeded.new_flow.generated_by = "offline_fallback"
+    seeded.new_flow.model_error = "the model's flow was still invalid: missing <tree_structure>"
+    seeded.enhancement.generated_by = "openai"
+    await db.commit()
+    client = web.team_admin.client
+    draft = (await client.get(f"/review/{seeded.new_flow.id}")).text
+    assert "The model's answer could not be used; this is the offline draft" in draft
+    assert "still invalid: missing &lt;tree_structure&gt;" in draft  # escaped, shown
+    model_made = (await client.get(f"/review/{seeded.enhancement.id}")).text
+    assert "offline-draft-note" not in model_made
+    shown = await review_service.detail(db, account=web.account, proposal_id=seeded.new_flow.id)
+    assert (shown.generated_by, shown.model_error) == (
+        "offline_fallback",
+        seeded.new_flow.model_error,
+    )
+
+
+async def test_flow_pages_show_successes_over_uses_and_label_the_trend(
+    web: WebWorld, db: AsyncSession
+) -> None:
+    from resolutionflow.models import Session
+    from resolutionflow.models.base import utcnow
+    from tests.helpers import create_flow
+
+    flow = await create_flow(db, web.account, key="printer-offline", name="Printer offline")
+    flow.success_rate = 0.41  # the reinforcement moving average
+    for status in ["resolved"] * 10:
+        db.add(Session(
+            account_id=web.account.id, problem_summary="Printer offline", status=status,
+            confidence_tier="high", confidence_score=0.9, matched_flow_id=flow.id,
+            created_at=utcnow(), resolved_at=utcnow(), analysis_status="completed",
+            analysis_attempts=0,
+        ))  # fmt: skip
+    await db.commit()
+    library = (await web.engineer.client.get("/flows")).text
+    assert "100% of 10 sessions" in library and "41%" not in library
+    page = (await web.engineer.client.get(f"/flows/{flow.id}")).text
+    assert "100% of 10 sessions" in page
+    assert "Reinforcement trend" in page
+    analytics = (await web.engineer.client.get("/analytics")).text
+    assert "100% of 10 sessions" in analytics

@@ -104,7 +104,7 @@ async def revoke_token(token_id: uuid.UUID, principal: Admin, db: DB) -> TokenRe
 
 @router.get("/account/settings", response_model=AccountSettingsRead, summary="Settings (admin)")
 async def get_settings(principal: Admin) -> AccountSettingsRead:
-    return AccountSettingsRead(**service.account_settings(principal.account))
+    return AccountSettingsRead.model_validate(service.account_settings(principal.account))
 
 
 @router.put(
@@ -119,4 +119,4 @@ async def put_settings(
         allow_http_loopback=settings.webhook_allow_http_loopback,
     )  # fmt: skip
     await db.commit()
-    return AccountSettingsRead(**result)
+    return AccountSettingsRead.model_validate(result)

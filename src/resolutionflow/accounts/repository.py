@@ -65,11 +65,6 @@ async def reviewers(db: AsyncSession, account_id: uuid.UUID) -> list[User]:
     return list((await db.execute(stmt)).scalars())
 
 
-async def token_by_hash(db: AsyncSession, token_hash: str) -> ApiToken | None:
-    stmt = select(ApiToken).where(ApiToken.token_hash == token_hash)
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
 async def list_tokens(db: AsyncSession, account_id: uuid.UUID) -> list[ApiToken]:
     stmt = (
         select(ApiToken)

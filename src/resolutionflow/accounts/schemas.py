@@ -8,19 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resolutionflow.tenancy.schemas import UserRead as UserRead  # shared by both areas
+
 Role = Literal["engineer", "team_admin", "admin"]
-
-
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    email: str
-    name: str | None
-    role: str
-    team_id: uuid.UUID | None
-    is_active: bool
-    created_at: datetime
 
 
 class UserCreate(BaseModel):
@@ -93,17 +83,3 @@ class AccountSettingsUpdate(BaseModel):
         description="A public https:// address (Slack or Teams incoming webhook)",
     )  # fmt: skip
     webhook_format: Literal["slack", "teams"] = "slack"
-
-
-class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class MeRead(BaseModel):
-    user: UserRead
-    account_slug: str
-    account_name: str
-    csrf_token: str | None = None

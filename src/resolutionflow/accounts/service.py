@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -234,3 +235,30 @@ async def update_settings(
                         "webhook_format": webhook_format}  # fmt: skip
     await db.flush()
     return account_settings(account)
+
+
+# -- lookups other areas need (the importer and the notifier) ------------------------------
+
+
+async def team_by_slug(db: AsyncSession, *, account_id: uuid.UUID, slug: str) -> Team | None:
+    return await repo.team_by_slug(db, account_id, slug)
+
+
+async def teams_by_slugs(
+    db: AsyncSession, *, account_id: uuid.UUID, slugs: Iterable[str]
+) -> dict[str, Team]:
+    return await repo.teams_by_slugs(db, account_id, slugs)
+
+
+async def find_user_by_email(db: AsyncSession, *, email: str) -> User | None:
+    """Any account's user with this address, or None: addresses are unique across accounts."""
+    return await repo.user_by_email(db, email)
+
+
+async def users_by_emails(db: AsyncSession, *, emails: Iterable[str]) -> dict[str, User]:
+    return await repo.users_by_emails(db, emails)
+
+
+async def reviewers(db: AsyncSession, *, account_id: uuid.UUID) -> list[User]:
+    """The account's active team admins and admins."""
+    return await repo.reviewers(db, account_id)

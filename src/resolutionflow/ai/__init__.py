@@ -6,6 +6,7 @@ from resolutionflow.ai.base import (
     PermanentProviderError,
     Provider,
     ProviderError,
+    ResponseSchema,
     TransientProviderError,
     UsageRecorder,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "PermanentProviderError",
     "Provider",
     "ProviderError",
+    "ResponseSchema",
     "TransientProviderError",
     "UsageRecorder",
 ]

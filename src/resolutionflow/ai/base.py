@@ -58,12 +58,30 @@ class PermanentProviderError(ProviderError):
     code = "model_rejected"
 
 
+@dataclass(frozen=True)
+class ResponseSchema:
+    """The JSON Schema the answer must follow, with a short name for APIs that want one."""
+
+    name: str
+    schema: dict[str, Any]
+
+
 @runtime_checkable
 class Provider(Protocol):
-    """A model backend. Implementations must allow many concurrent calls on one instance."""
+    """A model backend. Implementations must allow many concurrent calls on one instance.
+
+    `schema`, when given, is the shape the answer must have: providers pass it to servers
+    that can enforce it (and may write it into the prompt for those that cannot); providers
+    that know no such thing ignore it. The caller still validates the answer.
+    """
 
     async def generate_json(
-        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        *,
+        schema: ResponseSchema | None = None,
     ) -> GenerationResult:
         """Ask for a JSON answer; returns the raw text, which the caller parses and validates."""
         ...

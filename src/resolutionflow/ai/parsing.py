@@ -13,10 +13,7 @@ import json
 import re
 from typing import Any
 
-PROBLEM_DOMAINS = (
-    "active_directory", "networking", "m365", "hardware", "endpoint", "virtualization",
-    "security", "backup", "email", "printing", "cloud", "other",
-)  # fmt: skip
+from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\r?\n(.*?)(?:```|\Z)", re.DOTALL)
 _JSON_LANGS = ("", "json", "jsonc", "json5", "javascript", "js")

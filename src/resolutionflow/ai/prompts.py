@@ -5,13 +5,25 @@ can tell the requests apart. User messages fence the session, which is untrusted
 by engineers and end users, and end with machine-readable blocks: `<session_data>` (the
 session payload) and, for enhancements, `<flow_data>` (the flow). The JSON in those blocks
 is always complete: a flow too large to send whole is sent in a compact form, never cut.
+
+Context budget: small local models have 2-8k tokens of context, so a prompt is fitted to
+one (`fit_message`). Tokens are estimated as one per three characters, rounded up
+(`estimate_tokens`): tokenizers average three to four characters per token on English and
+JSON, so the estimate errs on the long side. A session that does not fit is trimmed by
+rule, one level at a time (`trim_session`), until it does: the path (questions asked with
+the answer chosen, actions with their result), every free-text answer, the resolution and
+the resolution steps are never shortened; notes, help text, the options nobody chose and
+long step texts are, and the readable transcript is dropped before the structured data.
+Trimming works on values before they are written as JSON, so no JSON is ever cut.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from resolutionflow.ai.parsing import PROBLEM_DOMAINS
@@ -174,38 +186,45 @@ def _fenced(label: str, text: str) -> str:
     )
 
 
-def new_flow_message(session: dict[str, Any]) -> str:
-    return "\n\n".join(
-        [
-            "Build a troubleshooting flow from this resolved session.",
+def new_flow_message(session: dict[str, Any], level: int = 0) -> str:
+    """The user message for a new flow; `level` > 0 trims the session (see `trim_session`)."""
+    session = trim_session(session, level)
+    parts = ["Build a troubleshooting flow from this resolved session."]
+    if level < TRANSCRIPT_DROPPED_AT:
+        parts += [
             _fenced("session transcript", build_transcript(session)),
             "The same session as structured data:",
-            data_block(SESSION_TAG, session_payload(session)),
         ]
-    )
+    else:
+        parts.append("The session as structured data:")
+    parts.append(data_block(SESSION_TAG, session_payload(session)))
+    return "\n\n".join(parts)
 
 
 def enhancement_message(
-    session: dict[str, Any], flow_name: str, tree_structure: dict[str, Any]
+    session: dict[str, Any], flow_name: str, tree_structure: dict[str, Any], level: int = 0
 ) -> str:
-    flow, compact = flow_for_prompt(tree_structure)
+    session = trim_session(session, level)
+    flow, compact = flow_for_prompt(tree_structure, FLOW_LIMITS[min(level, MAX_TRIM_LEVEL)])
     note = (
         "The flow is large, so it is shown in compact form (ids, types, titles, questions and "
         "option labels); refer to its nodes by these ids."
         if compact
         else "The flow's full structure:"
     )
-    return "\n\n".join(
-        [
-            f"Existing flow: {json.dumps(str(flow_name), ensure_ascii=False)}",
-            "A session matched this flow but left it. Propose the addition that covers it.",
+    parts = [
+        f"Existing flow: {json.dumps(str(flow_name), ensure_ascii=False)}",
+        "A session matched this flow but left it. Propose the addition that covers it.",
+    ]
+    if level < TRANSCRIPT_DROPPED_AT:
+        parts += [
             _fenced("session transcript", build_transcript(session)),
             "The same session as structured data:",
-            data_block(SESSION_TAG, session_payload(session)),
-            note,
-            data_block(FLOW_TAG, flow),
         ]
-    )
+    else:
+        parts.append("The session as structured data:")
+    parts += [data_block(SESSION_TAG, session_payload(session)), note, data_block(FLOW_TAG, flow)]
+    return "\n\n".join(parts)
 
 
 def repair_message(previous_text: str, problems: list[Problem]) -> str:
@@ -271,3 +290,143 @@ def _compact_tree(tree: dict[str, Any], text_limit: int) -> dict[str, Any]:
     listed = children if isinstance(children, list) else []
     root["children"] = [_compact_node(c, text_limit) for c in listed if isinstance(c, dict)]
     return root
+
+
+# -- the context budget ------------------------------------------------------------------
+
+CHARS_PER_TOKEN = 3
+MESSAGE_OVERHEAD_TOKENS = 8  # role markers and separators a chat template adds per message
+MAX_TRIM_LEVEL = 4
+TRANSCRIPT_DROPPED_AT = 2
+# The flow's JSON size limit (characters) at each trim level of an enhancement prompt.
+FLOW_LIMITS = (MAX_FLOW_JSON_CHARS, 8_000, 4_000, 2_000, 1_000)
+MIN_REPLY_TOKENS = 1024
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens in `text` by the documented rule: one per three characters, rounded up."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def conversation_tokens(system_prompt: str, messages: list[dict[str, Any]]) -> int:
+    text_tokens = sum(estimate_tokens(str(m.get("content", ""))) for m in messages)
+    overhead = MESSAGE_OVERHEAD_TOKENS * (len(messages) + 1)
+    return estimate_tokens(system_prompt) + text_tokens + overhead
+
+
+def reply_tokens(context_tokens: int, wanted: int) -> int:
+    """The room kept for the answer in a context of `context_tokens` (0 = no limit): a quarter
+    of it, at least 1024 tokens or half the context when that is smaller, at most `wanted`."""
+    if context_tokens <= 0:
+        return wanted
+    return min(wanted, max(context_tokens // 4, min(MIN_REPLY_TOKENS, context_tokens // 2)))
+
+
+def fit_message(
+    build: Callable[[int], str], budget_tokens: int | None, fixed_tokens: int = 0
+) -> tuple[str, int, bool]:
+    """The least trimmed message whose tokens plus `fixed_tokens` fit `budget_tokens`.
+
+    Returns (message, trim level, fits). When even the most trimmed one is too long it is
+    returned with fits=False: the request is still made (the server may cope, or answer
+    with an error the caller handles), but nothing is ever cut further than the rules allow.
+    """
+    message = build(0)
+    if budget_tokens is None or budget_tokens <= 0:
+        return message, 0, True
+    for level in range(MAX_TRIM_LEVEL + 1):
+        if level:
+            message = build(level)
+        if fixed_tokens + estimate_tokens(message) + MESSAGE_OVERHEAD_TOKENS <= budget_tokens:
+            return message, level, True
+    return message, MAX_TRIM_LEVEL, False
+
+
+# At each level: (note/info text, option label, other options kept, question/action text,
+# result details, problem summary) limits; None = untouched.
+_TRIM_RULES: tuple[tuple[int | None, ...], ...] = (
+    (None, None, None, None, None, None),
+    (200, 80, None, None, 300, None),
+    (200, 80, None, None, 300, None),
+    (0, 40, 2, 160, 120, 300),
+    (0, 24, 0, 80, 60, 160),
+)
+
+_PATH_KINDS = ("question", "action", "resolution")
+
+
+def trim_session(session: dict[str, Any], level: int) -> dict[str, Any]:
+    """The session with its less essential text shortened for trim `level` (0 = unchanged).
+
+    Level 1 shortens notes (info steps), option labels and result details; level 2 also
+    drops the transcript (in the message builders); level 3 drops notes, keeps two of the
+    options nobody chose and shortens question and action texts; level 4 keeps only the
+    chosen option. Free text, the chosen option, resolution steps and the resolution summary
+    are never shortened, and no step of the path is dropped.
+    """
+    level = max(0, min(level, MAX_TRIM_LEVEL))
+    if level == 0:
+        return session
+    note, label, others, text, details, summary = _TRIM_RULES[level]
+    out = dict(session)
+    if summary is not None and session.get("problem_summary"):
+        out["problem_summary"] = _clip(session["problem_summary"], summary)
+    if details is not None and session.get("escalation_reason"):
+        out["escalation_reason"] = _clip(session["escalation_reason"], details)
+    steps: list[Any] = []
+    for step in session.get("steps") or []:
+        if not isinstance(step, dict):
+            continue
+        kind = str(step.get("step_type") or (step.get("content") or {}).get("type") or "info")
+        if kind not in _PATH_KINDS and note == 0:
+            continue  # a note, not a step of the path
+        steps.append(_trim_step(step, kind, note, label, others, text, details))
+    out["steps"] = steps
+    return out
+
+
+def _trim_step(
+    step: dict[str, Any],
+    kind: str,
+    note: int | None,
+    label: int | None,
+    others: int | None,
+    text: int | None,
+    details: int | None,
+) -> dict[str, Any]:
+    step = dict(step)
+    content = dict(step["content"]) if isinstance(step.get("content"), dict) else {}
+    limit = None if kind == "resolution" else (note if kind not in _PATH_KINDS else text)
+    if limit is not None and content.get("text") is not None:
+        content["text"] = _clip(content["text"], limit)
+    if limit is not None and step.get("context_message"):
+        step["context_message"] = _clip(step["context_message"], limit)
+    if content.get("help_text") is not None:
+        # Help text is for the engineer at the desk; a model building the flow can do without.
+        if others is None:
+            content["help_text"] = _clip(content["help_text"], 80)
+        else:
+            content.pop("help_text")
+    step["content"] = content
+    options = step.get("options_presented")
+    if isinstance(options, list) and label is not None:
+        chosen = step.get("selected_option")
+        kept: list[Any] = []
+        unchosen = 0
+        for option in options:
+            if not isinstance(option, dict):
+                continue
+            if chosen is not None and chosen != "" and option.get("value") == chosen:
+                kept.append(option)  # the path: never shortened
+                continue
+            if others is not None and unchosen >= others:
+                continue
+            unchosen += 1
+            kept.append(
+                {**option, "label": _clip(option.get("label") or option.get("value"), label)}
+            )
+        step["options_presented"] = kept
+    result = step.get("action_result")
+    if isinstance(result, dict) and details is not None and result.get("details"):
+        step["action_result"] = {**result, "details": _clip(result["details"], details)}
+    return step

@@ -41,7 +41,10 @@ class FlowUse(BaseModel):
     uses: int = Field(description="sessions of the period matched to the flow")
     resolved: int
     escalated: int
-    success_rate: float | None = Field(description="resolved / (resolved + escalated)")
+    success_rate: float | None = Field(
+        description="successes / uses, the one success rate: resolved / (resolved + escalated)"
+    )
+    success_text: str = Field(default="—", description='"82% of 11 sessions"')
 
 
 class FlywheelStats(BaseModel):

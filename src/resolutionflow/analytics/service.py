@@ -44,6 +44,7 @@ from resolutionflow.analytics.schemas import (
     TrendPoint,
 )
 from resolutionflow.config import Settings, get_settings
+from resolutionflow.flows.success import Success
 from resolutionflow.gaps.cache import reports
 from resolutionflow.gaps.detection import DEFAULT_PERIOD
 from resolutionflow.gaps.repository import data_version
@@ -116,7 +117,7 @@ async def _flywheel(db: AsyncSession, account_id: uuid.UUID, since: datetime) ->
     review = await repo.review_hours(db, account_id, since)
     uses = [
         FlowUse(flow_id=fid, name=name, uses=n, resolved=r, escalated=e,
-                success_rate=rate(r, r + e))
+                success_rate=Success(r, r + e).rate, success_text=Success(r, r + e).text)
         for fid, name, n, r, e in await repo.flow_uses(db, account_id, since)
     ]  # fmt: skip
     by_success = [u for u in uses if u.resolved + u.escalated >= MIN_FLOW_OUTCOMES]

@@ -51,7 +51,7 @@ def _print_flywheel(made: dict[str, Any]) -> None:
     for row in made["merged"]:
         merged.add_row(row["proposal"], row["type"], str(row["sessions"]))
     console.print(merged)
-    flows = Table("flow", "sessions", "success rate", title="Reinforced flows")
+    flows = Table("flow", "sessions", "reinforcement trend", title="Reinforced flows")
     for row in made["reinforced"]:
         flows.add_row(row["flow"], str(row["sessions"]), f"{row['success_rate']:.2f}")
     console.print(flows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from typing import Any
 
@@ -10,14 +11,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from resolutionflow import logs
 from resolutionflow.accounts.service import get_account
 from resolutionflow.cli.common import console, ensure_schema, handle_errors, print_json, run
 from resolutionflow.cli.data import sessions_app
 from resolutionflow.config import get_settings
 from resolutionflow.db import unit_of_work
-from resolutionflow.flywheel import queue
+from resolutionflow.flywheel import repository as flywheel_repo
 from resolutionflow.models.base import utcnow
 from resolutionflow.review import service as review_service
+from resolutionflow.sessions import service as sessions_service
 
 worker_app = typer.Typer(help="The flywheel worker.", invoke_without_command=True)
 proposals_app = typer.Typer(help="Flow proposals.", no_args_is_help=True)
@@ -44,6 +47,8 @@ def worker(
             parts = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items())) or "nothing"
             console.print(f"drained {stats.processed} session(s) in {stats.seconds:.1f}s: {parts}")
         return
+    if not os.environ.get("RESOLUTIONFLOW_LOG_LEVEL"):
+        logs.configure(level="INFO")  # a long-running worker reports what it does
     run(lambda: _periodic(settings, interval or settings.worker_interval_seconds))
 
 
@@ -61,7 +66,7 @@ async def _drain_queue(settings: Any, *, quiet: bool) -> Any:
 
     await ensure_schema()
     async with unit_of_work(settings, write=False) as db:
-        total = await queue.remaining(db, now=utcnow())
+        total = await flywheel_repo.remaining(db, now=utcnow())
     worker = Worker(settings)
     if quiet:
         return await worker.drain(wait_for_others=True)
@@ -106,7 +111,7 @@ def retry(
         await ensure_schema()
         async with unit_of_work() as db:
             acc = await get_account(db, slug=account) if account else None
-            return await queue.requeue_failed(db, account_id=acc.id if acc else None)
+            return await sessions_service.retry_failed(db, account=acc)
 
     console.print(f"{run(work)} session(s) queued again")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 import typer
 
+from resolutionflow import logs
 from resolutionflow.cli import accounts, data, db, demo, flows, flywheel, insights, scripts, serve
 
 app = typer.Typer(
@@ -34,10 +34,8 @@ app.command("script")(scripts.script)
 
 
 def run() -> None:
-    logging.basicConfig(
-        level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    # Commands print their own results; the long-running ones (serve, worker) lower this.
+    logs.configure(level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL") or "WARNING")
     app()
 
 

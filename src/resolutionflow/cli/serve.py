@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 
 import typer
 
@@ -51,7 +52,6 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, help="HTTP worker processes."),
 ) -> None:
     """Serve the API under /api/v1, the web UI, /healthz, /readyz and /metrics."""
-    import uvicorn
 
     from resolutionflow.cli.common import ensure_schema
 
@@ -64,12 +64,85 @@ def serve(
         # Reachable from other machines: sign-in cookies travel over https only. Plain http
         # stays usable for local use on loopback, or with RESOLUTIONFLOW_COOKIE_SECURE=false.
         os.environ[COOKIE_SECURE_ENV] = "true"
-    uvicorn.run(
+    log_level = (os.environ.get("RESOLUTIONFLOW_LOG_LEVEL") or "info").lower()
+    if workers == 1:
+        _serve_one(host, port, log_level, None)
+    else:
+        _serve_many(host, port, log_level, workers)
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening socket of its own for one server process, sharing the port with the others.
+
+    With SO_REUSEPORT the kernel spreads new connections evenly over the processes' sockets.
+    One socket inherited by every process (uvicorn's --workers) instead lets whichever
+    process is first to accept take a whole burst while the others sit idle.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve_one(host: str, port: int, log_level: str, sock: socket.socket | None) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(
         "resolutionflow.app:serve_app",
         factory=True,
         host=host,
         port=port,
-        workers=workers,
-        log_level=os.environ.get("RESOLUTIONFLOW_LOG_LEVEL", "warning").lower(),
+        log_level=log_level,
+        # The server's own lines go through the app's structured logging (serve_app sets it
+        # up in every process), not uvicorn's text handlers.
+        log_config=None,
         access_log=False,
     )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock] if sock is not None else None)
+
+
+def _child(host: str, port: int, log_level: str) -> None:
+    _serve_one(host, port, log_level, reuse_port_socket(host, port))
+
+
+def _serve_many(host: str, port: int, log_level: str, workers: int) -> None:
+    """Run `workers` server processes, each with its own socket on the port; restart any that
+    dies; stop them all on SIGINT or SIGTERM."""
+    import multiprocessing
+    import signal
+    import time
+
+    reuse_port_socket(host, port).close()  # fail here, in one line, if the port is taken
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def start() -> multiprocessing.process.BaseProcess:
+        process = context.Process(target=_child, args=(host, port, log_level), daemon=False)
+        process.start()
+        return process
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    processes = [start() for _ in range(workers)]
+    typer.echo(f"serving on http://{host}:{port} with {workers} processes", err=True)
+    while not stopping:
+        time.sleep(0.5)
+        for index, process in enumerate(processes):
+            if not process.is_alive() and not stopping:
+                typer.echo(f"server process {process.pid} exited; starting another", err=True)
+                processes[index] = start()
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=30)

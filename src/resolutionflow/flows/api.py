@@ -55,9 +55,8 @@ async def list_flows(
     rows, total = await repository.list_flows(
         db, principal.account.id, q=q, domain=domain, origin=origin, skip=skip, limit=limit
     )
-    return FlowPage(
-        items=[FlowSummaryRead.model_validate(f) for f in rows], total=total, skip=skip, limit=limit
-    )
+    items = await service.read_models(db, principal.account, rows, FlowSummaryRead)
+    return FlowPage(items=items, total=total, skip=skip, limit=limit)
 
 
 @router.post(
@@ -68,14 +67,13 @@ async def create_flow(body: FlowIn, principal: Reviewer, db: DB) -> FlowRead:
         db, account=principal.account, data=body, author=principal.user
     )
     await db.commit()
-    return FlowRead.model_validate(flow)
+    return (await service.read_models(db, principal.account, [flow], FlowRead))[0]
 
 
 @router.get("/{flow_id}", response_model=FlowRead, summary="A flow at its current version")
 async def get_flow(flow_id: uuid.UUID, principal: CurrentPrincipal, db: DB) -> FlowRead:
-    return FlowRead.model_validate(
-        await service.get_flow(db, account=principal.account, flow_id=flow_id)
-    )
+    flow = await service.get_flow(db, account=principal.account, flow_id=flow_id)
+    return (await service.read_models(db, principal.account, [flow], FlowRead))[0]
 
 
 @router.put(
@@ -91,7 +89,7 @@ async def update_flow(
         db, account=principal.account, flow_id=flow_id, changes=body, author=principal.user
     )
     await db.commit()
-    return FlowRead.model_validate(flow)
+    return (await service.read_models(db, principal.account, [flow], FlowRead))[0]
 
 
 @router.get(

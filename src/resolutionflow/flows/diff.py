@@ -10,11 +10,18 @@ from resolutionflow.flows.structure import node_index, valid_id
 COMPARED_FIELDS = ("type", "title", "question", "description", "help_text", "next_node_id")
 
 
+def added_node_ids(before: Any, after: Any) -> list[str]:
+    """Ids of the nodes in `after` that `before` does not have, in `after`'s order: the one
+    count of added nodes every page and description uses."""
+    old = node_index(before)
+    return [node_id for node_id in node_index(after) if node_id not in old]
+
+
 def compare_trees(before: Any, after: Any) -> dict[str, Any]:
     """Added, removed and changed nodes and options, in the trees' own order, plus a summary."""
     old = node_index(before)
     new = node_index(after)
-    added_nodes = [_node_brief(node) for node_id, node in new.items() if node_id not in old]
+    added_nodes = [_node_brief(new[node_id]) for node_id in added_node_ids(before, after)]
     removed_nodes = [_node_brief(node) for node_id, node in old.items() if node_id not in new]
     changed_nodes: list[dict[str, Any]] = []
     added_options: list[dict[str, Any]] = []
@@ -57,6 +64,19 @@ def compare_trees(before: Any, after: Any) -> dict[str, Any]:
     }
     result["summary"] = summarise(result)
     return result
+
+
+def describe_addition(comparison: dict[str, Any]) -> str:
+    """What an enhancement adds, for its description: the summary line (the same counts the
+    review page shows) and the titles of the new steps."""
+    titles = [
+        f'"{entry["title"]}"'
+        for entry in comparison.get("added_nodes") or []
+        if isinstance(entry.get("title"), str) and entry["title"].strip()
+    ]
+    text = summarise(comparison)
+    text = text[:1].upper() + text[1:]
+    return f"{text}: {', '.join(titles)}." if titles else f"{text}."
 
 
 def is_empty(comparison: dict[str, Any]) -> bool:

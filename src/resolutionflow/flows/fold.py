@@ -4,6 +4,11 @@ session's route into a proposed flow.
 The same pieces serve the offline flow builder (a whole session becomes a flow), the
 offline enhancement (the part of a session a flow does not cover becomes new nodes) and the
 merge of similar proposals (`fold_session_into_flow`). All pure and deterministic.
+
+Steps are compared by their normalised text (`step_key`: lower case, punctuation and stop
+words dropped, each word stemmed), so "Did syncing resume after the reset?" and "did sync
+resume after reset" are one step, and folding many sessions of one problem yields one node
+per distinct step rather than one per session.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, node_index
+import snowballstemmer
+
+from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, find_problems, node_index
 from resolutionflow.sessions.transcript import PathStep, diagnostic_path, session_payload
 
 UNCHARTED_TITLE = "Not charted yet"
@@ -24,6 +32,10 @@ UNCHARTED_DESCRIPTION = (
     "so this flow can learn it."
 )
 SOMETHING_ELSE = "Something else"
+# The option a fold adds where a session went on without answering a decision's question.
+NOT_CHECKED = "Not checked"
+# The root question the offline builder puts before a route that starts with an action.
+FIT_QUESTION_TITLE = "Does this flow fit the ticket?"
 # Stand-ins for steps recorded without text; matching uses them too, so such steps still
 # find their node again.
 NO_QUESTION = "What does the engineer see?"
@@ -34,6 +46,8 @@ MAX_RECORDED_ANSWERS = 20
 QUESTION_MATCH = 0.5
 OPTION_MATCH = 0.75
 LOOKAHEAD_NODES = 40
+# Re-joining a node elsewhere in the flow has no route to back it up, so it asks for more.
+REJOIN_MATCH = 0.6
 
 STOP_WORDS = frozenset(
     """a about after again all also am an and any are as at be been before being both but by
@@ -89,13 +103,36 @@ def norm(text: Any) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", folded)) or " ".join(folded.split())
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+# Negations tell steps apart ("Is the printer online?" / "Is the printer not online?").
+_KEY_STOP_WORDS = STOP_WORDS - {"no", "not", "nor"}
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+@lru_cache(maxsize=1 << 14)
+def _key(text: str, every_word: bool) -> frozenset[str]:
+    found = re.findall(r"[a-z0-9]+", text.casefold())
+    if not every_word:
+        found = [w for w in found if w not in _KEY_STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    return frozenset(_stem(w) for w in found)
+
+
+def step_key(text: Any, *, every_word: bool = False) -> frozenset[str]:
+    """The normalised words of a step: case and punctuation ignored, stop words dropped
+    (unless every_word), each word stemmed ("syncing" and "sync" are one word)."""
+    return _key(str(text or ""), every_word)
+
+
 def similarity(a: Any, b: Any, *, every_word: bool = False) -> float:
-    """1.0 for the same text; else the overlap of meaningful words (Jaccard). Option labels
+    """1.0 for the same text; else the overlap of normalised words (Jaccard). Option labels
     compare every word: "Not online" must not pass for "Online"."""
     if norm(a) and norm(a) == norm(b):
         return 1.0
-    split = (lambda t: norm(t).split()) if every_word else words
-    left, right = set(split(a)), set(split(b))
+    left, right = step_key(a, every_word=every_word), step_key(b, every_word=every_word)
     if not left or not right:
         return 0.0
     return len(left & right) / len(left | right)
@@ -260,15 +297,28 @@ class Walk:
     into_uncharted: tuple[str, str] | None = None
 
 
+_KINDS = {"question": "decision", "action": "action", "resolution": "solution"}
+
+
+def _node_text(node: dict[str, Any]) -> str:
+    if node.get("type") == "decision":
+        return str(node.get("question") or node.get("title") or NO_QUESTION)
+    return str(node.get("title") or (NO_ACTION if node.get("type") == "action" else ""))
+
+
+def _step_text(step: PathStep) -> str:
+    if step.kind == "question":
+        return clip(step.text, 480) or NO_QUESTION
+    if step.kind == "action":
+        return clip(step.text, 120) or NO_ACTION
+    return clip(step.text or "Resolution not recorded", 120)
+
+
 def _matches(node: dict[str, Any], step: PathStep) -> bool:
-    if step.kind == "question" and node.get("type") == "decision":
-        asked = node.get("question") or node.get("title")
-        return similarity(step.text or NO_QUESTION, asked) >= QUESTION_MATCH
-    if step.kind == "action" and node.get("type") == "action":
-        text = step.text or NO_ACTION
-        return max(similarity(text, node.get("title")),
-                   similarity(text, node.get("description"))) >= QUESTION_MATCH  # fmt: skip
-    return False
+    """The node charts this step: same kind, identical or near-identical normalised text."""
+    if _KINDS.get(step.kind) != node.get("type") or is_uncharted(node):
+        return False
+    return similarity(_step_text(step), _node_text(node)) >= QUESTION_MATCH
 
 
 def find_option(node: dict[str, Any], answer: str) -> dict[str, Any] | None:
@@ -343,25 +393,37 @@ def walk_flow(tree: dict[str, Any], path: list[PathStep]) -> Walk:
 
 
 def other_label(step: PathStep | None) -> str:
-    """The label of a new option for a route that left the flow without an answer to give."""
-    if step is None or not step.text:
-        return SOMETHING_ELSE
-    return short_label(f"Other: {step.text}", 80)
+    """The label of a new option for a route that left the flow without an answer to give.
+
+    The session went on without answering the question, so the option says just that; what
+    it did next (an action, another question) becomes the node the option leads to, never
+    the option's label."""
+    return NOT_CHECKED
 
 
 def fold_session_into_flow(tree: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
     """The flow with the session's route folded in; the input is left untouched.
 
-    Along the route each option the session took counts one more session ("session_count").
-    Where it answered with something new, the decision gains an option for that answer,
-    leading to the rest of the session's route as new nodes. Where it took an option that led
-    to "Not charted yet", that option now leads to the session's route instead. A decision
-    that already has 5 options cannot gain one (nor can a flow at its size limit): the session
-    is counted on the node's catch-all option ("Something else", "None of these", "Other")
-    with its answer listed there under "other_answers", or, without one, the answer is
-    listed under the node's "unplaced_answers" for a reviewer to place. Where the session
-    leaves the flow at an action or a solution, only the options it took are counted. A session
-    whose id is already listed under the root's "folded_session_ids" changes nothing.
+    The route is walked through the flow step by step. A step the flow already charts (the
+    node in hand, or one further on that the session reached by skipping some) is counted:
+    each option taken counts one more session ("session_count"). A step the flow charted
+    earlier on the way (the same action done in another order) adds nothing. Where the
+    session goes somewhere new, the route continues from a new option: its answer, or "Not
+    checked" when it went on without answering the question; an option that led to "Not
+    charted yet" is pointed at the route instead. Each step of the new part re-joins the
+    node that already charts it anywhere in the flow (when that makes no loop), and only
+    steps charted nowhere become new nodes, so the flow grows by distinct steps, not by
+    sessions. An action is always an action node, never an option's label; a question
+    that asks about an action's result is reached through that action; every new route
+    ends in a solution.
+
+    A decision that already has 5 options cannot gain one (nor can a flow at its size
+    limit): the session is counted on the node's catch-all option ("Something else", "None
+    of these", "Other") with its answer listed there under "other_answers", or, without
+    one, the answer is listed under the node's "unplaced_answers" for a reviewer to place.
+    Where the session leaves the flow at an action or a solution (they have one way on),
+    only what it followed is counted. A session whose id is already listed under the
+    root's "folded_session_ids" changes nothing.
     """
     out = copy.deepcopy(tree)
     session_id = str(session.get("id") or "")
@@ -369,17 +431,10 @@ def fold_session_into_flow(tree: dict[str, Any], session: dict[str, Any]) -> dic
     if session_id and session_id in folded:
         return out
     path = diagnostic_path(session_payload(session))
-    walk = walk_flow(out, path)
-    index = node_index(out)
-    for node_id, option_id in walk.taken:
-        option = next(o for o in index[node_id]["options"] if str(o.get("id")) == option_id)
-        bump(option)
-    if walk.left_at is not None and walk.rest:
-        if walk.into_uncharted is not None:
-            _chart(out, walk)
-        elif index[walk.left_at].get("type") == "decision":
-            label = short_label(walk.answer) if walk.answer else other_label(walk.rest[0])
-            _branch(out, walk.left_at, label, walk.rest)
+    _Folder(out).fold(path)
+    if find_problems(out) and not find_problems(tree):
+        # Never expected; if a route cannot be charted soundly it is left out, not forced.
+        out = copy.deepcopy(tree)
     if session_id:
         out[FOLDED_IDS_KEY] = [*folded, session_id]
     return out
@@ -393,71 +448,351 @@ def bump(option: dict[str, Any]) -> None:
     option["session_count"] = count + 1
 
 
-def _room_for(tree: dict[str, Any], count: int) -> bool:
-    return len(node_index(tree)) + count <= MAX_NODES
+# A link still to be made: ("new", decision id, label) adds an option, ("retarget",
+# decision id, option id) points an existing option elsewhere, ("next", action id) sets an
+# action's next node.
+_Slot = tuple[str, str, str]
+_PENDING = "\x00pending"
+# Where a walk goes on: (node it is at, link to fill, link it came by).
+_Next = tuple[str | None, _Slot | None, _Slot | None]
 
 
-def _uncharted_id(tree: dict[str, Any], ids: IdMaker) -> tuple[str, bool]:
-    """The flow's not-charted node, or a fresh id for one (True: it must be created)."""
-    for node in node_index(tree).values():
-        if is_uncharted(node) and node.get("type") == "solution":
-            return str(node["id"]), False
-    return ids.take("uncharted"), True
+class _Folder:
+    """One session's route folded into a tree in place (the caller passes a copy)."""
 
+    def __init__(self, tree: dict[str, Any]) -> None:
+        self.tree = tree
+        self.index = node_index(tree)
+        self.ids = IdMaker(self.index)
+        self.visited: set[str] = set()
+        self.passed: set[str] = set()
 
-def _graft(tree: dict[str, Any], rest: list[PathStep]) -> str | None:
-    """Append nodes for a route; returns the first node's id, or None if it would not fit."""
-    ids = IdMaker(node_index(tree))
-    uncharted_id, create = _uncharted_id(tree, ids)
-    nodes = chain_nodes(rest, ids, uncharted_id)
-    if create and references(nodes, uncharted_id):
-        nodes.append(uncharted_node(uncharted_id))
-    if not _room_for(tree, len(nodes)):
+    # --- the graph ------------------------------------------------------------------------
+
+    def _next_ids(self, node_id: str) -> list[str]:
+        return [t for t in _successors(self.index[node_id]) if t in self.index]
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        seen, queue = {start}, deque([start])
+        while queue:
+            node_id = queue.popleft()
+            if node_id == goal:
+                return True
+            for target in self._next_ids(node_id):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        return False
+
+    def _parents(self, node_id: str) -> set[str]:
+        return {source for source, node in self.index.items() if node_id in _successors(node)}
+
+    def _uncharted(self) -> str:
+        for node_id, node in self.index.items():
+            if is_uncharted(node) and node.get("type") == "solution":
+                return node_id
+        node = uncharted_node(self.ids.take("uncharted"))
+        self._add(node)
+        return str(node["id"])
+
+    def _add(self, node: dict[str, Any]) -> None:
+        self.tree.setdefault("children", []).append(node)
+        self.index[str(node["id"])] = node
+
+    def _room(self, count: int) -> bool:
+        return len(self.index) + count <= MAX_NODES
+
+    # --- walking --------------------------------------------------------------------------
+
+    def _look_ahead(self, start: str, step: PathStep) -> list[tuple[str, str | None]] | None:
+        """The way (node, option taken) to a later node matching the step, ending with
+        (that node, None); None when nothing further on matches."""
+        came: dict[str, tuple[str, str | None]] = {}
+        seen, queue = {start}, deque([start])
+        while queue and len(seen) < LOOKAHEAD_NODES:
+            node_id = queue.popleft()
+            node = self.index[node_id]
+            links = [(o.get("next_node_id"), str(o.get("id"))) for o in node.get("options") or []
+                     if isinstance(o, dict)]  # fmt: skip
+            links.append((node.get("next_node_id"), None))
+            for target, option_id in links:
+                if not isinstance(target, str) or target not in self.index or target in seen:
+                    continue
+                seen.add(target)
+                came[target] = (node_id, option_id)
+                if _matches(self.index[target], step):
+                    way: list[tuple[str, str | None]] = [(target, None)]
+                    while way[0][0] != start:
+                        way.insert(0, came[way[0][0]])
+                    return way
+                queue.append(target)
         return None
-    tree.setdefault("children", []).extend(nodes)
-    return str(nodes[0]["id"])
 
+    def _charted_before(self, step: PathStep) -> bool:
+        """The step matches a node the route already passed (or skipped on the way): the
+        flow has it earlier than the session did it."""
+        if step.kind == "resolution":
+            return False
+        return any(_matches(self.index[n], step) for n in self.passed | self.visited)
 
-def _chart(tree: dict[str, Any], walk: Walk) -> None:
-    """Point the option that led to "Not charted yet" at the session's real route."""
-    assert walk.into_uncharted is not None
-    node_id, option_id = walk.into_uncharted
-    head = _graft(tree, walk.rest)
-    if head is None:
-        return
-    index = node_index(tree)
-    option = next(o for o in index[node_id]["options"] if str(o.get("id")) == option_id)
-    old_target = option["next_node_id"]
-    option["next_node_id"] = head
-    everything = list(index.values())
-    if not references(everything, old_target):
-        tree["children"] = [c for c in tree.get("children") or [] if c.get("id") != old_target]
+    def _descendants(self, start: str) -> set[str]:
+        seen, queue = {start}, deque([start])
+        while queue:
+            for target in self._next_ids(queue.popleft()):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        return seen
 
+    def _comes_back(self, node_id: str, rest: list[PathStep]) -> bool:
+        """A later step of the route is this node, and the steps before it are charted
+        nowhere past the node: put in before it, they lead back to it."""
+        node = self.index[node_id]
+        later = next((i for i, s in enumerate(rest) if i and _matches(node, s)), None)
+        if later is None:
+            return False
+        beyond = self._descendants(node_id)
+        return not any(_matches(self.index[n], s) for s in rest[:later] for n in beyond)
 
-def _branch(tree: dict[str, Any], node_id: str, label: str, rest: list[PathStep]) -> None:
-    node = node_index(tree)[node_id]
-    options = node.setdefault("options", [])
-    same = next((o for o in options if norm(o.get("label")) == norm(label)), None)
-    if same is not None:
-        bump(same)
-        return
-    if len(options) < MAX_OPTIONS:
-        head = _graft(tree, rest)
-        if head is not None:
+    def _option(self, node_id: str, option_id: str) -> dict[str, Any]:
+        return next(o for o in self.index[node_id]["options"] if str(o.get("id")) == option_id)
+
+    def _fit_yes(self, node_id: str) -> dict[str, Any] | None:
+        """The "Yes" of the offline builder's opening "does this flow fit" question: every
+        session folded into a proposal fits it."""
+        node = self.index[node_id]
+        if node_id != self.tree.get("id") or node.get("title") != FIT_QUESTION_TITLE:
+            return None
+        return next((o for o in node.get("options") or [] if norm(o.get("label")) == "yes"),
+                    None)  # fmt: skip
+
+    def fold(self, path: list[PathStep]) -> None:
+        current: str | None = str(self.tree.get("id"))
+        came_by: _Slot | None = None  # the link the walk last followed, into `current`
+        slot: _Slot | None = None
+        position = 0
+        budget = 4 * len(path) + MAX_NODES
+        while position < len(path) and budget > 0:
+            budget -= 1
+            step = path[position]
+            if slot is not None:
+                came_by = slot
+                slot, current, stop, consumed = self._place(slot, step)
+                position += consumed
+                if stop:
+                    return
+                continue
+            if current is None or current not in self.index:
+                return
+            node = self.index[current]
+            if _matches(node, step):
+                self.visited.add(current)
+                position += 1
+                if step.kind == "resolution":
+                    return
+                if step.kind == "action":
+                    came_by = ("next", current, "")
+                    target = node.get("next_node_id")
+                    if isinstance(target, str) and target in self.index:
+                        current = target
+                    else:
+                        slot = came_by
+                    continue
+                current, slot, came_by = self._answer(current, step)
+                if current is None and slot is None:
+                    return
+                continue
+            way = self._look_ahead(current, step)
+            if way is not None:
+                # Options on the way are not counted: the session did not answer them.
+                self.passed.update(node_id for node_id, _ in way[:-1])
+                last, option_id = way[-2]
+                came_by = ("retarget", last, option_id) if option_id else ("next", last, "")
+                current = way[-1][0]
+                continue
+            if self._charted_before(step):
+                position += 1
+                continue
+            if came_by is not None and self._comes_back(current, path[position:]):
+                # The session did something first that the flow does not chart before this
+                # node: it goes in on the way here, and the route comes back to the node.
+                slot = came_by
+                continue
+            if node.get("type") != "decision":
+                slot = self._result_branch(came_by, path[position - 1] if position else None)
+                if slot is None:
+                    return  # an action or a solution has one way on: only counts are kept
+                continue
+            yes = self._fit_yes(current)
+            self.visited.add(current)
+            if yes is not None:
+                bump(yes)
+                current, slot, came_by = self._follow(current, yes)
+                continue
+            current, slot, came_by = self._take_label(current, NOT_CHECKED, "")
+            if current is None and slot is None:
+                return
+        if slot is not None:
+            self._fill(slot, self._uncharted())
+
+    def _result_branch(self, came_by: _Slot | None, done: PathStep | None) -> _Slot | None:
+        """After an action that did not fix the problem, the session went another way than
+        the flow: a question about that action's result goes in after it ("Yes" keeps the
+        flow's way on, "No" leads to the session's route); returns the link to fill."""
+        if came_by is None or came_by[0] != "next" or done is None or done.kind != "action":
+            return None
+        action_id = came_by[1]
+        action = self.index[action_id]
+        if done.success is not False or not _matches(action, done) or not self._room(3):
+            return None
+        node_id = self.ids.next("question")
+        title = clip(action.get("title"), 100) or NO_ACTION
+        question = {
+            "id": node_id, "type": "decision", "title": "Did it fix the problem?",
+            "question": f"Did it fix the problem: {title}?",
+            "help_text": "Asked after the step because sessions went on differently when it "
+                         "did not help.",
+            "options": [
+                {"id": f"{node_id}-o1", "label": "Yes", "next_node_id": action["next_node_id"]},
+                {"id": f"{node_id}-o2", "label": "No", "next_node_id": None,
+                 "session_count": 1},
+            ],
+        }  # fmt: skip
+        self._add(question)
+        action["next_node_id"] = node_id
+        self.visited.add(node_id)
+        return ("retarget", node_id, f"{node_id}-o2")
+
+    def _answer(self, node_id: str, step: PathStep) -> _Next:
+        option = find_option(self.index[node_id], step.answer)
+        if option is not None:
+            bump(option)
+            return self._follow(node_id, option)
+        label = short_label(step.answer) if step.free else clip(step.answer, 200)
+        return self._take_label(node_id, label or SOMETHING_ELSE, step.answer)
+
+    def _follow(self, node_id: str, option: dict[str, Any]) -> _Next:
+        """(node the option leads to, None, the link) or, where it leads nowhere charted,
+        (None, the link to fill, None)."""
+        link: _Slot = ("retarget", node_id, str(option.get("id")))
+        target = option.get("next_node_id")
+        if (
+            isinstance(target, str)
+            and target in self.index
+            and not is_uncharted(self.index[target])
+        ):
+            return target, None, link
+        return None, link, None
+
+    def _take_label(self, node_id: str, label: str, answer: str) -> _Next:
+        """Go on by the option with this label, or make room for a new one; (None, None)
+        when the decision is full and the answer was set aside for a reviewer."""
+        node = self.index[node_id]
+        options = node.setdefault("options", [])
+        same = next((o for o in options if norm(o.get("label")) == norm(label)), None)
+        if same is not None:
+            bump(same)
+            return self._follow(node_id, same)
+        if len(options) < MAX_OPTIONS and self._room(2):
+            return None, ("new", node_id, label), None
+        catch_all = next((o for o in options if norm(o.get("label")) in _CATCH_ALL), None)
+        holder, key = (catch_all, "other_answers") if catch_all else (node, "unplaced_answers")
+        if catch_all is not None:
+            bump(catch_all)
+        kept = short_label(answer) if answer else label
+        answers = list(holder.get(key) or [])
+        if kept not in answers and len(answers) < MAX_RECORDED_ANSWERS:
+            answers.append(kept)
+        holder[key] = answers
+        return None, None, None
+
+    # --- placing new steps ----------------------------------------------------------------
+
+    def _existing(self, step: PathStep, owner: str) -> str | None:
+        """The node that already charts the step and can follow `owner` without a loop."""
+        best: tuple[float, int, str] | None = None
+        text = _step_text(step)
+        for rank, (node_id, node) in enumerate(self.index.items()):
+            if not _matches(node, step):
+                continue
+            score = similarity(text, _node_text(node))
+            if score < REJOIN_MATCH:
+                continue
+            if best is None or (score, -rank) > (best[0], best[1]):
+                best = (score, -rank, node_id)
+        if best is None:
+            return None
+        found = best[2]
+        if step.kind == "question":
+            # A question about an action's result is reached through that action.
+            parents = self._parents(found)
+            if len(parents) == 1:
+                parent = next(iter(parents))
+                if self.index[parent].get("type") == "action" and parent not in self.visited:
+                    found = parent
+        if step.kind != "resolution" and (found == owner or self._reaches(found, owner)):
+            return None
+        return found
+
+    def _place(self, slot: _Slot, step: PathStep) -> tuple[_Slot | None, str | None, bool, int]:
+        """Fill the slot with the node charting the step (re-joined or new); returns the
+        next slot, the node the walk is at, whether the route ends here, and whether the
+        step was used (1) or is still to be walked from that node (0)."""
+        found = self._existing(step, slot[1])
+        if found is not None:
+            self._fill(slot, found)
+            if not _matches(self.index[found], step):
+                return None, found, False, 0  # the action a question asks about comes first
+            return None, found, False, 0  # walked on from the re-joined node
+        if not self._room(2):
+            self._fill(slot, self._uncharted())
+            return None, None, True, 1
+        kind = step.kind if step.kind in ("question", "action") else "resolution"
+        node_id = self.ids.next(kind)
+        uncharted = self._uncharted() if kind == "question" else ""
+        node = step_node(node_id, step, _PENDING if kind != "resolution" else None, uncharted)
+        self._add(node)
+        self._fill(slot, node_id)
+        self.visited.add(node_id)
+        if kind == "resolution":
+            return None, None, True, 1
+        if kind == "action":
+            node["next_node_id"] = None
+            return ("next", node_id, ""), None, False, 1
+        chosen = next(o for o in node["options"] if o.get("next_node_id") == _PENDING)
+        chosen["next_node_id"] = None
+        return ("retarget", node_id, str(chosen["id"])), None, False, 1
+
+    def _fill(self, slot: _Slot, target: str) -> None:
+        kind, owner, detail = slot
+        node = self.index[owner]
+        if kind == "next":
+            node["next_node_id"] = target
+        elif kind == "retarget":
+            option = self._option(owner, detail)
+            option["next_node_id"] = target
+        else:
+            options = node.setdefault("options", [])
             used = {str(o.get("id")) for o in options}
             number = len(options) + 1
-            while f"{node_id}-o{number}" in used:
+            while f"{owner}-o{number}" in used:
                 number += 1
             options.append(
-                {"id": f"{node_id}-o{number}", "label": label, "next_node_id": head,
+                {"id": f"{owner}-o{number}", "label": detail, "next_node_id": target,
                  "session_count": 1}
             )  # fmt: skip
-            return
-    catch_all = next((o for o in options if norm(o.get("label")) in _CATCH_ALL), None)
-    holder, key = (catch_all, "other_answers") if catch_all else (node, "unplaced_answers")
-    if catch_all is not None:
-        bump(catch_all)
-    answers = list(holder.get(key) or [])
-    if label not in answers and len(answers) < MAX_RECORDED_ANSWERS:
-        answers.append(label)
-    holder[key] = answers
+        self._drop_unused_uncharted()
+
+    def _drop_unused_uncharted(self) -> None:
+        """The not-charted node goes once no option leads to it."""
+        unused = [
+            node_id
+            for node_id, node in self.index.items()
+            if is_uncharted(node) and node_id != self.tree.get("id")
+            if not references(self.index.values(), node_id)
+        ]
+        for node_id in unused:
+            del self.index[node_id]
+            self.tree["children"] = [
+                c for c in self.tree.get("children") or [] if c.get("id") != node_id
+            ]

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from resolutionflow.errors import Problem
+from resolutionflow.flows.diff import added_node_ids
 from resolutionflow.flows.structure import (
     MAX_OPTIONS,
     iter_nodes,
@@ -19,9 +20,45 @@ from resolutionflow.flows.structure import (
 _PLACEMENT_KEYS = ("attach_after_node_id", "new_option_label")
 
 
-def added_node_ids(before: Any, after: Any) -> set[str]:
-    """Ids of the nodes in `after` that `before` does not have."""
-    return set(node_index(after)) - set(node_index(before))
+__all__ = ["added_node_ids", "apply_enhancement", "diff_between"]
+
+
+def diff_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """{new_nodes, modified_options} that turn `before` into `after` (additions only, as
+    after sessions are folded into an enhancement). An option of `before` that led to a
+    not-charted node and now leads somewhere charted is listed again under its own id, which
+    `apply_enhancement` reads as charting that route."""
+    old_nodes = node_index(before)
+    new_index = node_index(after)
+    added = added_node_ids(before, after)
+    added_set = set(added)
+    parent_of: dict[str, tuple[str, str | None]] = {}
+    modified: list[dict[str, Any]] = []
+    for nid, node in new_index.items():
+        old_options = {
+            o.get("id"): o for o in (old_nodes.get(nid) or {}).get("options") or []
+            if isinstance(o, dict)
+        }  # fmt: skip
+        for option in node.get("options") or []:
+            target = option.get("next_node_id")
+            if target in added_set and target not in parent_of:
+                parent_of[target] = (nid, option.get("label"))
+            if nid not in old_nodes:
+                continue
+            previous = old_options.get(option.get("id"))
+            if previous is None or previous.get("next_node_id") != target:
+                modified.append({"node_id": nid, "add_option": dict(option)})
+        target = node.get("next_node_id")
+        if target in added_set and target not in parent_of:
+            parent_of[target] = (nid, None)
+    new_nodes = []
+    for nid in added:
+        node = {k: v for k, v in new_index[nid].items() if k != "children"}
+        parent, label = parent_of.get(nid, (None, None))
+        node["attach_after_node_id"] = parent
+        node["new_option_label"] = label
+        new_nodes.append(node)
+    return {"new_nodes": new_nodes, "modified_options": modified}
 
 
 def apply_enhancement(tree: Any, diff: Any) -> tuple[dict[str, Any], list[Problem]]:
@@ -114,7 +151,7 @@ def _add_options(
         if not isinstance(option, dict) or valid_id(option.get("id")) is None:
             problems.append(Problem(node_id, f"the option to add to {show(node_id)} has no id"))
             continue
-        if _add_option(index[node_id], node_id, copy.deepcopy(option), problems):
+        if _add_option(index[node_id], node_id, copy.deepcopy(option), problems, index):
             target = option.get("next_node_id")
             if isinstance(target, str):
                 linked.add((node_id, target))
@@ -122,14 +159,29 @@ def _add_options(
 
 
 def _add_option(
-    node: dict[str, Any], node_id: str, option: dict[str, Any], problems: list[Problem]
+    node: dict[str, Any],
+    node_id: str,
+    option: dict[str, Any],
+    problems: list[Problem],
+    index: dict[str, dict[str, Any]] | None = None,
 ) -> bool:
-    """Append one option unless it conflicts; True when the link now exists."""
+    """Append one option unless it conflicts; True when the link now exists. An option of
+    the same id or label that leads to a not-charted node is pointed at the new route."""
     options = node.get("options")
     if not isinstance(options, list):
         options = node["options"] = []
     existing = [o for o in options if isinstance(o, dict)]
     target = option.get("next_node_id")
+    for other in existing:
+        same = valid_id(other.get("id")) == option["id"] or (
+            isinstance(option.get("label"), str)
+            and isinstance(other.get("label"), str)
+            and _fold(other["label"]) == _fold(option["label"])
+        )
+        led_to = (index or {}).get(str(other.get("next_node_id")))
+        if same and isinstance(led_to, dict) and led_to.get("charted") is False:
+            other["next_node_id"] = target
+            return True
     if option["id"] in {valid_id(o.get("id")) for o in existing}:
         problems.append(
             Problem(node_id, f"option id {show(option['id'])} is already used on {show(node_id)}")
@@ -190,7 +242,7 @@ def _attach(
     kind = parent.get("type")
     if kind == "decision":
         option = {"id": _free_option_id(parent, new_id), "label": label, "next_node_id": new_id}
-        _add_option(parent, parent_id, option, problems)
+        _add_option(parent, parent_id, option, problems, index)
     elif kind == "action" and not parent.get("next_node_id"):
         parent["next_node_id"] = new_id
     elif kind == "action":

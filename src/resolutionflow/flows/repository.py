@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Flow, FlowVersion
+from resolutionflow.db import rowcount
+from resolutionflow.flows.success import FAILURE_STATUSES, SUCCESS_STATUSES, Success
+from resolutionflow.models import Flow, FlowVersion, Session
 from resolutionflow.tenancy.scope import scoped
 
 
@@ -39,7 +42,7 @@ async def flows_with_key_prefix(db: AsyncSession, account_id: uuid.UUID, prefix:
 
 def _filtered(
     account_id: uuid.UUID, *, q: str | None, domain: str | None, origin: str | None
-) -> Select[tuple[Flow]]:
+) -> Select[Flow]:
     stmt = scoped(Flow, account_id)
     if domain:
         stmt = stmt.where(Flow.problem_domain == domain)
@@ -96,3 +99,41 @@ async def version(
         FlowVersion.flow_id == flow_id, FlowVersion.version == number
     )
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def update_if_version(
+    db: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    flow_id: uuid.UUID,
+    version: int,
+    values: dict[str, Any],
+) -> bool:
+    """Compare-and-set: write `values` only if the flow is still at `version`."""
+    result = await db.execute(
+        update(Flow)
+        .where(Flow.id == flow_id, Flow.account_id == account_id, Flow.version == version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result) == 1
+
+async def success_of(
+    db: AsyncSession, account_id: uuid.UUID, flow_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Success]:
+    """Successes and uses of each flow over all its matched sessions (one grouped query)."""
+    wanted = set(flow_ids)
+    if not wanted:
+        return {}
+    ended = SUCCESS_STATUSES + FAILURE_STATUSES
+    stmt = (
+        select(
+            Session.matched_flow_id,
+            func.sum(case((Session.status.in_(SUCCESS_STATUSES), 1), else_=0)),
+            func.sum(case((Session.status.in_(ended), 1), else_=0)),
+        )
+        .where(Session.account_id == account_id, Session.matched_flow_id.in_(wanted))
+        .group_by(Session.matched_flow_id)
+    )
+    found = {fid: Success(int(s or 0), int(u or 0)) for fid, s, u in (await db.execute(stmt)).all()}
+    return {fid: found.get(fid, Success(0, 0)) for fid in wanted}

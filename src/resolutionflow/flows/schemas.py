@@ -51,7 +51,21 @@ class FlowSummaryRead(BaseModel):
     problem_domain: str | None
     origin: str
     version: int
-    success_rate: float | None
+    success_rate: float | None = Field(
+        default=None,
+        description="successes / uses: matched sessions that ended resolved, over those that "
+        "ended resolved or escalated; null before any has",
+    )
+    successes: int = Field(default=0, description="matched sessions that ended resolved")
+    uses: int = Field(default=0, description="matched sessions that ended resolved or escalated")
+    success_text: str = Field(
+        default="—", description='the rate with its count: "82% of 11 sessions"'
+    )
+    reinforcement_trend: float | None = Field(
+        default=None,
+        description="a recent trend, not a rate: a moving average each auto-reinforcement "
+        "moves 10% of the way towards 1",
+    )
     usage_count: int
     last_matched_at: datetime | None
     updated_at: datetime

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
-from sqlalchemy import update
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.errors import Conflict, Invalid, NotFound, Problem
+from resolutionflow.errors import Conflict, Invalid, NotFound, Problem, format_location
 from resolutionflow.flows import repository as repo
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
+from resolutionflow.flows.success import Success
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
-from resolutionflow.sessions.schemas import format_location
 from resolutionflow.tenancy.scope import get_scoped
+
+ReadModel = TypeVar("ReadModel", bound=BaseModel)
 
 
 def check_tree(tree: Any, *, prefix: str = "") -> None:
@@ -128,8 +130,12 @@ async def publish_version(
     author: User | None = None,
     proposal_id: uuid.UUID | None = None,
     origin: str | None = None,
+    source_session_id: uuid.UUID | None = None,
 ) -> Flow:
     """Publish `changes` as the flow's next version; older versions stay readable.
+
+    A version published from an enhancement proposal passes origin `ai_enhanced` and the
+    proposal's source session, which the flow then records.
 
     The version bump is a compare-and-set on the row, so two publishers racing on one flow
     cannot both win: the loser gets Conflict and nothing of theirs is written.
@@ -152,13 +158,11 @@ async def publish_version(
         values["match_keywords"] = clean_keywords(changes.match_keywords)
     if origin is not None:
         values["origin"] = origin
-    result = await db.execute(
-        update(Flow)
-        .where(Flow.id == flow.id, Flow.account_id == account.id, Flow.version == expected)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if source_session_id is not None:
+        values["source_session_id"] = source_session_id
+    if not await repo.update_if_version(
+        db, account_id=account.id, flow_id=flow.id, version=expected, values=values
+    ):
         raise Conflict(
             f"flow '{flow.name}' changed since version {expected}; reload it and try again"
         )
@@ -292,3 +296,34 @@ def export_flow(flow: Flow) -> dict[str, Any]:
 
 async def export_flows(db: AsyncSession, *, account: Account) -> list[dict[str, Any]]:
     return [export_flow(f) for f in await repo.all_flows(db, account.id)]
+
+
+# -- lookups other areas need (the importer resolves flow keys and ids through these) --------
+
+
+async def flows_by_keys(
+    db: AsyncSession, *, account_id: uuid.UUID, keys: Iterable[str]
+) -> dict[str, Flow]:
+    return await repo.flows_by_keys(db, account_id, keys)
+
+
+async def flows_by_ids(
+    db: AsyncSession, *, account_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Flow]:
+    return await repo.flows_by_ids(db, account_id, ids)
+
+async def read_models(
+    db: AsyncSession, account: Account, flows: list[Flow], model: type[ReadModel]
+) -> list[ReadModel]:
+    """Flows as API models, each with its success figure (successes / uses, counted from
+    its sessions) and the reinforcement moving average as the trend it is."""
+    figures = await repo.success_of(db, account.id, [f.id for f in flows])
+    out: list[ReadModel] = []
+    for flow in flows:
+        figure = figures.get(flow.id) or Success(0, 0)
+        fields = {
+            "success_rate": figure.rate, "successes": figure.successes, "uses": figure.uses,
+            "success_text": figure.text, "reinforcement_trend": flow.success_rate,
+        }  # fmt: skip
+        out.append(model.model_validate(flow).model_copy(update=fields))
+    return out

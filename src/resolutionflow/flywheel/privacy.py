@@ -50,9 +50,12 @@ def redact_generated(
         {k: v for k, v in data.items() if k != "merged_tree"}, keep=STRUCTURE_KEYS
     )
     if merged is not None:
-        rebuilt, problems = (
-            apply_enhancement(original_tree, clean) if original_tree is not None else ({}, [1])
+        outcome: tuple[dict[str, Any], list[Any]] = (
+            apply_enhancement(original_tree, clean)
+            if original_tree is not None
+            else ({}, ["no original tree"])
         )
+        rebuilt, problems = outcome
         clean["merged_tree"] = (
             rebuilt if not problems else redactor.value(merged, keep=STRUCTURE_KEYS)
         )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.db import is_postgres
+from resolutionflow.db import is_postgres, rowcount
 from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep, User
 
 
@@ -164,5 +164,117 @@ async def people_names(db: AsyncSession, account_ids: set[uuid.UUID]) -> dict[uu
     )
     out: dict[uuid.UUID, list[str]] = {}
     for account_id, name in (await db.execute(stmt)).all():
-        out.setdefault(account_id, []).append(name)
+        out.setdefault(account_id, []).append(str(name))
     return out
+
+
+# -- the analysis queue ---------------------------------------------------------------------
+# The queue is the sessions table. A claim is one UPDATE ... WHERE id IN (SELECT ... FOR
+# UPDATE SKIP LOCKED) RETURNING id: on PostgreSQL concurrent workers skip each other's rows;
+# on SQLite (one writer at a time; FOR UPDATE renders as nothing) it is simply serialised. A
+# claim sets lease_owner and lease_expires_at; every later write checks the lease is still
+# the worker's, so a worker that stalled past its lease cannot overwrite its successor's work.
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        Session.analysis_status == "pending",
+        or_(Session.analysis_not_before.is_(None), Session.analysis_not_before <= now),
+    )
+
+
+async def release_stale(db: AsyncSession, *, now: datetime, max_attempts: int) -> dict[str, int]:
+    """Hand back sessions whose lease expired and wake sessions whose wait is over."""
+    expired = and_(Session.analysis_status == "processing", Session.lease_expires_at < now)
+    gave_up = await db.execute(
+        update(Session)
+        .where(expired, Session.analysis_attempts >= max_attempts)
+        .values(
+            analysis_status="failed",
+            analysis_error="the worker analysing it stopped responding "
+            f"{max_attempts} times (lease expired)",
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    requeued = await db.execute(
+        update(Session)
+        .where(expired)
+        .values(analysis_status="pending", lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    woken = await db.execute(
+        update(Session)
+        .where(Session.analysis_status == "waiting", Session.analysis_not_before <= now)
+        .values(analysis_status="pending")
+        .execution_options(synchronize_session=False)
+    )
+    return {
+        "failed": rowcount(gave_up),
+        "requeued": rowcount(requeued),
+        "woken": rowcount(woken),
+    }
+
+
+async def claim(
+    db: AsyncSession, *, worker_id: str, limit: int, lease_seconds: int, now: datetime
+) -> list[uuid.UUID]:
+    """Take up to `limit` of the oldest claimable sessions (by resolved_at) for this worker."""
+    candidates = (
+        select(Session.id)
+        .where(_claimable(now))
+        .order_by(Session.resolved_at, Session.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await db.execute(
+        update(Session)
+        .where(Session.id.in_(candidates.scalar_subquery()))
+        .values(
+            analysis_status="processing",
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            analysis_attempts=Session.analysis_attempts + 1,
+        )
+        .returning(Session.id)
+        .execution_options(synchronize_session=False)
+    )
+    return [row[0] for row in result.all()]
+
+
+async def lock_if_leased(db: AsyncSession, session_id: uuid.UUID, worker_id: str) -> Session | None:
+    """The session, row-locked, if this worker still holds its lease; else None."""
+    stmt = (
+        select(Session)
+        .where(
+            Session.id == session_id,
+            Session.analysis_status == "processing",
+            Session.lease_owner == worker_id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def outlook(db: AsyncSession, *, now: datetime) -> tuple[int, datetime | None]:
+    """(sessions claimable now, when the next one becomes claimable: a lease running out or
+    a retry or budget wait ending; None when nothing else is coming)."""
+    claimable = int((await db.execute(select(func.count()).where(_claimable(now)))).scalar_one())
+    leases = select(func.min(Session.lease_expires_at)).where(
+        Session.analysis_status == "processing"
+    )
+    waits = select(func.min(Session.analysis_not_before)).where(
+        Session.analysis_status.in_(("pending", "waiting")), Session.analysis_not_before > now
+    )
+    times = [
+        t for t in ((await db.execute(leases)).scalar(), (await db.execute(waits)).scalar()) if t
+    ]
+    return claimable, min(times) if times else None
+
+
+async def remaining(db: AsyncSession, *, now: datetime) -> int:
+    """Sessions a drain has ahead of it: claimable now, or being processed."""
+    stmt = select(func.count()).where(or_(_claimable(now), Session.analysis_status == "processing"))
+    return int((await db.execute(stmt)).scalar_one())

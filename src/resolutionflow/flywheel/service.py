@@ -16,11 +16,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.ai.base import GenerationResult
+from resolutionflow.flows.diff import compare_trees, describe_addition
 from resolutionflow.flows.fold import fold_session_into_flow
+from resolutionflow.flows.merge import diff_between
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import reinforced_success_rate
-from resolutionflow.flywheel.enhancement_diff import diff_between
 from resolutionflow.flywheel.similarity import (
     MAX_SUMMARIES,
     ProposalText,
@@ -154,6 +155,8 @@ class Analysed:
     snapshot: dict[str, Any]
     generated: dict[str, Any]
     flow: Flow | None = None  # the target of an enhancement
+    generated_by: str | None = None  # the provider, or "offline_fallback"
+    model_error: str | None = None  # why the model's answer was not used (fallback only)
 
     @property
     def names(self) -> list[str]:
@@ -230,7 +233,11 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
         diff = diff_between(base, merged)
         proposal.merged_flow_data = {**proposal.merged_flow_data, "tree_structure": merged}
         proposal.proposed_flow_data = diff
-        proposal.proposed_diff = {**(proposal.proposed_diff or {}), **diff}
+        # The description counts what the merged tree adds, as the review page does.
+        described = describe_addition(compare_trees(base, merged))
+        proposal.proposed_diff = {**(proposal.proposed_diff or {}), **diff,
+                                  "diff_description": described}  # fmt: skip
+        proposal.description = described
 
 
 def _retitle(proposal: FlowProposal) -> None:
@@ -260,7 +267,7 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
         "match_keywords": item.keywords, "confidence_score": float(session.confidence_score or 0.0),
         "supporting_session_count": 1, "supporting_session_ids": [str(session.id)],
         "supporting_summaries": [item.summary], "problem_domain": item.domain,
-        "created_at": now,
+        "created_at": now, "generated_by": item.generated_by, "model_error": item.model_error,
     }  # fmt: skip
     if item.flow is None:
         return FlowProposal(

@@ -5,6 +5,15 @@ model-backed paths a budget reservation; then the model call with no transaction
 then one write transaction that first checks the lease is still this worker's. Transient
 faults retry with exponential backoff up to `worker_max_attempts`, then the session is
 `failed` with the error kept; a spent budget parks it as `waiting` until the next UTC day.
+
+Backoff never sleeps in the worker: the provider is built with `ai_worker_call_retries`
+in-call retries (none by default), and a failed call puts the session back with a
+not-before time (the server's Retry-After when it sent one), so the slot serves other
+sessions meanwhile. With `ai_offline_fallback` (the default), a model answer still invalid
+after the repair request, an empty, refused or rejected answer, or a model unavailable on
+the session's last attempt gives the offline draft instead of `failed`, marked on the
+proposal with the error. Wrong settings (401, 403, 404: key, permission, model name)
+still fail, so they are noticed and the sessions can be requeued once fixed.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow import logs
 from resolutionflow.ai.base import (
     PermanentProviderError,
     Provider,
@@ -38,6 +48,7 @@ from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import (
     ENHANCEMENT,
     NEW_FLOW,
+    OFFLINE_FALLBACK,
     REINFORCE,
     AnalysisFailed,
     Generated,
@@ -45,6 +56,7 @@ from resolutionflow.flywheel.analysis import (
     generate_enhancement,
     generate_new_flow,
     has_divergence,
+    offline_draft,
 )
 from resolutionflow.models.base import utcnow
 from resolutionflow.ops.metrics import observe_model_calls, observe_outcome
@@ -52,6 +64,9 @@ from resolutionflow.redaction import Redactor
 from resolutionflow.sessions.snapshot import session_snapshot
 
 log = logging.getLogger(__name__)
+
+# HTTP statuses that mean the provider settings are wrong, not the model's answer.
+CONFIGURATION_STATUSES = frozenset({401, 403, 404})
 
 
 @dataclass
@@ -74,6 +89,7 @@ class Job:
     # What the model is shown: the flow's tree and name redacted with the session's redactor.
     prompt_tree: dict[str, Any] | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    attempts: int = 1  # this claim included
 
 
 @dataclass
@@ -111,7 +127,9 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
-        self.provider = provider or get_provider(settings, "analysis")
+        self.provider = provider or get_provider(
+            settings, "analysis", max_retries=max(0, settings.ai_worker_call_retries)
+        )
         self.worker_id = worker_id or default_worker_id()
         self.clock = clock
         self.model_slots = asyncio.Semaphore(max(1, settings.ai_concurrency))
@@ -140,30 +158,18 @@ class Worker:
     async def claim_batch(self, limit: int) -> list[uuid.UUID]:
         now = self.clock()
         async with self._tx() as db:
-            await queue.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
-            return await queue.claim(
+            await repo.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
+            ids = await repo.claim(
                 db, worker_id=self.worker_id, limit=limit,
                 lease_seconds=self.settings.worker_lease_seconds, now=now,
             )  # fmt: skip
-
-    async def run_batch(self, limit: int | None = None) -> list[Outcome]:
-        """Claim up to `limit` sessions and analyse them concurrently."""
-        ids = await self.claim_batch(limit or self.settings.worker_batch_size)
-        if not ids:
-            return []
-        outcomes, jobs = await self.prepare(ids)
-        results = await asyncio.gather(*(self.run_job(job) for job in jobs))
-        outcomes += await self.record([r for r in results if isinstance(r, Ready)])
-        outcomes += [r for r in results if isinstance(r, Outcome)]
-        await self.flush_usage()
-        for outcome in outcomes:
-            observe_outcome(outcome.result)
-        return outcomes
+        if ids:
+            log.info("claimed %d session(s)", len(ids))
+        return ids
 
     async def drain(
         self,
         *,
-        batch_size: int = 50,
         on_progress: Callable[[Outcome], None] | None = None,
         wait_for_others: bool = False,
         max_wait_seconds: float = 900.0,
@@ -173,13 +179,19 @@ class Worker:
         With `wait_for_others`, also wait for what will become claimable soon: sessions another
         worker holds (its lease may run out if it died) and retries whose backoff ends within
         `max_wait_seconds`. Sessions waiting for the next budget day are never waited for.
+
+        Each claim takes at most `worker_batch_size` sessions in one short transaction, and
+        claims go on while there is room beside the jobs in flight, so a tick clears the whole
+        backlog (the daily budget, not the batch, limits what a day spends).
         """
+        logs.bind(worker_id=self.worker_id)  # jobs started below inherit it
         stats = DrainStats()
         started = time.perf_counter()
+        batch_size = max(1, self.settings.worker_batch_size)
         concurrency = max(1, min(batch_size, self.settings.ai_concurrency * 2))
-        pending: set[asyncio.Task[Outcome]] = set()
+        pending: set[asyncio.Task[Outcome | Ready]] = set()
         while True:
-            room = concurrency * 2 - len(pending)
+            room = min(batch_size, concurrency * 2 - len(pending))
             ids = await self.claim_batch(room) if room > 0 else []
             if ids:
                 settled, jobs = await self.prepare(ids)
@@ -218,7 +230,7 @@ class Worker:
     async def _worth_waiting(self, max_wait_seconds: float) -> bool:
         now = self.clock()
         async with self._read() as db:
-            claimable, next_at = await queue.outlook(db, now=now)
+            claimable, next_at = await repo.outlook(db, now=now)
         if claimable:
             return True
         if next_at is None:
@@ -293,7 +305,7 @@ class Worker:
                 flow_name=redactor.text(flow.name) if flow else None,
                 flow_tree=flow.tree_structure if flow else None,
                 prompt_tree=privacy.redact_tree(flow.tree_structure, redactor) if flow else None,
-                redactor=redactor,
+                redactor=redactor, attempts=session.analysis_attempts,
             ))  # fmt: skip
         if done_already:
             outcomes += await self._finish_many(done_already, "already analysed")
@@ -336,11 +348,13 @@ class Worker:
         ]
 
     async def run_job(self, job: Job) -> Outcome | Ready:
-        try:
-            return await self._run_job(job)
-        except Exception as exc:  # a bug or a database fault: keep the session, retry later
-            log.exception("analysis of session %s crashed", job.session_id)
-            return await self._retry_or_fail(job.session_id, f"{type(exc).__name__}: {exc}")
+        with logs.bound(session_id=job.session_id):
+            try:
+                return await self._run_job(job)
+            except Exception as exc:  # a bug or a database fault: keep it, retry later
+                log.exception("analysis of session %s crashed", job.session_id)
+                error = f"{type(exc).__name__}: {exc}"
+                return await self._retry_or_fail(job.session_id, error)
 
     async def _run_job(self, job: Job) -> Outcome | Ready:
         session_id, account_id, path, snapshot = (
@@ -353,27 +367,65 @@ class Worker:
         reserved = await self._reserve(session_id, account_id, day)
         if reserved is not None:
             return reserved
+        context = self.settings.ai_context_tokens
+        fallback = self.settings.ai_offline_fallback
         try:
             async with self.model_slots:
                 if path == ENHANCEMENT:
                     assert job.prompt_tree is not None
                     generated = await generate_enhancement(
                         self.provider, snapshot, flow_name=job.flow_name or "",
-                        tree=job.prompt_tree,
+                        tree=job.prompt_tree, context_tokens=context,
                     )  # fmt: skip
                 else:
-                    generated = await generate_new_flow(self.provider, snapshot)
+                    generated = await generate_new_flow(
+                        self.provider, snapshot, context_tokens=context
+                    )
         except TransientProviderError as exc:
+            last = job.attempts >= self.settings.worker_max_attempts
+            if fallback and last:
+                why = f"the model was unavailable on all {job.attempts} attempts: {exc}"
+                return await self._draft(job, day, why)
             await self._refund(account_id, day)
-            return await self._retry_or_fail(session_id, f"model unavailable: {exc}")
+            return await self._retry_or_fail(
+                session_id, f"model unavailable: {exc}", not_before=exc.retry_after
+            )
         except AnalysisFailed as exc:
             self.usage.add(account_id, exc.usage, self.clock())  # the tokens were spent anyway
             observe_model_calls(exc.usage)
+            if fallback:
+                return await self._draft(job, day, exc.describe())
             await self._refund(account_id, day)
             return await self._fail(session_id, exc.describe())
         except PermanentProviderError as exc:
+            # A bad key, a forbidden or unknown model is the settings' fault: every session
+            # would get a draft while nobody notices, so those fail loudly (and can be
+            # requeued once fixed). An empty, refused or malformed answer is the model's.
+            if fallback and exc.status not in CONFIGURATION_STATUSES:
+                return await self._draft(job, day, f"model refused the request: {exc}")
             await self._refund(account_id, day)
             return await self._fail(session_id, f"model refused the request: {exc}")
+        return self._ready(job, generated, day)
+
+    async def _draft(self, job: Job, day: date, why: str) -> Outcome | Ready:
+        """The offline draft in place of the model's answer; `failed` if even that is invalid."""
+        # The error may quote the model's answer; it is stored and shown, so redact it too.
+        why = job.redactor.text(why) or why
+        try:
+            generated = await offline_draft(
+                job.path, job.snapshot, reason=why, flow_name=job.flow_name,
+                tree=job.prompt_tree,
+            )  # fmt: skip
+        except AnalysisFailed as exc:
+            await self._refund(job.account_id, day)
+            return await self._fail(
+                job.session_id, f"{why}\nthe offline draft was not valid either: {exc.describe()}"
+            )
+        log.info("session %s: the model's answer could not be used; offline draft", job.session_id)
+        return self._ready(job, generated, day)
+
+    def _ready(self, job: Job, generated: Generated, day: date) -> Ready:
+        session_id, account_id = job.session_id, job.account_id
         self.usage.add(account_id, generated.usage, self.clock())
         observe_model_calls(generated.usage)
         generated.data = privacy.redact_generated(
@@ -393,7 +445,7 @@ class Worker:
         if not self._budgeted:
             return None  # no limit: nothing to count
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             ok = await budget.reserve(
@@ -408,6 +460,11 @@ class Worker:
                 reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
                 f"waiting until {until.isoformat()}",
             )  # fmt: skip
+        log.info(
+            "daily proposal budget of %d spent for this account; session waits until %s",
+            self.settings.daily_proposal_budget, until.isoformat(),
+            extra={"session_id": str(session_id)},
+        )  # fmt: skip
         return Outcome(session_id, "waiting")
 
     async def _refund(self, account_id: uuid.UUID, day: date) -> None:
@@ -446,13 +503,18 @@ class Worker:
                     flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
                     if flow is None:
                         raise RuntimeError("the matched flow was deleted during analysis")
+                made = by_id[session.id].generated
                 items.append(service.Analysed(
                     session=session, snapshot=by_id[session.id].job.snapshot,
-                    generated=by_id[session.id].generated.data, flow=flow,
+                    generated=made.data, flow=flow, generated_by=made.generated_by or None,
+                    model_error=made.model_error,
                 ))  # fmt: skip
             placed = await service.place(db, items, now=now, redaction=self.settings.redaction)
             for item, placement in zip(items, placed, strict=True):
                 queue.complete(item.session, now=now, proposal_id=placement.proposal.id)
+                if item.generated_by == OFFLINE_FALLBACK:
+                    # Completed, and the reason the model's answer was not used stays visible.
+                    item.session.analysis_error = f"offline draft used: {item.model_error}"[:4000]
             results = {
                 item.session.id: Outcome(
                     item.session.id, "merged" if p.merged else "proposed", str(p.proposal.id)
@@ -468,16 +530,18 @@ class Worker:
     async def _finish_without_change(self, session_id: uuid.UUID, why: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.complete(session, now=now)
         return Outcome(session_id, "done", why)
 
-    async def _retry_or_fail(self, session_id: uuid.UUID, error: str) -> Outcome:
+    async def _retry_or_fail(
+        self, session_id: uuid.UUID, error: str, *, not_before: float | None = None
+    ) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             if session.analysis_attempts >= self.settings.worker_max_attempts:
@@ -485,18 +549,30 @@ class Worker:
                     session, now=now,
                     error=f"gave up after {session.analysis_attempts} attempts: {error}",
                 )  # fmt: skip
+                log.error(
+                    "analysis failed after %d attempts: %s", session.analysis_attempts, error,
+                    extra={"session_id": str(session_id)},
+                )  # fmt: skip
                 return Outcome(session_id, "failed", error)
             delay = queue.backoff_delay(
                 session.analysis_attempts, base_seconds=self.settings.worker_retry_base_seconds
             )
+            # A server that said when to come back is not asked sooner.
+            delay = max(delay, not_before or 0.0)
             queue.retry_later(session, error=error, at=now + timedelta(seconds=delay))
+            attempt = session.analysis_attempts
+        log.warning(
+            "analysis attempt %d failed, retrying in %.0fs: %s", attempt, delay, error,
+            extra={"session_id": str(session_id)},
+        )  # fmt: skip
         return Outcome(session_id, "retry", error)
 
     async def _fail(self, session_id: uuid.UUID, error: str) -> Outcome:
         now = self.clock()
         async with self._tx() as db:
-            session = await queue.lock_if_leased(db, session_id, self.worker_id)
+            session = await repo.lock_if_leased(db, session_id, self.worker_id)
             if session is None:
                 return Outcome(session_id, "lost_lease")
             queue.fail(session, error=error, now=now)
+        log.error("analysis failed: %s", error, extra={"session_id": str(session_id)})
         return Outcome(session_id, "failed", error)

@@ -2,7 +2,7 @@
 
 from resolutionflow.models.account import ROLES, Account, ApiToken, Team, User
 from resolutionflow.models.base import Base
-from resolutionflow.models.flow import FLOW_ORIGINS, PROBLEM_DOMAINS, Flow, FlowVersion
+from resolutionflow.models.flow import FLOW_ORIGINS, Flow, FlowVersion
 from resolutionflow.models.notification import Notification
 from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES, FlowProposal
 from resolutionflow.models.proposal_counts import ProposalCount
@@ -16,6 +16,7 @@ from resolutionflow.models.session import (
     SessionStep,
 )
 from resolutionflow.models.usage import ModelUsage, ProposalBudget
+from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
 __all__ = [
     "ANALYSIS_STATUSES",

@@ -21,20 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from resolutionflow.models.base import Base, JSONType, new_id, utcnow
 
 FLOW_ORIGINS = ("manual", "imported", "ai_generated", "ai_enhanced")
-PROBLEM_DOMAINS = (
-    "active_directory",
-    "networking",
-    "m365",
-    "hardware",
-    "endpoint",
-    "virtualization",
-    "security",
-    "backup",
-    "email",
-    "printing",
-    "cloud",
-    "other",
-)
 
 
 class Flow(Base):

@@ -107,3 +107,7 @@ class FlowProposal(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column()
+    # What wrote the content: the provider's name, or "offline_fallback" when the model's
+    # answer could not be used and the offline draft was proposed; then `model_error` says why.
+    generated_by: Mapped[str | None] = mapped_column(String(40))
+    model_error: Mapped[str | None] = mapped_column(Text)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.models import Notification
 from resolutionflow.models.base import utcnow
 
@@ -37,4 +39,24 @@ async def mark_read(db: AsyncSession, user_id: uuid.UUID, ids: list[uuid.UUID] |
     result = await db.execute(
         stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
+
+
+async def add_for_users(
+    db: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    user_ids: list[uuid.UUID],
+    kind: str,
+    payload: dict[str, Any],
+) -> None:
+    """One unread notification per user, in one statement."""
+    if not user_ids:
+        return
+    now = utcnow()
+    rows = [
+        {"id": uuid.uuid4(), "account_id": account_id, "user_id": user_id, "kind": kind,
+         "payload": payload, "created_at": now, "read_at": None}
+        for user_id in user_ids
+    ]  # fmt: skip
+    await db.execute(insert(Notification), rows)

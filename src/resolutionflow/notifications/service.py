@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.accounts import service as accounts_service
 from resolutionflow.models import Notification, User
-from resolutionflow.models.base import utcnow
 from resolutionflow.notifications import repository as repo
 from resolutionflow.notifications.webhooks import queue_for_account
 from resolutionflow.redaction import Redactor
@@ -32,24 +30,11 @@ async def notify_reviewers(
     """
     payload = Redactor(redaction).value(payload, keep=_STRUCTURE)
     await queue_for_account(db, account_id=account_id, kind=kind, payload=payload)
-    recipients = await accounts_repo.reviewers(db, account_id)
+    recipients = await accounts_service.reviewers(db, account_id=account_id)
     if not recipients:
         return 0
-    now = utcnow()
-    await db.execute(
-        insert(Notification),
-        [
-            {
-                "id": uuid.uuid4(),
-                "account_id": account_id,
-                "user_id": user.id,
-                "kind": kind,
-                "payload": payload,
-                "created_at": now,
-                "read_at": None,
-            }
-            for user in recipients
-        ],
+    await repo.add_for_users(
+        db, account_id=account_id, user_ids=[u.id for u in recipients], kind=kind, payload=payload
     )
     return len(recipients)
 

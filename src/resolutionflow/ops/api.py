@@ -9,9 +9,9 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from resolutionflow.db import get_engine, get_sessionmaker
-from resolutionflow.flywheel import queue
 from resolutionflow.migrations.runner import current_revision, head_revision
 from resolutionflow.ops.metrics import REGISTRY, SESSIONS_BY_STATUS
+from resolutionflow.sessions.service import analysis_counts
 
 router = APIRouter(tags=["operations"])
 
@@ -46,7 +46,7 @@ async def metrics(request: Request) -> PlainTextResponse:
     settings = request.app.state.settings
     try:
         async with get_sessionmaker(settings)() as db:
-            counts = await queue.counts_by_status(db)
+            counts = await analysis_counts(db)
         for status in ("pending", "processing", "completed", "failed", "skipped", "waiting"):
             SESSIONS_BY_STATUS.labels(status).set(counts.get(status, 0))
     except Exception:  # metrics still answer when the database does not

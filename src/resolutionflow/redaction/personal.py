@@ -195,7 +195,7 @@ def name_spans(text: str, known: Iterable[str] = ()) -> Iterator[Span]:
         first, last = match.group(1), match.group(2)
         if first.lower() in GIVEN_NAMES and last.lower() not in _NOT_NAMES:
             yield Span(match.start(), match.end(), "NAME", "a person's name")
-    pattern = _known_pattern(tuple(known))
-    if pattern is not None:
-        for match in pattern.finditer(text):
+    known_names = _known_pattern(tuple(known))
+    if known_names is not None:
+        for match in known_names.finditer(text):
             yield Span(match.start(), match.end(), "NAME", "a person's name")

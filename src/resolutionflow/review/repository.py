@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Flow, FlowProposal, ProposalCount, Session
+from resolutionflow.models import Flow, FlowProposal, ProposalCount
 from resolutionflow.models.proposal_counts import NO_DOMAIN
 from resolutionflow.tenancy.scope import scoped
 
@@ -42,26 +42,6 @@ async def all_proposals(
         stmt = stmt.where(FlowProposal.problem_domain == domain)
     stmt = stmt.order_by(FlowProposal.created_at.desc(), FlowProposal.id)
     return list((await db.execute(stmt)).scalars())
-
-
-async def proposal_for_session(db: AsyncSession, session_id: uuid.UUID) -> FlowProposal | None:
-    stmt = select(FlowProposal).where(FlowProposal.source_session_id == session_id)
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
-async def proposal_about_session(
-    db: AsyncSession, account_id: uuid.UUID, session_id: uuid.UUID
-) -> FlowProposal | None:
-    """The proposal a session produced, or the one it was merged into."""
-    stmt = (
-        select(FlowProposal)
-        .join(Session, Session.proposal_id == FlowProposal.id)
-        .where(Session.id == session_id, FlowProposal.account_id == account_id)
-    )
-    found = (await db.execute(stmt)).scalar_one_or_none()
-    if found is None:
-        found = await proposal_for_session(db, session_id)
-    return found if found is not None and found.account_id == account_id else None
 
 
 SUMMARY_COLUMNS = (

@@ -74,6 +74,10 @@ class ProposalDetail(ProposalSummary):
     # reviewer acknowledged when they published one holding high-risk commands.
     risks: list[dict[str, Any]] = Field(default_factory=list)
     risk_acknowledgement: dict[str, Any] | None = None
+    # What wrote the content: the provider, or "offline_fallback" (the offline draft, used
+    # because the model's answer could not be), with the model's error in `model_error`.
+    generated_by: str | None = None
+    model_error: str | None = None
 
 
 class ReviewIn(BaseModel):

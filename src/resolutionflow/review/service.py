@@ -8,6 +8,7 @@ flow is rolled back with it, so a proposal never yields two flows.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import compare_trees
@@ -28,6 +30,8 @@ from resolutionflow.review import risk
 from resolutionflow.review.schemas import ProposalDetail, ReviewIn
 from resolutionflow.tenancy.roles import require_team_review
 from resolutionflow.tenancy.scope import get_scoped
+
+log = logging.getLogger(__name__)
 
 REVIEWABLE = ("pending", "dismissed")
 
@@ -65,10 +69,6 @@ async def list_page(
 async def stats(db: AsyncSession, *, account: Account) -> dict[str, Any]:
     week_ago = utcnow() - timedelta(days=7)
     return await repo.stats(db, account.id, since=week_ago)
-
-
-async def get_proposal(db: AsyncSession, *, account: Account, proposal_id: Any) -> FlowProposal:
-    return await get_scoped(db, FlowProposal, proposal_id, account.id, what="proposal")
 
 
 def _tree_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -195,10 +195,10 @@ async def _publish_enhancement(
     if data is not None:
         tree = _check(_tree_of(data))
     else:
-        tree, conflict = rebase_enhancement(proposal, target)
+        rebased, conflict = rebase_enhancement(proposal, target)
         if conflict:
             raise Conflict(conflict)
-        tree = _check(tree)
+        tree = _check(rebased)
     keywords = (data or {}).get("match_keywords") if isinstance(data, dict) else None
     return await flows_service.publish_version(
         db,
@@ -212,7 +212,8 @@ async def _publish_enhancement(
         ),
         author=reviewer,
         proposal_id=proposal.id,
-        origin="ai_enhanced" if target.origin != "manual" else None,
+        origin="ai_enhanced",
+        source_session_id=proposal.source_session_id,
     )
 
 
@@ -266,9 +267,13 @@ async def review(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise Conflict("someone else reviewed this proposal at the same time; reload it")
     await db.refresh(proposal)
+    log.info(
+        "proposal %s (%s) %s by %s%s", proposal.id, proposal.proposal_type, proposal.status,
+        reviewer.email, f", published as flow {published.id}" if published else "",
+    )  # fmt: skip
     return proposal
 
 

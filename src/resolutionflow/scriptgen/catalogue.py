@@ -10,22 +10,10 @@ from typing import Any
 
 from resolutionflow.errors import NotFound
 from resolutionflow.scriptgen.params import ParamKind, ParamValue, decode, find_default
+from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
 LIBRARY_DIR = Path(__file__).parent / "library"
-DOMAINS = (
-    "active_directory",
-    "networking",
-    "m365",
-    "hardware",
-    "endpoint",
-    "virtualization",
-    "security",
-    "backup",
-    "email",
-    "printing",
-    "cloud",
-    "other",
-)
+DOMAINS = PROBLEM_DOMAINS
 _EXTENSIONS = {"powershell": ".ps1", "bash": ".sh"}
 
 
@@ -157,11 +145,3 @@ def get_script(script_id: str) -> ScriptEntry:
         if entry.id == script_id:
             return entry
     raise NotFound(f"No library script called {script_id!r}.")
-
-
-def list_scripts(*, language: str | None = None, domain: str | None = None) -> list[ScriptEntry]:
-    return [
-        e
-        for e in load_catalogue()
-        if (language is None or e.language == language) and (domain is None or e.domain == domain)
-    ]

@@ -11,9 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from resolutionflow.api_errors import error_response
-from resolutionflow.errors import BadRequest, Invalid
-from resolutionflow.flywheel import queue
-from resolutionflow.review import repository as review_repo
+from resolutionflow.errors import Invalid
 from resolutionflow.sessions import importer, service
 from resolutionflow.sessions.schemas import (
     EscalateIn,
@@ -85,7 +83,7 @@ async def _body_lines(request: Request) -> list[str]:
 async def _detail(db: DB, principal: CurrentPrincipal, session_id: uuid.UUID) -> SessionDetail:
     session = await service.get_session(db, account=principal.account, session_id=session_id)
     steps = await service.get_steps(db, session=session)
-    proposal = await review_repo.proposal_about_session(db, principal.account.id, session.id)
+    proposal = await service.proposal_of(db, account=principal.account, session_id=session.id)
     return SessionDetail(
         **SessionRead.model_validate(session).model_dump(),
         steps=[StepRead.model_validate(s) for s in steps],
@@ -170,11 +168,7 @@ async def escalate(
 )  # fmt: skip
 async def retry_analysis(session_id: uuid.UUID, principal: Reviewer, db: DB) -> SessionDetail:
     session = await service.get_session(db, account=principal.account, session_id=session_id)
-    if session.analysis_status != "failed":
-        raise BadRequest(
-            f"only failed analyses can be retried (this one is {session.analysis_status})"
-        )
-    await queue.requeue_failed(db, account_id=principal.account.id, session_ids=[session.id])
+    await service.retry_analysis(db, account=principal.account, session=session)
     await db.commit()
     await db.refresh(session)  # the requeue is a bulk UPDATE: the loaded row is stale
     return await _detail(db, principal, session_id)

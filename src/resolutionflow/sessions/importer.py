@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.errors import Invalid
+from resolutionflow.errors import Invalid, format_location
 from resolutionflow.models import Account
 from resolutionflow.sessions import repository as repo
-from resolutionflow.sessions.schemas import SessionIn, format_location
+from resolutionflow.sessions.schemas import SessionIn
 from resolutionflow.sessions.service import References, check_session, create_session
 
 

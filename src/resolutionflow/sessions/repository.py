@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.models import Account, Session, SessionStep
+from resolutionflow.db import rowcount
+from resolutionflow.models import Account, FlowProposal, Session, SessionStep
 from resolutionflow.tenancy.scope import scoped
 
 
@@ -65,3 +67,59 @@ async def bump_data_version(db: AsyncSession, account_id: uuid.UUID) -> None:
         .where(Account.id == account_id)
         .values(data_version=Account.data_version + 1)
     )
+
+
+async def proposal_about_session(
+    db: AsyncSession, account_id: uuid.UUID, session_id: uuid.UUID
+) -> FlowProposal | None:
+    """The proposal a session produced, or the one it was merged into."""
+    stmt = (
+        select(FlowProposal)
+        .join(Session, Session.proposal_id == FlowProposal.id)
+        .where(Session.id == session_id, FlowProposal.account_id == account_id)
+    )
+    found = (await db.execute(stmt)).scalar_one_or_none()
+    if found is None:
+        stmt = select(FlowProposal).where(
+            FlowProposal.source_session_id == session_id, FlowProposal.account_id == account_id
+        )
+        found = (await db.execute(stmt)).scalar_one_or_none()
+    return found
+
+
+async def requeue_failed(
+    db: AsyncSession,
+    *,
+    account_id: uuid.UUID | None = None,
+    session_ids: list[uuid.UUID] | None = None,
+) -> int:
+    """Put failed sessions back in the analysis queue with a fresh attempt count."""
+    stmt = update(Session).where(Session.analysis_status == "failed")
+    if account_id is not None:
+        stmt = stmt.where(Session.account_id == account_id)
+    if session_ids is not None:
+        stmt = stmt.where(Session.id.in_(session_ids))
+    result = await db.execute(
+        stmt.values(
+            analysis_status="pending",
+            analysis_attempts=0,
+            analysis_not_before=None,
+            analysis_error=None,
+        ).execution_options(synchronize_session=False)
+    )
+    return rowcount(result)
+
+
+async def counts_by_analysis_status(
+    db: AsyncSession, *, account_id: uuid.UUID | None = None
+) -> dict[str, int]:
+    stmt = select(Session.analysis_status, func.count()).group_by(Session.analysis_status)
+    if account_id is not None:
+        stmt = stmt.where(Session.account_id == account_id)
+    return {status or "none": int(n) for status, n in (await db.execute(stmt)).all()}
+
+
+async def insert_steps(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Many steps in one statement (executemany)."""
+    if rows:
+        await db.execute(insert(SessionStep), rows)

@@ -8,13 +8,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from resolutionflow.vocabulary import ProblemDomain as ProblemDomain
+
 SessionStatus = Literal["active", "resolved", "escalated", "requesting_escalation", "abandoned"]
 ConfidenceTier = Literal["high", "medium", "low", "discovery"]
 StepType = Literal["question", "action", "info", "resolution"]
-ProblemDomain = Literal[
-    "active_directory", "networking", "m365", "hardware", "endpoint", "virtualization",
-    "security", "backup", "email", "printing", "cloud", "other",
-]  # fmt: skip
 
 
 class OptionIn(BaseModel):
@@ -160,14 +158,3 @@ class SessionRead(SessionSummaryRead):
     analysis_error: str | None
 
 
-def format_location(loc: tuple[Any, ...]) -> str:
-    """('steps', 2, 'step_type') -> 'steps[2].step_type'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in {"str", "ContentIn", "function-after[_not_blank(), str]"}:
-            continue
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "line"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.accounts import service as accounts_service
 from resolutionflow.errors import BadRequest, Conflict, Invalid, Problem
-from resolutionflow.flows import repository as flows_repo
+from resolutionflow.flows import service as flows_service
 from resolutionflow.models import Account, Flow, Session, SessionStep, Team, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.sessions import repository as repo
@@ -47,9 +46,13 @@ class References:
         teams = {i.team for i in items if i.team}
         emails = {i.engineer.lower() for i in items if i.engineer}
         keys = {i.matched_flow for i in items if i.matched_flow}
-        self.teams.update(await accounts_repo.teams_by_slugs(self.db, self.account.id, teams))
-        self.users.update(await accounts_repo.users_by_emails(self.db, emails))
-        self.flows.update(await flows_repo.flows_by_keys(self.db, self.account.id, keys))
+        self.teams.update(
+            await accounts_service.teams_by_slugs(self.db, account_id=self.account.id, slugs=teams)
+        )
+        self.users.update(await accounts_service.users_by_emails(self.db, emails=emails))
+        self.flows.update(
+            await flows_service.flows_by_keys(self.db, account_id=self.account.id, keys=keys)
+        )
 
     def forget(self, teams: list[str], emails: list[str]) -> None:
         """Drop entries created inside a rolled-back savepoint."""
@@ -64,8 +67,8 @@ class References:
         if data.matched_flow:
             flow = self.flows.get(data.matched_flow)
             if flow is None:
-                found = await flows_repo.flows_by_keys(
-                    self.db, self.account.id, [data.matched_flow]
+                found = await flows_service.flows_by_keys(
+                    self.db, account_id=self.account.id, keys=[data.matched_flow]
                 )
                 flow = found.get(data.matched_flow)
                 if flow is None:
@@ -75,8 +78,8 @@ class References:
                 self.flows[data.matched_flow] = flow
             return flow, []
         if data.matched_flow_id:
-            found_ids = await flows_repo.flows_by_ids(
-                self.db, self.account.id, [data.matched_flow_id]
+            found_ids = await flows_service.flows_by_ids(
+                self.db, account_id=self.account.id, ids=[data.matched_flow_id]
             )
             if data.matched_flow_id not in found_ids:
                 return None, [Problem("matched_flow_id", f"no flow {data.matched_flow_id}")]
@@ -89,7 +92,7 @@ class References:
             email = data.engineer.lower()
             user = self.users.get(email)
             if user is None:
-                user = await accounts_repo.user_by_email(self.db, email)
+                user = await accounts_service.find_user_by_email(self.db, email=email)
                 if user is not None:
                     self.users[email] = user
             if user is not None and user.account_id != self.account.id:
@@ -117,7 +120,9 @@ class References:
             return None
         team = self.teams.get(data.team)
         if team is None:
-            team = await accounts_repo.team_by_slug(self.db, self.account.id, data.team)
+            team = await accounts_service.team_by_slug(
+                self.db, account_id=self.account.id, slug=data.team
+            )
         if team is None:
             team = Team(account_id=self.account.id, slug=data.team, name=data.team)
             self.db.add(team)
@@ -132,7 +137,9 @@ class References:
         if not data.engineer:
             return None
         email = data.engineer.lower()
-        user = self.users.get(email) or await accounts_repo.user_by_email(self.db, email)
+        user = self.users.get(email) or await accounts_service.find_user_by_email(
+            self.db, email=email
+        )
         if user is None:
             user = User(
                 account_id=self.account.id,
@@ -235,7 +242,7 @@ async def _insert_steps(
         values = step_values(step, order)
         values.update(id=uuid.uuid4(), session_id=session.id, account_id=session.account_id)
         rows.append(values)
-    await db.execute(insert(SessionStep), rows)
+    await repo.insert_steps(db, rows)
 
 
 async def get_session(
@@ -325,3 +332,27 @@ async def escalate_session(
     await repo.bump_data_version(db, account.id)
     await db.flush()
     return session
+
+
+async def proposal_of(db: AsyncSession, *, account: Account, session_id: uuid.UUID) -> Any:
+    """The proposal a session produced or was merged into, if any (a FlowProposal)."""
+    return await repo.proposal_about_session(db, account.id, session_id)
+
+
+async def retry_analysis(db: AsyncSession, *, account: Account, session: Session) -> None:
+    """Queue a failed analysis again with a fresh attempt count."""
+    if session.analysis_status != "failed":
+        raise BadRequest(
+            f"only failed analyses can be retried (this one is {session.analysis_status})"
+        )
+    await repo.requeue_failed(db, account_id=account.id, session_ids=[session.id])
+
+
+async def retry_failed(db: AsyncSession, *, account: Account | None = None) -> int:
+    """Queue every failed analysis again, of one account or of all."""
+    return await repo.requeue_failed(db, account_id=account.id if account else None)
+
+
+async def analysis_counts(db: AsyncSession, *, account: Account | None = None) -> dict[str, int]:
+    """Sessions per analysis status, of one account or of all (for metrics)."""
+    return await repo.counts_by_analysis_status(db, account_id=account.id if account else None)

@@ -47,8 +47,10 @@ def step_text(step: dict[str, Any]) -> str:
 
 
 def step_kind(step: dict[str, Any]) -> str:
+    """The step's type: the content's own type first, as the step was rendered, then the
+    stored step_type."""
     content = _content(step)
-    return one_line(step.get("step_type") or content.get("type") or "info")
+    return one_line(content.get("type") or step.get("step_type") or "info")
 
 
 def option_labels(step: dict[str, Any]) -> list[str]:
@@ -121,16 +123,16 @@ def build_transcript(session: dict[str, Any]) -> str:
 
 
 def _outcomes(step: dict[str, Any]) -> list[str]:
+    """What the engineer did at a step, one answer only: skipped, else the option chosen, else
+    the free text typed; then the action's result."""
     outcomes: list[str] = []
+    label = selected_label(step)
     if step.get("was_skipped"):
         outcomes.append("Skipped")
-    else:
-        label = selected_label(step)
-        if label is not None and not _free_text_is_answer(step):
-            outcomes.append(f"Selected: {label}")
-        if _free_text(step):
-            kind = "Free text" if _free_text_is_answer(step) else "Note"
-            outcomes.append(f"{kind}: {_free_text(step)}")
+    elif label is not None:
+        outcomes.append(f"Selected: {label}")
+    elif _free_text(step):
+        outcomes.append(f"Free text: {_free_text(step)}")
     result = _result(step)
     if result is not None:
         outcome = "Succeeded" if result["success"] else "Did not resolve"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from resolutionflow.accounts.schemas import LoginIn, MeRead, UserRead
 from resolutionflow.errors import Forbidden, Unauthorized
 from resolutionflow.models import Account
 from resolutionflow.tenancy.auth import (
@@ -19,6 +18,7 @@ from resolutionflow.tenancy.auth import (
 )
 from resolutionflow.tenancy.deps import DB, AppSettings, CurrentPrincipal
 from resolutionflow.tenancy.ratelimit import client_address, limits_of
+from resolutionflow.tenancy.schemas import LoginIn, MeRead, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.accounts import repository as accounts_repo
 from resolutionflow.config import Settings
 from resolutionflow.errors import Unauthorized
-from resolutionflow.models import Account, ApiToken, User
+from resolutionflow.models import Account, User
 from resolutionflow.models.base import utcnow
+from resolutionflow.tenancy import repository as repo
 from resolutionflow.tenancy.security import hash_token, verify_password
 
 SESSION_COOKIE = "rf_session"
@@ -91,28 +90,14 @@ def csrf_ok(settings: Settings, principal: Principal, token: str | None) -> bool
 
 
 async def _active_user_and_account(db: AsyncSession, user_id: uuid.UUID) -> tuple[User, Account]:
-    stmt = (
-        select(User, Account)
-        .outerjoin(Account, Account.id == User.account_id)
-        .where(User.id == user_id)
-    )
-    found = (await db.execute(stmt)).one_or_none()
+    found = await repo.user_and_account(db, user_id)
     if found is None or not found[0].is_active or found[1] is None:
         raise Unauthorized("sign in again")
     return found[0], found[1]
 
 
-# One round trip for the token, its user and their account, on every request; built once.
-_TOKEN_LOOKUP = (
-    select(ApiToken, User, Account)
-    .outerjoin(User, User.id == ApiToken.user_id)
-    .outerjoin(Account, Account.id == User.account_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
-)
-
-
 async def principal_from_token(db: AsyncSession, token: str) -> Principal:
-    found = (await db.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)})).one_or_none()
+    found = await repo.token_with_owner(db, hash_token(token))
     if found is None or found[0].revoked_at is not None:
         raise Unauthorized("the API token is not valid")
     record, user, account = found
@@ -140,7 +125,7 @@ async def principal_from_cookie(db: AsyncSession, settings: Settings, value: str
 
 
 async def authenticate_password(db: AsyncSession, email: str, password: str) -> User:
-    user = await accounts_repo.user_by_email(db, email.strip())
+    user = await repo.user_by_email(db, email)
     # Verify even for unknown users so timing does not reveal which emails exist.
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from resolutionflow import logs
 from resolutionflow.config import Settings
 from resolutionflow.db import get_engine, get_sessionmaker
 from resolutionflow.errors import Forbidden, Unauthorized
@@ -79,20 +80,22 @@ async def get_principal(request: Request, db: DB, settings: AppSettings) -> Prin
         principal = await principal_from_token(db, token.strip())
         if db.dirty:
             await db.commit()  # last_used_at
+        logs.bind(account=principal.account.slug)
         return principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthorized("sign in or send an API token")
     principal = await principal_from_cookie(db, settings, cookie)
+    logs.bind(account=principal.account.slug)
     if request.method not in SAFE_METHODS:
-        token = request.headers.get("x-csrf-token")
-        if token is None and request.headers.get("content-type", "").startswith(
+        csrf: str | None = request.headers.get("x-csrf-token")
+        if csrf is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")
         ):
             form = await request.form()
             value = form.get("csrf_token")
-            token = value if isinstance(value, str) else None
-        if not csrf_ok(settings, principal, token):
+            csrf = value if isinstance(value, str) else None
+        if not csrf_ok(settings, principal, csrf):
             raise Forbidden("the form has expired or did not come from this site; reload the page")
     request.state.principal = principal
     return principal

@@ -13,7 +13,7 @@ from resolutionflow.errors import NotFound
 T = TypeVar("T")
 
 
-def scoped(model: type[T], account_id: uuid.UUID) -> Select[tuple[T]]:
+def scoped(model: type[T], account_id: uuid.UUID) -> Select[T]:
     """`SELECT model WHERE account_id = :account_id`, the start of every account-owned query."""
     return select(model).where(model.account_id == account_id)  # type: ignore[attr-defined]
 

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Request, Response
 
 from resolutionflow.flows import repository as flows_repo
 from resolutionflow.flows import service as flows_service
-from resolutionflow.flows.diff import changed_node_ids, compare_trees
+from resolutionflow.flows.diff import added_node_ids, changed_node_ids, compare_trees
 from resolutionflow.flows.export import to_mermaid
-from resolutionflow.flows.merge import added_node_ids
 from resolutionflow.models import FLOW_ORIGINS, PROBLEM_DOMAINS
 from resolutionflow.tenancy.deps import DB
 from resolutionflow.web.common import PageRoute, Viewer, render
@@ -45,8 +44,10 @@ async def flow_library(
         origin=state["origin"] or None, skip=(state["page"] - 1) * PAGE_SIZE, limit=PAGE_SIZE,
     )  # fmt: skip
     url_state = {**state, "page": state["page"] if state["page"] > 1 else ""}
+    success = await flows_repo.success_of(db, viewer.account.id, [f.id for f in rows])
     return await render(
         request, "flows.html", viewer=viewer, db=db, rows=rows, total=total, state=state,
+        success=success,
         url_state=url_state, pages=max(1, -(-total // PAGE_SIZE)), domains=PROBLEM_DOMAINS,
         origins=FLOW_ORIGINS,
     )  # fmt: skip
@@ -76,12 +77,13 @@ async def flow_page(
         comparison = compare_trees(before, after)
         if version is None:
             tree, shown_number = after, newer  # type: ignore[assignment]
-            added = added_node_ids(before, after)
+            added = set(added_node_ids(before, after))
             changed = changed_node_ids(comparison) - added
+    success = (await flows_repo.success_of(db, viewer.account.id, [flow.id]))[flow.id]
     return await render(
         request, "flow.html", viewer=viewer, db=db, flow=flow, versions=versions, tree=tree,
         shown_number=shown_number, comparison=comparison, older=older, newer=newer,
-        added=added, changed=changed,
+        added=added, changed=changed, success=success,
     )  # fmt: skip
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolutionflow.errors import NotFound, RateLimited, ResolutionFlowError
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import changed_node_ids, compare_trees
-from resolutionflow.flows.merge import added_node_ids
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.models import PROBLEM_DOMAINS, PROPOSAL_STATUSES, PROPOSAL_TYPES
 from resolutionflow.review import service as review_service
@@ -93,7 +92,8 @@ async def detail_view(db: AsyncSession, viewer: Principal, proposal_id: str) -> 
         comparison = (detail.change or {}).get("comparison") or compare_trees(
             detail.before, detail.after
         )
-        added = added_node_ids(detail.before, detail.after)
+        # One count for the page: the comparison's added nodes (its summary says the same).
+        added = {str(entry["id"]) for entry in comparison.get("added_nodes") or []}
         view["comparison"] = comparison
         view["added"] = added
         view["changed"] = changed_node_ids(comparison) - added

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolutionflow.errors import NotFound
 from resolutionflow.flows import service as flows_service
 from resolutionflow.models import CONFIDENCE_TIERS, PROBLEM_DOMAINS, SESSION_STATUSES, Session
-from resolutionflow.review.repository import proposal_about_session
 from resolutionflow.sessions import service as sessions_service
 from resolutionflow.sessions.transcript import option_labels, selected_label, step_kind, step_text
 from resolutionflow.tenancy.auth import Principal
@@ -127,7 +126,7 @@ async def session_page(
 ) -> Response:
     session = await sessions_service.get_session(db, account=viewer.account, session_id=session_id)
     steps = await sessions_service.get_steps(db, session=session)
-    proposal = await proposal_about_session(db, viewer.account.id, session.id)
+    proposal = await sessions_service.proposal_of(db, account=viewer.account, session_id=session.id)
     flow = None
     if session.matched_flow_id:
         try:

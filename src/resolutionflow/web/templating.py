@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Undefined
 from markupsafe import Markup
 
+from resolutionflow.vocabulary import DOMAIN_NAMES
 from resolutionflow.web.diagram import render_flow_svg
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -19,20 +20,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 env = templates.env
 
-DOMAIN_NAMES = {
-    "active_directory": "Active Directory",
-    "networking": "Networking",
-    "m365": "Microsoft 365",
-    "hardware": "Hardware",
-    "endpoint": "Endpoint",
-    "virtualization": "Virtualisation",
-    "security": "Security",
-    "backup": "Backup",
-    "email": "Email",
-    "printing": "Printing",
-    "cloud": "Cloud",
-    "other": "Other",
-}
 TYPE_NAMES = {
     "new_flow": "New flow",
     "enhancement": "Enhancement",

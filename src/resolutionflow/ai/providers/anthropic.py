@@ -1,7 +1,13 @@
-"""A provider for Anthropic's Messages API (and servers that speak it)."""
+"""A provider for Anthropic's Messages API (and servers that speak it).
+
+When the caller gives the answer's JSON Schema, the request offers one tool whose
+`input_schema` is that schema and forces the model to call it (`tool_choice`); the tool
+call's input is the answer. A reply with text instead of a tool call is taken as text.
+"""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -10,6 +16,7 @@ import httpx
 from resolutionflow.ai.base import (
     GenerationResult,
     PermanentProviderError,
+    ResponseSchema,
     UsageRecorder,
     report_usage,
 )
@@ -58,7 +65,12 @@ class AnthropicProvider:
         await self._poster.aclose()
 
     def build_payload(
-        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        *,
+        schema: ResponseSchema | None = None,
     ) -> dict[str, Any]:
         # The Messages API takes the system prompt beside the conversation, never inside it,
         # so any system turns the caller put in the list join the system prompt.
@@ -77,14 +89,28 @@ class AnthropicProvider:
         }
         if system_parts:
             payload["system"] = "\n\n".join(system_parts)
+        if schema is not None:
+            payload["tools"] = [
+                {
+                    "name": schema.name,
+                    "description": "Record the answer. Its input is the complete JSON answer.",
+                    "input_schema": schema.schema,
+                }
+            ]
+            payload["tool_choice"] = {"type": "tool", "name": schema.name}
         return payload
 
     async def generate_json(
-        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        *,
+        schema: ResponseSchema | None = None,
     ) -> GenerationResult:
         started = time.monotonic()
         body = await self._poster.post(
-            self.url, self.build_payload(system_prompt, messages, max_tokens)
+            self.url, self.build_payload(system_prompt, messages, max_tokens, schema=schema)
         )
         usage: dict[str, Any] = body["usage"] if isinstance(body.get("usage"), dict) else {}
         # Cached prompt tokens are still input the account pays for, at whatever rate.
@@ -93,7 +119,7 @@ class AnthropicProvider:
             for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
         )
         result = GenerationResult(
-            text=self._text(body),
+            text=self._text(body, schema.name if schema is not None else None),
             input_tokens=input_tokens,
             output_tokens=as_count(usage.get("output_tokens")),
             model=text_or(body.get("model"), self.model),
@@ -103,13 +129,23 @@ class AnthropicProvider:
         await report_usage(self.usage_recorder, result)
         return result
 
-    def _text(self, body: dict[str, Any]) -> str:
+    def _text(self, body: dict[str, Any], tool: str | None = None) -> str:
         content = body.get("content")
         if not isinstance(content, list):
             raise PermanentProviderError(
                 f"{self.name}: malformed message (no content list): {excerpt(str(body), 160)}",
                 provider=self.name,
             )
+        for block in content:
+            if (
+                tool is not None
+                and isinstance(block, dict)
+                and block.get("type") == "tool_use"
+                and block.get("name") == tool
+            ):
+                tool_input = block.get("input")
+                if isinstance(tool_input, dict):
+                    return json.dumps(tool_input, ensure_ascii=False)
         text = "".join(
             block.get("text", "")
             for block in content

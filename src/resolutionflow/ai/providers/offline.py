@@ -20,6 +20,7 @@ from resolutionflow.ai import prompts
 from resolutionflow.ai.base import (
     GenerationResult,
     PermanentProviderError,
+    ResponseSchema,
     UsageRecorder,
     report_usage,
 )
@@ -79,9 +80,21 @@ class OfflineProvider:
         self.model = MODEL
         self.usage_recorder = usage_recorder
 
+    # No model reads the prompt, so there is no context to fit it to: sessions go whole.
+    unlimited_context = True
+
+    def schema_in_prompt(self) -> bool:
+        return False
+
     async def generate_json(
-        self, system_prompt: str, messages: list[dict[str, Any]], max_tokens: int = 4096
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int = 4096,
+        *,
+        schema: ResponseSchema | None = None,
     ) -> GenerationResult:
+        # `schema` needs no handling: what this provider builds has that shape by construction.
         text = self.answer(system_prompt, messages)
         sent = system_prompt + "".join(_text_of(m) for m in messages)
         result = GenerationResult(

@@ -89,7 +89,7 @@ def test_vpn_flow_starts_with_a_match_question_and_trims_options() -> None:
     )
     labels = [o["label"] for o in error_node["options"]]
     assert len(labels) == MAX_OPTIONS and "Certificate error" in labels
-    assert "vpn" in data["match_keywords"]
+    assert "vpn" in [k.casefold() for k in data["match_keywords"]]
 
 
 def test_single_option_question_is_padded() -> None:
@@ -114,7 +114,9 @@ def test_generated_sessions_become_valid_flows_that_follow_them(session: dict[st
     data = json.loads(result.text)
     assert validate_tree(data["tree_structure"]) == []
     follow(data["tree_structure"], route_of(session))
-    assert 5 <= len(data["match_keywords"]) <= 10
+    # Keywords are the words the session says, never padding: a terse session has few.
+    assert 1 <= len(data["match_keywords"]) <= 10
+    assert not {"troubleshooting", "helpdesk", "support"} & set(data["match_keywords"])
     assert data["problem_domain"] in prompts.PROBLEM_DOMAINS
     assert ask(prompts.NEW_FLOW_SYSTEM_PROMPT, prompts.new_flow_message(session)) == result
 

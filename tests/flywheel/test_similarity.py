@@ -140,3 +140,64 @@ def test_batched_matches_agree_with_one_at_a_time() -> None:
     assert [b[0] for b in batched] == [find_most_similar(n, pool)[0] for n in news]
     assert find_most_similar_many([], pool) == []
     assert find_most_similar_many(news, []) == [(None, 0.0)] * 3
+
+
+def test_a_big_proposal_has_no_size_advantage_over_a_small_one() -> None:
+    """A proposal that absorbed every rewording of its problem does not score higher against
+    an unrelated session than its own members do one by one (best-pair scoring did: each
+    absorbed summary was one more chance to match)."""
+    groups = _groups()
+    for g1, own in groups.items():
+        big = ProposalText(id="big", title=own[0], summaries=own)
+        singles = [ProposalText(id=f"s{k}", title=own[0], summaries=[s]) for k, s in enumerate(own)]
+        for g2, other in groups.items():
+            if g2 == g1:
+                continue
+            for summary in other[:3]:
+                new = ProposalText(id="new", title=summary, summaries=[summary])
+                big_score = similarity(big, new)
+                best_single = max(similarity(s, new) for s in singles)
+                assert big_score <= best_single + 0.02, (g1, g2, summary)
+
+
+def test_merging_does_not_move_a_proposal_away_from_its_first_members() -> None:
+    from resolutionflow.flywheel.similarity import ANCHORS, MAX_SUMMARIES, kept_summaries
+
+    first = [f"first {k}" for k in range(ANCHORS)]
+    later = [f"later {k}" for k in range(100)]
+    kept = kept_summaries([*first, *later])
+    assert len(kept) == MAX_SUMMARIES
+    assert kept[:ANCHORS] == first  # the first members always count
+    assert kept[ANCHORS:] == later[-(MAX_SUMMARIES - ANCHORS) :]  # then the most recent
+
+
+def test_template_text_alone_scores_about_zero() -> None:
+    def templated(pid: str, summary: str) -> ProposalText:
+        return ProposalText(
+            id=pid,
+            title="Troubleshoot flow (general issue)",
+            description=(
+                "Use this flow when a ticket reports these symptoms. Charted from a resolved "
+                "session with 2 questions and 1 action, ending with: a resolution that was "
+                "not recorded."
+            ),
+            keywords=["troubleshooting", "diagnosis", "resolution", "helpdesk", "support"],
+            summaries=[summary],
+        )
+
+    score = similarity(
+        templated("a", "Printer shows offline"), templated("b", "VPN drops after sleep")
+    )
+    assert score < 0.05
+
+
+def test_names_and_noise_do_not_make_unrelated_tickets_alike() -> None:
+    a = ProposalText(
+        id="a", title="[Oakridge] printer offline (Lukas) #48213",
+        summaries=["RE: printer offline\n\nHi team,\n\nThanks, Lukas Becker\nlb@oak.example"],
+    )  # fmt: skip
+    b = ProposalText(
+        id="b", title="[Oakridge] VPN drops (Lukas) #48213",
+        summaries=["RE: VPN drops\n\nHi team,\n\nThanks, Lukas Becker\nlb@oak.example"],
+    )  # fmt: skip
+    assert similarity(a, b) < DEFAULT_THRESHOLD

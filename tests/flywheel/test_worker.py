@@ -156,6 +156,29 @@ async def test_similar_sessions_merge_into_one_proposal(db: AsyncSession, desk: 
     await assert_nothing_lost(db)
 
 
+async def test_merged_proposal_text_has_no_names_and_keeps_case(
+    db: AsyncSession, desk: Desk
+) -> None:
+    await import_lines(db, desk.account, [
+        {**novel("n1", "Mia Rossi - Teams camera not detected after Windows update"),
+         "customer": "Oakridge Pharmacy"},
+        {**novel("n2", "Oakridge Pharmacy: Teams camera not detected since Windows update"),
+         "customer": "Oakridge Pharmacy"},
+        {**novel("n3", "RE: Teams camera not detected #48213\n\nHi all,\n\nno camera in "
+                 "Teams\n\nThanks, Lukas Becker"), "customer": "Kestrel Logistics"},
+    ])  # fmt: skip
+    stats = await desk.drain()
+    assert stats.outcomes == {"proposed": 1, "merged": 2}
+    [proposal] = await proposals(db)
+    shown = " ".join([proposal.title, proposal.description or "", *proposal.match_keywords])
+    shown += " ".join(proposal.supporting_summaries)
+    for name in ("Mia", "Rossi", "Oakridge", "Pharmacy", "Lukas", "Becker", "Kestrel", "48213"):
+        assert name.lower() not in shown.lower(), name
+    assert proposal.title.startswith("Teams camera not detected")
+    assert "Teams" in proposal.match_keywords or "teams" in proposal.match_keywords
+    assert proposal.description.startswith("Reported 3 times")
+
+
 async def test_analysing_again_adds_nothing(db: AsyncSession, desk: Desk) -> None:
     await import_lines(
         db, desk.account, [novel("a1"), novel("a2", "Teams webcam missing after update")]

@@ -138,9 +138,17 @@ def test_repeated_pattern_counts(size: int, severity: str | None) -> None:
         assert g.evidence["unmatched_session_count"] == size
 
 
-def test_repeated_pattern_keeps_the_three_largest() -> None:
+def test_repeated_pattern_reports_every_recurring_group_largest_first() -> None:
     groups = [_group(3, "a"), _group(7, "b"), _group(4, "c"), _group(6, "d"), _group(2, "e")]
-    assert [g.evidence["label"] for g in d.repeated_patterns(groups)] == ["b", "d", "c"]
+    assert [g.evidence["label"] for g in d.repeated_patterns(groups)] == ["b", "d", "c", "a"]
+
+
+def test_repeated_pattern_has_no_cap_on_groups() -> None:
+    groups = [_group(3 + k % 4, f"problem {k:02d}") for k in range(40)]
+    gaps = d.repeated_patterns(groups)
+    assert len(gaps) == 40
+    sizes = [g.evidence["unmatched_session_count"] for g in gaps]
+    assert sizes == sorted(sizes, reverse=True)
 
 
 # ordering and periods -------------------------------------------------------------------

@@ -172,7 +172,7 @@ async def test_repeated_pattern_groups_unmatched_sessions(db: AsyncSession) -> N
     assert set(gaps[1].evidence["typical_summaries"]) <= set(mailbox)
 
 
-async def test_repeated_pattern_reports_three_groups(db: AsyncSession) -> None:
+async def test_repeated_pattern_reports_every_recurring_group(db: AsyncSession) -> None:
     account = await create_account(db)
     problems = [
         ["Printer offline", "Printer shows offline", "printer offline again", "Printer is offline"],
@@ -185,7 +185,8 @@ async def test_repeated_pattern_reports_three_groups(db: AsyncSession) -> None:
             await add_session(db, account, summary=text)
     await db.commit()
     gaps = _of(await _report(db, account), "repeated_pattern")
-    assert [g.evidence["unmatched_session_count"] for g in gaps] == [4, 4, 3]
+    # Every group that recurs is reported (there used to be a cap of three), largest first.
+    assert [g.evidence["unmatched_session_count"] for g in gaps] == [4, 4, 3, 3]
 
 
 async def test_report_orders_by_severity_and_holds_plain_numbers(db: AsyncSession) -> None:
@@ -261,3 +262,31 @@ async def test_cache_lifetime_follows_the_setting(db: AsyncSession, settings: Se
     no_cache = settings.model_copy(update={"gaps_cache_seconds": 0})
     first = await knowledge_gaps(db, account=account, settings=no_cache)
     assert await knowledge_gaps(db, account=account, settings=no_cache) is not first
+
+
+async def test_groups_follow_the_problem_not_the_customer_or_person(db: AsyncSession) -> None:
+    account = await create_account(db)
+    # One customer raises five unrelated tickets, each tagged with its name and a person's.
+    unrelated = [
+        "Oakridge Pharmacy - printer lumen accounting",
+        "Oakridge Pharmacy - Teams camera greyed out (Lukas)",
+        "[Oakridge] BitLocker recovery key needed",
+        "Oakridge Pharmacy: mapped drive missing after update - Lukas Becker",
+        "Voicemail from Lukas at Oakridge, scanner jams",
+    ]
+    for text in unrelated:
+        await add_session(db, account, summary=text, customer="Oakridge Pharmacy", domain=None)
+    # And three customers report one problem in their own words.
+    vpn = [
+        ("Kestrel - VPN drops every few minutes", "Kestrel Logistics"),
+        ("RE: vpn keeps dropping\n\nHi all,\n\nit drops again\n\nThanks, Mia", "Juniper Ltd"),
+        ("VPN disconnects all the time for Yusuf Demir", "Harbour View Dental"),
+    ]
+    for text, customer in vpn:
+        await add_session(db, account, summary=text, customer=customer, domain=None)
+    await db.commit()
+    gaps = _of(await _report(db, account), "repeated_pattern")
+    assert len(gaps) == 1
+    label = gaps[0].evidence["label"]
+    assert "vpn" in label.lower() and "Oakridge" not in label and "Lukas" not in label
+    assert gaps[0].evidence["unmatched_session_count"] == 3

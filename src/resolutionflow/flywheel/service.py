@@ -24,9 +24,11 @@ from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import reinforced_success_rate
 from resolutionflow.flywheel.similarity import (
+    MAX_SUMMARIES,
     ProposalText,
     find_most_similar,
     find_most_similar_many,
+    kept_summaries,
 )
 from resolutionflow.models import Flow, FlowProposal, Session
 from resolutionflow.notifications.service import (
@@ -35,8 +37,7 @@ from resolutionflow.notifications.service import (
     proposal_pending_payload,
 )
 from resolutionflow.redaction import redact_text
-
-MAX_SUMMARIES = 50
+from resolutionflow.textclean import one_line, shared_keywords, shared_reports, shared_title
 
 
 def _title(text: str) -> str:
@@ -126,10 +127,8 @@ def _count_session(proposal: FlowProposal, session: Session, summary: str) -> bo
     proposal.supporting_session_ids = ids
     proposal.supporting_session_count = len(ids)
     proposal.confidence_score = min(1.0, round((proposal.confidence_score or 0.0) + 0.1, 4))
-    summaries = list(proposal.supporting_summaries or [])
-    if len(summaries) < MAX_SUMMARIES:
-        summaries.append(summary)
-    proposal.supporting_summaries = summaries
+    summaries = [*(proposal.supporting_summaries or []), summary]
+    proposal.supporting_summaries = kept_summaries(summaries, MAX_SUMMARIES)
     return True
 
 
@@ -161,8 +160,15 @@ class Analysed:
     model_error: str | None = None  # why the model's answer was not used (fallback only)
 
     @property
+    def names(self) -> list[str]:
+        """Names to keep out of what is compared and written: the session's customer."""
+        return [self.session.customer] if self.session.customer else []
+
+    @property
     def summary(self) -> str:
-        return str(self.snapshot.get("problem_summary") or "")
+        """The (redacted) summary with names, greetings, signatures and ticket numbers out."""
+        raw = str(self.snapshot.get("problem_summary") or "")
+        return one_line(raw, names=self.names) or raw
 
     @property
     def proposal_type(self) -> str:
@@ -184,13 +190,16 @@ class Analysed:
     @property
     def title(self) -> str:
         fallback = f"Enhancement: {self.summary}" if self.flow else self.summary
-        return _title(str(self.generated.get("title") or fallback or "Untitled flow"))
+        title = str(self.generated.get("title") or fallback or "Untitled flow")
+        return _title(one_line(title, names=self.names) or title)
 
     @property
     def keywords(self) -> list[str]:
         if self.flow is not None:
             return list(self.flow.match_keywords or [])
-        return [str(k) for k in self.generated.get("match_keywords") or []][:20]
+        named = {w.casefold() for n in self.names for w in n.split()}
+        words = [str(k) for k in self.generated.get("match_keywords") or []]
+        return [k for k in words if k.casefold() not in named][:20]
 
     @property
     def description(self) -> str:
@@ -213,9 +222,11 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
     if not _count_session(proposal, item.session, item.summary):
         return
     if item.flow is None:
+        _retitle(proposal)
         data = dict(proposal.proposed_flow_data or {})
         if isinstance(data.get("tree_structure"), dict):
             data["tree_structure"] = _folded(data["tree_structure"], item.snapshot)
+        data["match_keywords"] = list(proposal.match_keywords or [])
         proposal.proposed_flow_data = data
     elif isinstance(proposal.merged_flow_data, dict):
         base = item.flow.tree_structure
@@ -228,6 +239,24 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
         proposal.proposed_diff = {**(proposal.proposed_diff or {}), **diff,
                                   "diff_description": described}  # fmt: skip
         proposal.description = described
+
+
+def _retitle(proposal: FlowProposal) -> None:
+    """Title and keywords of a new-flow proposal from what its sessions' summaries share."""
+    summaries = list(proposal.supporting_summaries or [])
+    if len(summaries) < 2:
+        return
+    title = shared_title(summaries)
+    if title:
+        proposal.title = _title(title)
+    keywords = shared_keywords(summaries, extra=list(proposal.match_keywords or []))
+    if keywords:
+        proposal.match_keywords = keywords
+    description = proposal.description or ""
+    if description.startswith(("Reported as:", "Reported ")) and "Resolved by:" in description:
+        resolved = description[description.index("Resolved by:") :]
+        reports = shared_reports(summaries, count=proposal.supporting_session_count)
+        proposal.description = f"{reports} {resolved}".strip()
 
 
 def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:

@@ -11,8 +11,9 @@ The signals (SPEC §10), over the sessions created in the period:
 3. uncharted_territory: at least 2 resolved discovery-tier sessions in a domain (sessions
    without one count as "unknown domain"); the 5 largest; high >= 5, medium >= 3, else low.
 4. repeated_pattern: every unmatched session of the period is grouped by the meaning of its
-   summary (`gaps.patterns`); the 3 largest groups of at least 3 sessions are reported,
-   medium >= 5 sessions, else low.
+   summary (`gaps.patterns`); every group of at least 3 sessions is reported, largest
+   first (no cap: a display pages or limits them, the report never drops one), medium >= 5
+   sessions, else low.
 
 Thresholds are compared on exact fractions, so a rate of exactly 0.3, 0.4 or 0.6 falls on
 the documented side whatever floating point would make of it. Gaps are ordered high,
@@ -64,7 +65,6 @@ UNCHARTED_LIMIT = 5
 
 MIN_PATTERN_SESSIONS = 3
 PATTERN_MEDIUM = 5
-PATTERN_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -227,10 +227,10 @@ def uncharted_territory(rows: list[DiscoveryCount]) -> list[Gap]:
 
 
 def repeated_patterns(groups: list[PatternGroup]) -> list[Gap]:
-    """Signal 4, from the groups of unmatched sessions (largest first)."""
+    """Signal 4, from the groups of unmatched sessions: every one that recurs, largest first."""
     kept = sorted(
         (g for g in groups if g.size >= MIN_PATTERN_SESSIONS), key=lambda g: (-g.size, g.label)
-    )[:PATTERN_LIMIT]
+    )
     gaps = []
     for g in kept:
         gaps.append(Gap(

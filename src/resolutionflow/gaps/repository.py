@@ -167,16 +167,19 @@ async def unmatched_sessions(
         select(
             Session.problem_summary,
             Session.problem_domain,
+            Session.customer,
             func.count(),
             func.aggregate_strings(cast(Session.id, String), ","),
         )
         .where(*_unmatched(account_id, since))
-        .group_by(Session.problem_summary, Session.problem_domain)
+        .group_by(Session.problem_summary, Session.problem_domain, Session.customer)
     )
     rows: list[SummaryCount] = []
     ids: dict[str, str] = {}
-    for summary, domain, count, joined in (await db.execute(stmt)).all():
-        rows.append(SummaryCount(summary=summary, domain=domain, count=int(count)))
+    for summary, domain, customer, count, joined in (await db.execute(stmt)).all():
+        rows.append(
+            SummaryCount(summary=summary, domain=domain, count=int(count), customer=customer)
+        )
         ids[summary] = f"{ids[summary]},{joined}" if summary in ids else joined
     return rows, ids
 

@@ -75,7 +75,7 @@ async def detect_gaps(
             size=g.size, label=g.label, typical_summaries=g.typical_summaries, domain=g.domain,
             session_ids=[i for s in g.summaries for i in repo.split_ids(ids.get(s))],
         )
-        for g in groups[: detection.PATTERN_LIMIT]
+        for g in groups
     ]  # fmt: skip
     gaps = detection.weak_options(stats, answers)
     gaps += detection.high_escalation(outcomes)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
+from resolutionflow import textclean
 from resolutionflow.ai import prompts
 from resolutionflow.ai.base import (
     GenerationResult,
@@ -36,21 +38,19 @@ from resolutionflow.flows.fold import (
     short_label,
     uncharted_node,
     walk_flow,
-    words,
 )
 from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, node_index
 from resolutionflow.sessions.transcript import diagnostic_path
 
 MODEL = "offline-flow-builder"
 UNCHARTED_ID = "uncharted"
-MIN_KEYWORDS, MAX_KEYWORDS = 5, 10
+MAX_KEYWORDS = 10
 DOMAIN_LABELS = {
     "active_directory": "Active Directory", "networking": "networking", "m365": "Microsoft 365",
     "hardware": "hardware", "endpoint": "endpoint", "virtualization": "virtualization",
     "security": "security", "backup": "backup", "email": "email", "printing": "printing",
     "cloud": "cloud", "other": "general",
 }  # fmt: skip
-_KEYWORD_PADDING = ("troubleshooting", "diagnosis", "resolution", "helpdesk", "support")
 
 
 def estimate_tokens(text: str) -> int:
@@ -196,80 +196,57 @@ def build_new_flow(payload: dict[str, Any]) -> dict[str, Any]:
         root[FOLDED_IDS_KEY] = [str(payload["session_id"])]
     domain = payload.get("problem_domain")
     domain = domain if domain in DOMAIN_LABELS else "other"
+    names = [str(n) for n in (payload.get("customer"),) if n]
     return {
-        "title": flow_title(summary, domain),
-        "description": flow_description(summary, path),
-        "match_keywords": flow_keywords(payload, path, domain),
+        "title": flow_title(payload.get("problem_summary") or "", domain, names=names),
+        "description": flow_description(payload.get("problem_summary") or "", path, names=names),
+        "match_keywords": flow_keywords(payload, path, domain, names=names),
         "problem_domain": domain,
         "tree_structure": root,
     }
 
 
-def flow_title(summary: str, domain: str) -> str:
-    """5-10 words from the summary; a short summary gets what it is about added."""
-    tokens = [t.strip(" .,;:!?") for t in summary.split()]
-    tokens = [t for t in tokens if t]
-    if len(tokens) > 10:
-        tokens = tokens[:10]
-        while len(tokens) > 5 and tokens[-1].casefold() in _WEAK_ENDINGS:
-            tokens.pop()
-    if not tokens:
-        return (
-            f"{DOMAIN_LABELS[domain][:1].upper()}{DOMAIN_LABELS[domain][1:]} troubleshooting flow"
-        )
-    if len(tokens) < 5:
-        first = tokens[0]
-        if first[1:] == first[1:].lower():  # not an acronym such as VPN
-            tokens[0] = first.lower()
-        return clip(f"Troubleshoot {' '.join(tokens)} ({DOMAIN_LABELS[domain]} issue)", 120)
-    title = " ".join(tokens)
-    return clip(title[:1].upper() + title[1:], 120)
+def flow_title(summary: str, domain: str, *, names: Sequence[str] = ()) -> str:
+    """The ticket's own subject line with names, greetings and ticket numbers taken out, at
+    most 10 words, capitalisation as written ("OneDrive", "Hyper-V")."""
+    title = textclean.short_title(textclean.subject(summary, names=names))
+    if not title:
+        label = DOMAIN_LABELS[domain]
+        return f"{label[:1].upper()}{label[1:]} problem"
+    return clip(title, 120)
 
 
-_WEAK_ENDINGS = frozenset(
-    "a an and as at by for from in into of on or the to with when after before".split()  # noqa: SIM905
-)
+def flow_description(summary: str, path: list[PathStep], *, names: Sequence[str] = ()) -> str:
+    """What the ticket reported (cleaned, as written) and how it was resolved."""
+    reported = clip(textclean.one_line(summary, names=names), 240).rstrip(".")
+    ending = clip(textclean.one_line(path[-1].text, names=names), 160).rstrip(".") if path else ""
+    parts = []
+    if reported:
+        parts.append(f"Reported as: {reported}.")
+    if ending:
+        parts.append(f"Resolved by: {ending}.")
+    return " ".join(parts) or "A resolved session with no summary recorded."
 
 
-def flow_description(summary: str, path: list[PathStep]) -> str:
-    questions = sum(1 for s in path if s.kind == "question")
-    actions = sum(1 for s in path if s.kind == "action")
-    when = summary[:1].lower() + summary[1:] if summary else "a ticket reports these symptoms"
-    ending = clip(path[-1].text, 160) or "a resolution that was not recorded"
-    return (
-        f"Use this flow when {when.rstrip('.')}. Charted from a resolved session with "
-        f"{questions} question{'s' * (questions != 1)} and {actions} "
-        f"action{'s' * (actions != 1)}, ending with: {ending.rstrip('.')}."
-    )
-
-
-def flow_keywords(payload: dict[str, Any], path: list[PathStep], domain: str) -> list[str]:
-    """5-10 keywords: the summary's words first, then the domain, then the words the route
-    uses most. Stop words and very short words are dropped."""
-    chosen: list[str] = []
-
-    def add(word: str) -> None:
-        word = word.strip(".-_")[:40]
-        if (len(word) >= 3 or any(c.isdigit() for c in word)) and word not in chosen:
-            chosen.append(word)
-
-    for word in words(payload.get("problem_summary")):
-        add(word)
-    if domain != "other":
-        add(DOMAIN_LABELS[domain].casefold())
+def flow_keywords(
+    payload: dict[str, Any], path: list[PathStep], domain: str, *, names: Sequence[str] = ()
+) -> list[str]:
+    """Up to 10 keywords: the summary's words first, then the words the route uses most,
+    then the domain. No names, no filler, capitalisation as most often written."""
+    route: list[str] = []
     counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
     for step in path:
-        for word in words(" ".join([step.text, step.answer, step.details])):
+        for word in textclean.shared_keywords(
+            [" ".join([step.text, step.answer, step.details])], names=names, limit=40
+        ):
+            if word not in counts:
+                route.append(word)
             counts[word] += 1
-            first_seen.setdefault(word, len(first_seen))
-    for word in sorted(counts, key=lambda w: (-counts[w], first_seen[w])):
-        add(word)
-    for word in _KEYWORD_PADDING:
-        if len(chosen) >= MIN_KEYWORDS:
-            break
-        add(word)
-    return chosen[:MAX_KEYWORDS]
+    route.sort(key=lambda w: -counts[w])
+    extra = [*route, *([DOMAIN_LABELS[domain]] if domain != "other" else [])]
+    summary = textclean.subject(payload.get("problem_summary"), names=names)
+    found = textclean.shared_keywords([summary], names=names, limit=MAX_KEYWORDS, extra=extra)
+    return found or [DOMAIN_LABELS[domain]]
 
 
 # --- enhancement ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from resolutionflow.models.account import ROLES, Account, ApiToken, Team, User
 from resolutionflow.models.base import Base
 from resolutionflow.models.flow import FLOW_ORIGINS, PROBLEM_DOMAINS, Flow, FlowVersion
+from resolutionflow.models.imports import ImportCursor
 from resolutionflow.models.notification import Notification
 from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES, FlowProposal
 from resolutionflow.models.proposal_counts import ProposalCount
@@ -33,6 +34,7 @@ __all__ = [
     "Flow",
     "FlowProposal",
     "FlowVersion",
+    "ImportCursor",
     "ModelUsage",
     "Notification",
     "ProposalBudget",

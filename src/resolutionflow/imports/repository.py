@@ -1,0 +1,71 @@
+"""SQL for imports: existing imported sessions, bulk writes, pull cursors."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolutionflow.models import ImportCursor, Session, SessionStep
+from resolutionflow.tenancy.scope import scoped
+
+
+async def existing_sessions(
+    db: AsyncSession, account_id: uuid.UUID, external_ids: Iterable[str]
+) -> dict[str, tuple[uuid.UUID, str]]:
+    """external_id -> (session id, status) for the ids the account already has."""
+    wanted = list(set(external_ids))
+    found: dict[str, tuple[uuid.UUID, str]] = {}
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        stmt = select(Session.external_id, Session.id, Session.status).where(
+            Session.account_id == account_id, Session.external_id.in_(chunk)
+        )
+        for external_id, session_id, status in await db.execute(stmt):
+            found[external_id] = (session_id, status)
+    return found
+
+
+async def insert_sessions(
+    db: AsyncSession, sessions: list[dict[str, Any]], steps: list[dict[str, Any]]
+) -> None:
+    if sessions:
+        await db.execute(insert(Session), sessions)
+    for start in range(0, len(steps), 5000):
+        await db.execute(insert(SessionStep), steps[start : start + 5000])
+
+
+async def replace_session(
+    db: AsyncSession,
+    account_id: uuid.UUID,
+    session_id: uuid.UUID,
+    values: dict[str, Any],
+    steps: list[dict[str, Any]],
+) -> None:
+    """Overwrite an imported session that was still open with what its ticket says now."""
+    await db.execute(
+        delete(SessionStep).where(
+            SessionStep.session_id == session_id, SessionStep.account_id == account_id
+        )
+    )
+    await db.execute(
+        update(Session)
+        .where(Session.id == session_id, Session.account_id == account_id)
+        .values(**values)
+    )
+    if steps:
+        await db.execute(insert(SessionStep), steps)
+
+
+async def cursor_for(db: AsyncSession, account_id: uuid.UUID, vendor: str) -> ImportCursor | None:
+    stmt = scoped(ImportCursor, account_id).where(ImportCursor.vendor == vendor)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def add_cursor(db: AsyncSession, cursor: ImportCursor) -> ImportCursor:
+    db.add(cursor)
+    await db.flush()
+    return cursor

@@ -56,18 +56,40 @@ def _ticket(n: int, rng: random.Random) -> dict[str, object]:
     status = ">Closed" if closed else ("Escalated" if roll < 0.9 else "In Progress")
     day = 1 + n % 28
     notes = [
-        {"id": n * 10 + 1, "ticketId": n, "text": f"{summary} reported by the user (ref {n}).",
-         "detailDescriptionFlag": True, "dateCreated": f"2026-09-{day:02d}T08:00:00Z"},
-        {"id": n * 10 + 2, "ticketId": n, "text": "Checked the event log and reproduced it.",
-         "internalAnalysisFlag": True, "member": {"name": "Jorge Lopez"},
-         "dateCreated": f"2026-09-{day:02d}T08:20:00Z"},
-        {"id": n * 10 + 3, "ticketId": n, "text": f"Tried: {fix.lower()}.",
-         "internalAnalysisFlag": True, "member": {"name": "Jorge Lopez"},
-         "dateCreated": f"2026-09-{day:02d}T08:40:00Z"},
-    ]  # fmt: skip
+        {
+            "id": n * 10 + 1,
+            "ticketId": n,
+            "text": f"{summary} reported by the user (ref {n}).",
+            "detailDescriptionFlag": True,
+            "dateCreated": f"2026-09-{day:02d}T08:00:00Z",
+        },
+        {
+            "id": n * 10 + 2,
+            "ticketId": n,
+            "text": "Checked the event log and reproduced it.",
+            "internalAnalysisFlag": True,
+            "member": {"name": "Jorge Lopez"},
+            "dateCreated": f"2026-09-{day:02d}T08:20:00Z",
+        },
+        {
+            "id": n * 10 + 3,
+            "ticketId": n,
+            "text": f"Tried: {fix.lower()}.",
+            "internalAnalysisFlag": True,
+            "member": {"name": "Jorge Lopez"},
+            "dateCreated": f"2026-09-{day:02d}T08:40:00Z",
+        },
+    ]
     if closed:
-        notes.append({"id": n * 10 + 4, "ticketId": n, "text": fix, "resolutionFlag": True,
-                      "dateCreated": f"2026-09-{day:02d}T09:00:00Z"})  # fmt: skip
+        notes.append(
+            {
+                "id": n * 10 + 4,
+                "ticketId": n,
+                "text": fix,
+                "resolutionFlag": True,
+                "dateCreated": f"2026-09-{day:02d}T09:00:00Z",
+            }
+        )
     return {
         "id": 100000 + n,
         "summary": f"{summary} ({n})",
@@ -77,13 +99,22 @@ def _ticket(n: int, rng: random.Random) -> dict[str, object]:
         "closedFlag": closed,
         "closedDate": f"2026-09-{day:02d}T09:00:00Z" if closed else None,
         "actualHours": 1.0,
-        "_info": {"dateEntered": f"2026-09-{day:02d}T07:55:00Z",
-                  "lastUpdated": f"2026-09-{day:02d}T09:00:00Z"},
+        "_info": {
+            "dateEntered": f"2026-09-{day:02d}T07:55:00Z",
+            "lastUpdated": f"2026-09-{day:02d}T09:00:00Z",
+        },
         "notes": notes,
-        "timeEntries": [{"id": n, "chargeToId": n, "chargeToType": "ServiceTicket",
-                         "timeStart": f"2026-09-{day:02d}T08:05:00Z", "actualHours": 1.0,
-                         "internalNotes": "Remote session with the user."}],
-    }  # fmt: skip
+        "timeEntries": [
+            {
+                "id": n,
+                "chargeToId": n,
+                "chargeToType": "ServiceTicket",
+                "timeStart": f"2026-09-{day:02d}T08:05:00Z",
+                "actualHours": 1.0,
+                "internalNotes": "Remote session with the user.",
+            }
+        ],
+    }
 
 
 def _pg_urls(base: str) -> tuple[str, str]:
@@ -106,8 +137,12 @@ async def _run(settings: Settings, path: Path, vendor: str) -> tuple[psa.PsaSumm
     started, cpu = time.perf_counter(), time.process_time()
     records, lookups = load_export(module, path.read_text(encoding="utf-8"))  # noqa: ASYNC240
     read_s = time.perf_counter() - started
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns) as bar:
         task = bar.add_task(f"{vendor} tickets", total=len(records))
         async with unit_of_work(settings) as db:
@@ -115,14 +150,20 @@ async def _run(settings: Settings, path: Path, vendor: str) -> tuple[psa.PsaSumm
 
             account = await get_account(db, slug="bench")
             summary = await psa.import_records(
-                db, account=account, vendor=module, records=records, lookups=lookups,
+                db,
+                account=account,
+                vendor=module,
+                records=records,
+                lookups=lookups,
                 progress=lambda n: bar.advance(task, n),
-            )  # fmt: skip
+            )
             import_s = time.perf_counter() - started - read_s
     total = time.perf_counter() - started
-    print(f"  read {read_s:.1f} s, map and write {import_s:.1f} s, "
-          f"commit {total - read_s - import_s:.1f} s; this process's CPU "
-          f"{time.process_time() - cpu:.1f} s (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print(
+        f"  read {read_s:.1f} s, map and write {import_s:.1f} s, "
+        f"commit {total - read_s - import_s:.1f} s; this process's CPU "
+        f"{time.process_time() - cpu:.1f} s (load average {os.getloadavg()[0]:.1f})"
+    )
     return summary, total
 
 
@@ -163,11 +204,15 @@ async def _bench(settings: Settings, tickets: int, vendor: str) -> int:
             again, again_s = await _run(settings, path, vendor)
         await dispose_engines()
         print(f"file: {tickets} {vendor} tickets, {size_mb:.1f} MB JSON Lines")
-        print(f"first import: {first_s:.1f} s, {tickets / first_s:,.0f} tickets/s, "
-              f"{first.stored} stored, {len(first.errors)} errors; "
-              f"{sessions} sessions and {steps} steps in the database")  # fmt: skip
-        print(f"re-import:    {again_s:.1f} s, {again.stored} stored, {again.updated} updated, "
-              f"{again.already_present} already present")  # fmt: skip
+        print(
+            f"first import: {first_s:.1f} s, {tickets / first_s:,.0f} tickets/s, "
+            f"{first.stored} stored, {len(first.errors)} errors; "
+            f"{sessions} sessions and {steps} steps in the database"
+        )
+        print(
+            f"re-import:    {again_s:.1f} s, {again.stored} stored, {again.updated} updated, "
+            f"{again.already_present} already present"
+        )
         target = "met" if first_s < 120 else "MISSED"
         print(f"target (100,000 tickets < 120 s): {target} at this size")
         return 0 if first.stored == tickets and again.stored == 0 and again.updated == 0 else 1

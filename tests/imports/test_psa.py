@@ -19,8 +19,9 @@ from tests.helpers import create_account
 DATA = Path(__file__).resolve().parents[1] / "data" / "psa"
 
 
-async def _import(db: AsyncSession, account: Any, vendor: str, text: str | None = None,
-                  **kw: Any) -> psa.PsaSummary:  # fmt: skip
+async def _import(
+    db: AsyncSession, account: Any, vendor: str, text: str | None = None, **kw: Any
+) -> psa.PsaSummary:
     module = vendor_module(vendor)
     text = text if text is not None else (DATA / f"{vendor}_tickets.json").read_text()
     records, lookups = load_export(module, text)
@@ -32,15 +33,26 @@ async def _import(db: AsyncSession, account: Any, vendor: str, text: str | None 
 
 
 async def _snapshot(db: AsyncSession) -> list[tuple[Any, ...]]:
-    sessions = (await db.execute(
-        select(Session.id, Session.external_id, Session.status, Session.analysis_status,
-               Session.resolution_summary, Session.customer, Session.resolved_at)
-        .order_by(Session.external_id)
-    )).all()  # fmt: skip
-    steps = (await db.execute(
-        select(SessionStep.id, SessionStep.session_id, SessionStep.step_order)
-        .order_by(SessionStep.session_id, SessionStep.step_order)
-    )).all()  # fmt: skip
+    sessions = (
+        await db.execute(
+            select(
+                Session.id,
+                Session.external_id,
+                Session.status,
+                Session.analysis_status,
+                Session.resolution_summary,
+                Session.customer,
+                Session.resolved_at,
+            ).order_by(Session.external_id)
+        )
+    ).all()
+    steps = (
+        await db.execute(
+            select(SessionStep.id, SessionStep.session_id, SessionStep.step_order).order_by(
+                SessionStep.session_id, SessionStep.step_order
+            )
+        )
+    ).all()
     return [tuple(r) for r in sessions] + [tuple(r) for r in steps]
 
 
@@ -74,9 +86,11 @@ async def test_connectwise_tickets_become_sessions(db: AsyncSession) -> None:
     notes = [s for s in steps if s.step_type == "action"]
     # Internal analysis notes and time entry internal notes are free-text steps, in time order.
     assert [s.free_text_input[:20] for s in notes] == [
-        "Profile was fine; is", "Remote session with ", "Checked Entra sign-i",
+        "Profile was fine; is",
+        "Remote session with ",
+        "Checked Entra sign-i",
         "Cleared cached crede",
-    ]  # fmt: skip
+    ]
     assert all(s.was_free_text for s in notes)
     assert steps[-1].step_type == "resolution"
 
@@ -135,8 +149,12 @@ async def test_reimport_changes_nothing(db: AsyncSession) -> None:
 
 async def test_an_open_ticket_closed_later_is_updated_once(db: AsyncSession) -> None:
     account = await create_account(db)
-    ticket = {"id": 9, "summary": "Mapped drive missing", "status": {"name": "New"},
-              "_info": {"dateEntered": "2026-10-01T09:00:00Z"}}  # fmt: skip
+    ticket = {
+        "id": 9,
+        "summary": "Mapped drive missing",
+        "status": {"name": "New"},
+        "_info": {"dateEntered": "2026-10-01T09:00:00Z"},
+    }
     await _import(db, account, "connectwise", json.dumps([ticket]))
     session = await _session(db, "connectwise:9")
     assert session.status == "active"
@@ -144,8 +162,13 @@ async def test_an_open_ticket_closed_later_is_updated_once(db: AsyncSession) -> 
         {"text": "Re-ran the drive mapping GPO.", "internalAnalysisFlag": True},
         {"text": "GPO re-applied with gpupdate /force.", "resolutionFlag": True},
     ]
-    closed = {**ticket, "closedFlag": True, "closedDate": "2026-10-01T10:00:00Z",
-              "status": {"name": "Closed"}, "notes": notes}  # fmt: skip
+    closed = {
+        **ticket,
+        "closedFlag": True,
+        "closedDate": "2026-10-01T10:00:00Z",
+        "status": {"name": "Closed"},
+        "notes": notes,
+    }
     first = await _import(db, account, "connectwise", json.dumps([closed]))
     assert (first.stored, first.updated) == (0, 1)
     await db.refresh(session)
@@ -175,9 +198,14 @@ async def test_bad_records_are_reported_and_nothing_of_them_written(db: AsyncSes
     assert summary.stored == 2
     found = {(e.record, e.field) for e in summary.errors}
     assert found == {
-        (2, "record"), (3, "id"), (4, "summary"), (5, "_info.dateEntered"), (6, "notes"),
-        (7, "actualHours"), (8, "record"),
-    }  # fmt: skip
+        (2, "record"),
+        (3, "id"),
+        (4, "summary"),
+        (5, "_info.dateEntered"),
+        (6, "notes"),
+        (7, "actualHours"),
+        (8, "record"),
+    }
     assert "yesterday" in next(e.message for e in summary.errors if e.record == 5)
     stored = set((await db.execute(select(Session.external_id))).scalars())
     assert stored == {"connectwise:1", "connectwise:9"}
@@ -195,9 +223,11 @@ async def test_imports_stay_in_their_account(db: AsyncSession) -> None:
     await _import(db, one, "halopsa")
     summary = await _import(db, two, "halopsa")
     assert summary.stored == 3  # the same ticket ids are new to another account
-    counts = dict((await db.execute(
-        select(Session.account_id, func.count()).group_by(Session.account_id)
-    )).all())  # fmt: skip
+    counts = dict(
+        (
+            await db.execute(select(Session.account_id, func.count()).group_by(Session.account_id))
+        ).all()
+    )
     assert counts == {one.id: 3, two.id: 3}
 
 
@@ -219,7 +249,7 @@ async def test_imported_tickets_feed_the_flywheel(db: AsyncSession, desk: Desk) 
     proposals = list((await db.execute(select(FlowProposal))).scalars())
     assert proposals and {p.proposal_type for p in proposals} == {"new_flow"}
     supported = {s for p in proposals for s in p.supporting_session_ids}
-    resolved = set((await db.execute(
-        select(Session.id).where(Session.status == "resolved")
-    )).scalars())  # fmt: skip
+    resolved = set(
+        (await db.execute(select(Session.id).where(Session.status == "resolved"))).scalars()
+    )
     assert supported == {str(s) for s in resolved}

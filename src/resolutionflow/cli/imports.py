@@ -19,19 +19,25 @@ from resolutionflow.cli.common import (
     run,
 )
 from resolutionflow.db import unit_of_work
-from resolutionflow.imports import psa
+from resolutionflow.errors import BadRequest
+from resolutionflow.imports import connectors, psa
 from resolutionflow.imports.files import load_export
 from resolutionflow.imports.vendors import VENDORS, vendor_module
 
-psa_app = typer.Typer(help="PSA connectors: pull tickets, see where a pull stands.",
-                      no_args_is_help=True)  # fmt: skip
+psa_app = typer.Typer(
+    help="PSA connectors: pull tickets, see where a pull stands.", no_args_is_help=True
+)
 
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=False,
-    )  # fmt: skip
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
 
 
 def _print_psa(summary: psa.PsaSummary, json_out: bool) -> None:
@@ -73,14 +79,127 @@ def import_psa(
             with _progress() as bar:
                 task = bar.add_task(f"{vendor} tickets", total=len(records))
                 return await psa.import_records(
-                    db, account=acc, vendor=module, records=records, lookups=lookups,
+                    db,
+                    account=acc,
+                    vendor=module,
+                    records=records,
+                    lookups=lookups,
                     progress=lambda n: bar.advance(task, n),
-                )  # fmt: skip
+                )
 
     summary = run(work)
     _print_psa(summary, json_out)
     if summary.errors:
         raise typer.Exit(1)
+
+
+@psa_app.command("configure")
+@handle_errors
+def configure(
+    vendor: str = typer.Option(..., "--vendor", help=f"One of: {', '.join(VENDORS)}."),
+    account: str = typer.Option(..., "--account", help="Account slug."),
+    base_url: str = typer.Option(..., "--base-url", help="The PSA's API address."),
+    credential: list[str] = typer.Option(
+        [], "--credential", help="key=value, repeated (e.g. private_key=...)."
+    ),
+    webhook_secret: str | None = typer.Option(None, "--webhook-secret"),
+) -> None:
+    """Set up a pull connector; credentials are stored encrypted with the secret key."""
+    creds: dict[str, Any] = {}
+    for item in credential:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--credential {key}: give it as key=value")
+        creds[key.strip()] = value
+
+    async def work() -> dict[str, Any]:
+        await ensure_schema()
+        async with unit_of_work() as db:
+            acc = await get_account(db, slug=account)
+            return connectors.configure(
+                acc,
+                vendor=vendor,
+                base_url=base_url,
+                credentials=creds,
+                webhook_secret=webhook_secret,
+            )
+
+    shown = run(work)
+    console.print(
+        f"{vendor} connector set: {shown['base_url']} "
+        f"(credentials: {', '.join(shown['credentials'])})"
+    )
+
+
+@psa_app.command("pull")
+@handle_errors
+def pull(
+    vendor: str = typer.Option(..., "--vendor", help=f"One of: {', '.join(VENDORS)}."),
+    account: str = typer.Option(..., "--account", help="Account slug."),
+    page_size: int = typer.Option(100, "--page-size", min=1, max=1000),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Pull tickets updated since the last run; a stopped pull goes on from its page."""
+    vendor_module(vendor)
+
+    async def work() -> psa.PsaSummary:
+        await ensure_schema()
+        total = psa.PsaSummary(vendor=vendor)
+        async with unit_of_work() as db:
+            acc = await get_account(db, slug=account)
+            client = connectors.client_for(acc, vendor, page_size=page_size)
+        with _progress() as bar:
+            task = bar.add_task(f"{vendor} pull", total=None)
+            async with client:
+                while True:
+                    try:
+                        # One transaction a page: what was pulled stays pulled if a later
+                        # page fails, and the cursor says where to go on from.
+                        async with unit_of_work() as db:
+                            acc = await get_account(db, slug=account)
+                            result = await connectors.pull_page(
+                                db, account=acc, vendor=vendor, client=client
+                            )
+                    except Exception as exc:
+                        async with unit_of_work() as db:
+                            acc = await get_account(db, slug=account)
+                            await connectors.record_failure(
+                                db, account=acc, vendor=vendor, error=str(exc)
+                            )
+                        raise
+                    total.add(result.summary)
+                    bar.advance(task, result.summary.seen)
+                    if result.done:
+                        return total
+
+    summary = run(work)
+    _print_psa(summary, json_out)
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@psa_app.command("status")
+@handle_errors
+def status(
+    account: str = typer.Option(..., "--account", help="Account slug."),
+) -> None:
+    """Each connector's address and where its pull stands (never the credentials)."""
+
+    async def work() -> list[dict[str, Any]]:
+        await ensure_schema()
+        async with unit_of_work() as db:
+            acc = await get_account(db, slug=account)
+            out = []
+            for vendor in VENDORS:
+                try:
+                    shown = connectors.describe(acc, vendor)
+                except BadRequest:
+                    continue
+                mark = await connectors.cursor(db, account=acc, vendor=vendor)
+                out.append({**shown, "cursor": connectors.cursor_dict(mark)})
+            return out
+
+    print_json(run(work))
 
 
 def register(import_app: typer.Typer) -> None:

@@ -43,6 +43,7 @@ def load_export(vendor: ModuleType, text: str) -> tuple[list[Any], Lookups]:
         except json.JSONDecodeError as exc:
             records.append(BadRecord(f"line {number} is not valid JSON ({exc.msg})"))
             continue
-        records.append(value if isinstance(value, dict) else BadRecord(
-            f"line {number} is not a JSON object"))  # fmt: skip
+        records.append(
+            value if isinstance(value, dict) else BadRecord(f"line {number} is not a JSON object")
+        )
     return records, Lookups()

@@ -37,19 +37,23 @@ def steps_of(ticket: Ticket) -> list[dict[str, Any]]:
         note_content: dict[str, Any] = {"text": text, "type": "note"}
         if note.author:
             note_content["author"] = note.author
-        steps.append({
-            "step_type": "action",
-            "content": note_content,
-            "free_text_input": text,
-            "was_free_text": True,
-            "responded_at": note.at,
-        })  # fmt: skip
+        steps.append(
+            {
+                "step_type": "action",
+                "content": note_content,
+                "free_text_input": text,
+                "was_free_text": True,
+                "responded_at": note.at,
+            }
+        )
     if ticket.resolution and session_status(ticket) == "resolved":
-        steps.append({
-            "step_type": "resolution",
-            "content": {"text": clip(ticket.resolution), "type": "resolution"},
-            "responded_at": ticket.closed_at,
-        })  # fmt: skip
+        steps.append(
+            {
+                "step_type": "resolution",
+                "content": {"text": clip(ticket.resolution), "type": "resolution"},
+                "responded_at": ticket.closed_at,
+            }
+        )
     return steps
 
 
@@ -76,7 +80,7 @@ def session_in(ticket: Ticket) -> SessionIn:
         "created_at": ticket.created_at,
         "resolved_at": resolved_at,
         "steps": steps_of(ticket),
-    }  # fmt: skip
+    }
     try:
         return SessionIn.model_validate(data)
     except ValidationError as exc:

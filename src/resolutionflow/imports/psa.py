@@ -39,8 +39,12 @@ class RecordProblem:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"record": self.record, "ticket_id": self.ticket_id, "field": self.field,
-                "message": self.message}  # fmt: skip
+        return {
+            "record": self.record,
+            "ticket_id": self.ticket_id,
+            "field": self.field,
+            "message": self.message,
+        }
 
     def __str__(self) -> str:
         ticket = f" (ticket {self.ticket_id})" if self.ticket_id else ""
@@ -69,9 +73,13 @@ class PsaSummary:
             self.errors.append(RecordProblem(e.record + offset, e.ticket_id, e.field, e.message))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"vendor": self.vendor, "stored": self.stored, "updated": self.updated,
-                "already_present": self.already_present,
-                "errors": [e.as_dict() for e in self.errors]}  # fmt: skip
+        return {
+            "vendor": self.vendor,
+            "stored": self.stored,
+            "updated": self.updated,
+            "already_present": self.already_present,
+            "errors": [e.as_dict() for e in self.errors],
+        }
 
 
 @dataclass

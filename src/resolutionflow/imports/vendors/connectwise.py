@@ -102,8 +102,9 @@ def parse_ticket(record: Any, lookups: Lookups | None = None) -> Ticket:
             continue
         at = parse_time(entry.get("timeStart"), f"timeEntries[{i}].timeStart", problems)
         author = name_of(entry.get("member"))
-        entry_hours += _hours(entry.get("actualHours"), f"timeEntries[{i}].actualHours",
-                              problems) or 0.0  # fmt: skip
+        entry_hours += (
+            _hours(entry.get("actualHours"), f"timeEntries[{i}].actualHours", problems) or 0.0
+        )
         internal = html_to_text(entry.get("internalNotes"))
         if internal:
             ticket.notes.append(Note(internal, internal=True, at=at, author=author))
@@ -112,9 +113,13 @@ def parse_ticket(record: Any, lookups: Lookups | None = None) -> Ticket:
             resolutions.append(text)
         elif text:
             ticket.notes.append(
-                Note(text, internal=bool(entry.get("addToInternalAnalysisFlag")), at=at,
-                     author=author)
-            )  # fmt: skip
+                Note(
+                    text,
+                    internal=bool(entry.get("addToInternalAnalysisFlag")),
+                    at=at,
+                    author=author,
+                )
+            )
     if problems:
         raise RecordError(problems)
     ticket.notes.sort(key=lambda n: (n.at is None, n.at))

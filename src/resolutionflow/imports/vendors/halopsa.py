@@ -80,9 +80,13 @@ def parse_ticket(record: Any, lookups: Lookups | None = None) -> Ticket:
             resolutions.append(text)
         else:
             ticket.notes.append(
-                Note(text, internal=bool(action.get("hiddenfromuser")), at=at,
-                     author=action.get("who"))
-            )  # fmt: skip
+                Note(
+                    text,
+                    internal=bool(action.get("hiddenfromuser")),
+                    at=at,
+                    author=action.get("who"),
+                )
+            )
     if problems:
         raise RecordError(problems)
     ticket.resolution = "\n\n".join(resolutions) or (

@@ -72,3 +72,18 @@ def test_configure_pull_and_status(ready: Callable[..., Result]) -> None:
         assert status[0]["cursor"]["updated_since"].startswith("2026-10-09T15:00")
     finally:
         fake.stop()
+
+
+def test_import_articles_twice(ready: Callable[..., Result]) -> None:
+    folder = str(DATA / "articles")
+    first = ready("import", "articles", folder, "--account", "acme", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert sorted(r["shape"] for r in first.json()) == [
+        "if_then",
+        "steps",
+        "symptoms",
+        "unstructured",
+    ]
+    again = ready("import", "articles", folder, "--account", "acme")
+    assert again.exit_code == 0
+    assert "0 proposed, 4 already present, 0 error(s)" in again.stdout

@@ -202,8 +202,80 @@ def status(
     print_json(run(work))
 
 
+ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+
+
+def read_articles(directory: Path) -> list[tuple[str, str]]:
+    """(name relative to the directory, text) of every article file under it, sorted."""
+    if not directory.is_dir():
+        fail(f"{directory}: no such directory")
+    out = []
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                text = ""
+                err_console.print(f"{path}: not UTF-8 text ({exc.reason}); skipped")
+                continue
+            out.append((path.relative_to(directory).as_posix(), text))
+    return out
+
+
+@handle_errors
+def import_articles(
+    directory: Path = typer.Argument(..., help="A folder of Markdown and HTML articles."),
+    account: str = typer.Option(..., "--account", help="Account slug."),
+    json_out: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Turn knowledge-base articles into proposed flows in the review queue (once each)."""
+    articles = read_articles(directory)
+    if not articles:
+        fail(f"{directory}: no .md or .html articles found")
+
+    async def work() -> list[dict[str, Any]]:
+        from resolutionflow.ai.base import close_provider
+        from resolutionflow.ai.registry import get_provider
+        from resolutionflow.config import get_settings
+        from resolutionflow.imports import article_service
+
+        await ensure_schema()
+        settings = get_settings()
+        provider = None if settings.ai_provider == "offline" else get_provider(settings)
+        try:
+            async with unit_of_work() as db:
+                acc = await get_account(db, slug=account)
+                results = await article_service.import_articles(
+                    db, account=acc, articles=articles, provider=provider
+                )
+                return [r.as_dict() for r in results]
+        finally:
+            if provider is not None:
+                await close_provider(provider)
+
+    results = run(work)
+    if json_out:
+        print_json(results)
+    else:
+        for r in results:
+            if r["status"] == "error":
+                err_console.print(f"{r['name']}: {r['error']}", highlight=False, soft_wrap=True)
+            else:
+                console.print(
+                    f"{r['name']}: {r['status']} ({r['shape'] or 'as before'}) {r['title']}",
+                    highlight=False,
+                )
+        created = sum(r["status"] == "created" for r in results)
+        present = sum(r["status"] == "already_present" for r in results)
+        errors = sum(r["status"] == "error" for r in results)
+        console.print(f"{created} proposed, {present} already present, {errors} error(s)")
+    if any(r["status"] == "error" for r in results):
+        raise typer.Exit(1)
+
+
 def register(import_app: typer.Typer) -> None:
     import_app.command("psa")(import_psa)
+    import_app.command("articles")(import_articles)
 
 
 __all__ = ["Any", "psa_app", "register"]

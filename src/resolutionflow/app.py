@@ -30,6 +30,7 @@ def api_router() -> APIRouter:
     from resolutionflow.accounts.api import router as accounts_router
     from resolutionflow.analytics.api import routers as analytics_routers
     from resolutionflow.flows.api import router as flows_router
+    from resolutionflow.imports.api import router as imports_router
     from resolutionflow.notifications.api import router as notifications_router
     from resolutionflow.review.api import router as review_router
     from resolutionflow.scriptgen.api import router as scripts_router
@@ -43,7 +44,7 @@ def api_router() -> APIRouter:
     )
     for sub in (
         auth_router, accounts_router, review_router, flows_router, sessions_router,
-        notifications_router, scripts_router, *analytics_routers,
+        notifications_router, scripts_router, *analytics_routers, imports_router,
     ):  # fmt: skip
         router.include_router(sub)
     return router

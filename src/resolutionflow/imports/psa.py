@@ -29,6 +29,8 @@ from resolutionflow.sessions.ingest import (
 from resolutionflow.sessions.schemas import SessionIn
 
 CHUNK = 1000
+# Past this many new sessions, and each time they double, the planner's statistics are renewed.
+STATISTICS_AFTER = 2000
 
 
 @dataclass
@@ -236,10 +238,17 @@ async def import_records(
     summary = PsaSummary(vendor=vendor.NAME)
     batch: list[Any] = []
     number = first_number
+    analysed_at = 0  # sessions stored when the statistics were last refreshed
 
     async def flush() -> None:
         nonlocal number
+        nonlocal analysed_at
         ready = prepare(vendor, batch, lookups, number, summary)
+        if (number == first_number and len(batch) >= chunk_size) or (
+            summary.stored >= 2 * max(analysed_at, STATISTICS_AFTER)
+        ):
+            await repo.refresh_statistics(db)
+            analysed_at = summary.stored
         await _store(db, account, ready, summary)
         if progress:
             progress(len(batch))

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Table, delete, insert, select, update
+from sqlalchemy import JSON, String, Table, any_, cast, delete, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import ImportCursor, Session, SessionStep
@@ -20,10 +21,17 @@ async def existing_sessions(
     """external_id -> (session id, status) for the ids the account already has."""
     wanted = list(set(external_ids))
     found: dict[str, tuple[uuid.UUID, str]] = {}
+    postgres = db.get_bind().dialect.name == "postgresql"
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start : start + 1000]
+        # One array parameter on PostgreSQL: one plan, whatever the chunk's size.
+        condition = (
+            Session.external_id == any_(cast(array(chunk), ARRAY(String)))
+            if postgres
+            else Session.external_id.in_(chunk)
+        )
         stmt = select(Session.external_id, Session.id, Session.status).where(
-            Session.account_id == account_id, Session.external_id.in_(chunk)
+            Session.account_id == account_id, condition
         )
         for external_id, session_id, status in await db.execute(stmt):
             found[external_id] = (session_id, status)
@@ -91,6 +99,17 @@ async def replace_session(
     )
     if steps:
         await db.execute(insert(SessionStep), steps)
+
+
+async def refresh_statistics(db: AsyncSession) -> None:
+    """ANALYZE the session tables on PostgreSQL, inside the import's own transaction.
+
+    A bulk import grows the tables faster than autovacuum looks at them; with stale
+    statistics the planner reads every session of the account to find a few external ids,
+    and each chunk gets slower. ANALYZE in the same transaction counts its own new rows.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("ANALYZE sessions"))
 
 
 async def cursor_for(db: AsyncSession, account_id: uuid.UUID, vendor: str) -> ImportCursor | None:

@@ -34,7 +34,8 @@ async def existing_sessions(
             Session.account_id == account_id, condition
         )
         for external_id, session_id, status in await db.execute(stmt):
-            found[external_id] = (session_id, status)
+            if external_id is not None:
+                found[external_id] = (session_id, status)
     return found
 
 
@@ -43,8 +44,8 @@ async def insert_sessions(
 ) -> None:
     """Write many sessions and their steps: COPY on PostgreSQL, multi-row INSERTs elsewhere."""
     if db.get_bind().dialect.name == "postgresql":
-        await _copy(db, Session.__table__, sessions)
-        await _copy(db, SessionStep.__table__, steps)
+        await _copy(db, Session.__table__, sessions)  # type: ignore[arg-type]
+        await _copy(db, SessionStep.__table__, steps)  # type: ignore[arg-type]
         return
     if sessions:
         await db.execute(insert(Session), sessions)
@@ -114,7 +115,8 @@ async def refresh_statistics(db: AsyncSession) -> None:
 
 async def cursor_for(db: AsyncSession, account_id: uuid.UUID, vendor: str) -> ImportCursor | None:
     stmt = scoped(ImportCursor, account_id).where(ImportCursor.vendor == vendor)
-    return (await db.execute(stmt)).scalar_one_or_none()
+    found: ImportCursor | None = (await db.execute(stmt)).scalar_one_or_none()  # type: ignore[assignment]
+    return found
 
 
 async def add_cursor(db: AsyncSession, cursor: ImportCursor) -> ImportCursor:

@@ -90,8 +90,11 @@ def ticket_record(vendor: str, body: bytes) -> tuple[dict[str, Any], list[dict[s
             raise Invalid(
                 "not a ticket webhook", problems=[Problem("EntityType", "must be Ticket")]
             )
-        fields = payload.get("Fields") if isinstance(payload.get("Fields"), dict) else {}
+        raw_fields = payload.get("Fields")
+        fields: dict[str, Any] = raw_fields if isinstance(raw_fields, dict) else {}
         return {**fields, "id": payload.get("Id", fields.get("id"))}, None
-    ticket = payload.get("ticket") if isinstance(payload.get("ticket"), dict) else payload
-    actions = payload.get("actions") if isinstance(payload.get("actions"), list) else None
+    raw_ticket = payload.get("ticket")
+    ticket: dict[str, Any] = raw_ticket if isinstance(raw_ticket, dict) else payload
+    raw_actions = payload.get("actions")
+    actions = raw_actions if isinstance(raw_actions, list) else None
     return ticket, actions

@@ -139,5 +139,5 @@ def parse_ticket(record: Any, lookups: Lookups | None = None) -> Ticket:
 
 
 def updated_at(record: dict[str, Any]) -> str | None:
-    info = record.get("_info") if isinstance(record.get("_info"), dict) else {}
-    return info.get("lastUpdated")
+    info = record.get("_info")
+    return info.get("lastUpdated") if isinstance(info, dict) else None

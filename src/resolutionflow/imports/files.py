@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import orjson
+
 from resolutionflow.imports.vendors.common import Lookups
 
 
@@ -39,9 +41,10 @@ def load_export(vendor: ModuleType, text: str) -> tuple[list[Any], Lookups]:
         if not line:
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            records.append(BadRecord(f"line {number} is not valid JSON ({exc.msg})"))
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            reason = str(exc).split(":", 1)[0]
+            records.append(BadRecord(f"line {number} is not valid JSON ({reason})"))
             continue
         records.append(
             value if isinstance(value, dict) else BadRecord(f"line {number} is not a JSON object")

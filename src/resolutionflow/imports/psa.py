@@ -29,6 +29,7 @@ from resolutionflow.sessions.ingest import (
 from resolutionflow.sessions.schemas import SessionIn
 
 CHUNK = 1000
+_DONE = object()  # a record whose ticket is already stored and finished
 # Past this many new sessions, and each time they double, the planner's statistics are renewed.
 STATISTICS_AFTER = 2000
 
@@ -104,6 +105,8 @@ def prepare(
     """Parse and check every record, reporting the bad ones; nothing touches the database."""
     ready: list[_Prepared] = []
     for number, record in enumerate(records, start=first_number):
+        if record is _DONE:
+            continue
         if isinstance(record, BadRecord):
             summary.errors.append(RecordProblem(number, None, "record", record.message))
             continue
@@ -243,7 +246,17 @@ async def import_records(
     async def flush() -> None:
         nonlocal number
         nonlocal analysed_at
-        ready = prepare(vendor, batch, lookups, number, summary)
+        # Tickets already imported and finished need no mapping at all: a re-run is cheap.
+        keys = {
+            i: f"{vendor.NAME}:{_ticket_id_of(r)}"
+            for i, r in enumerate(batch)
+            if _ticket_id_of(r) is not None
+        }
+        known = await repo.existing_sessions(db, account.id, keys.values())
+        finished = {i for i, key in keys.items() if key in known and known[key][1] != "active"}
+        summary.already_present += len(finished)
+        todo = [r if i not in finished else _DONE for i, r in enumerate(batch)]
+        ready = prepare(vendor, todo, lookups, number, summary)
         if (number == first_number and len(batch) >= chunk_size) or (
             summary.stored >= 2 * max(analysed_at, STATISTICS_AFTER)
         ):

@@ -276,6 +276,3 @@ def import_articles(
 def register(import_app: typer.Typer) -> None:
     import_app.command("psa")(import_psa)
     import_app.command("articles")(import_articles)
-
-
-__all__ = ["Any", "psa_app", "register"]

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.errors import Problem
 from resolutionflow.imports import repository as repo
 from resolutionflow.imports.files import BadRecord
 from resolutionflow.imports.mapping import session_in
@@ -278,10 +277,3 @@ async def import_records(
     if summary.stored or summary.updated:
         await sessions_repo.bump_data_version(db, account.id)
     return summary
-
-
-def record_problem(number: int, message: str) -> RecordProblem:
-    return RecordProblem(number, None, "record", message)
-
-
-__all__ = ["Problem", "PsaSummary", "RecordProblem", "import_records"]

@@ -51,6 +51,7 @@ async def seed_objects(db: AsyncSession, account: Account, people: Any) -> Objec
             "user_id": str(people.engineer.user.id),
             "token_id": str(token.record.id),
             "number": "1",
+            "vendor": "halopsa",  # a PSA vendor: names no object of any account
         },
         secrets=[
             str(flow.id), str(proposal.id), str(session.id), people.engineer.user.email,
@@ -87,6 +88,13 @@ def body_for(method: str, path: str) -> tuple[dict[str, Any] | None, str | None]
         ("POST", "/api/v1/sessions/{session_id}/escalate"): {"escalation_reason": "vendor"},
         ("POST", "/api/v1/notifications/read"): {"ids": None},
         ("POST", "/api/v1/sessions/{session_id}/scripts"): {"request": "flush dns"},
+        ("POST", "/api/v1/imports/articles"): {
+            "articles": [{"name": f"kb-{uuid.uuid4().hex[:6]}.md", "text": "# T\n\n1. a\n2. b\n"}]
+        },
+        ("PUT", "/api/v1/imports/connectors/{vendor}"): {
+            "base_url": "https://acme.halopsa.example",
+            "credentials": {"client_id": "a", "client_secret": "b"},
+        },
     }
     if (method, path) == ("POST", "/api/v1/sessions/import"):
         import json
@@ -119,8 +127,17 @@ WRITE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/users"): ADMINS,
     ("GET", "/api/v1/tokens"): ADMINS,
     ("GET", "/api/v1/account/settings"): ADMINS,
+    ("POST", "/api/v1/imports/psa/{vendor}"): REVIEWERS,
+    ("POST", "/api/v1/imports/articles"): REVIEWERS,
+    ("GET", "/api/v1/imports/connectors"): ADMINS,
+    ("PUT", "/api/v1/imports/connectors/{vendor}"): ADMINS,
+    ("POST", "/api/v1/imports/connectors/{vendor}/pull"): ADMINS,
 }
-PUBLIC = {("POST", "/api/v1/auth/login")}
+# Public: sign-in, and PSA webhooks (checked by the vendor's signature, not a sign-in).
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/imports/webhooks/{vendor}/{account_slug}"),
+}
 
 
 def api_routes(app: Any) -> list[tuple[str, str]]:

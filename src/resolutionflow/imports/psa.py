@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -238,41 +239,50 @@ async def import_records(
     """Import vendor ticket records. Bad records are reported by position and skipped."""
     lookups = lookups or Lookups()
     summary = PsaSummary(vendor=vendor.NAME)
-    batch: list[Any] = []
-    number = first_number
+    items = records if isinstance(records, list) else list(records)
+    batches = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    # Tickets already imported and finished need no mapping at all: a re-run is cheap.
+    keys = {f"{vendor.NAME}:{tid}" for r in items if (tid := _ticket_id_of(r)) is not None}
+    known = await repo.existing_sessions(db, account.id, keys)
+    finished = {key for key, (_id, status) in known.items() if status != "active"}
+
+    def map_batch(index: int) -> tuple[list[_Prepared], PsaSummary]:
+        """Pure work, run in a thread while the previous batch is being written."""
+        part = PsaSummary(vendor=vendor.NAME)
+        todo = []
+        for record in batches[index]:
+            tid = _ticket_id_of(record)
+            if tid is not None and f"{vendor.NAME}:{tid}" in finished:
+                part.already_present += 1
+                todo.append(_DONE)
+            else:
+                todo.append(record)
+        first = first_number + index * chunk_size
+        return prepare(vendor, todo, lookups, first, part), part
+
     analysed_at = 0  # sessions stored when the statistics were last refreshed
-
-    async def flush() -> None:
-        nonlocal number
-        nonlocal analysed_at
-        # Tickets already imported and finished need no mapping at all: a re-run is cheap.
-        keys = {
-            i: f"{vendor.NAME}:{_ticket_id_of(r)}"
-            for i, r in enumerate(batch)
-            if _ticket_id_of(r) is not None
-        }
-        known = await repo.existing_sessions(db, account.id, keys.values())
-        finished = {i for i, key in keys.items() if key in known and known[key][1] != "active"}
-        summary.already_present += len(finished)
-        todo = [r if i not in finished else _DONE for i, r in enumerate(batch)]
-        ready = prepare(vendor, todo, lookups, number, summary)
-        if (number == first_number and len(batch) >= chunk_size) or (
-            summary.stored >= 2 * max(analysed_at, STATISTICS_AFTER)
-        ):
-            await repo.refresh_statistics(db)
-            analysed_at = summary.stored
-        await _store(db, account, ready, summary)
-        if progress:
-            progress(len(batch))
-        number += len(batch)
-        batch.clear()
-
-    for record in records:
-        batch.append(record)
-        if len(batch) >= chunk_size:
-            await flush()
-    if batch:
-        await flush()
+    if len(items) >= chunk_size:
+        await repo.refresh_statistics(db)
+    upcoming = asyncio.create_task(asyncio.to_thread(map_batch, 0)) if batches else None
+    try:
+        for index in range(len(batches)):
+            assert upcoming is not None
+            ready, part = await upcoming
+            upcoming = (
+                asyncio.create_task(asyncio.to_thread(map_batch, index + 1))
+                if index + 1 < len(batches)
+                else None
+            )
+            summary.add(part)
+            if summary.stored >= 2 * max(analysed_at, STATISTICS_AFTER):
+                await repo.refresh_statistics(db)
+                analysed_at = summary.stored
+            await _store(db, account, ready, summary)
+            if progress:
+                progress(len(batches[index]))
+    finally:
+        if upcoming is not None:  # stopped by an error: the mapped batch is not wanted
+            upcoming.cancel()
     summary.errors.sort(key=lambda e: e.record)
     if summary.stored or summary.updated:
         await sessions_repo.bump_data_version(db, account.id)

@@ -253,3 +253,30 @@ async def test_imported_tickets_feed_the_flywheel(db: AsyncSession, desk: Desk) 
         (await db.execute(select(Session.id).where(Session.status == "resolved"))).scalars()
     )
     assert supported == {str(s) for s in resolved}
+
+
+async def test_an_escalated_ticket_closed_later_becomes_resolved(db: AsyncSession) -> None:
+    account = await create_account(db)
+    ticket = {
+        "id": 77,
+        "summary": "Backups failing",
+        "status": {"name": "Escalated"},
+        "_info": {"dateEntered": "2026-10-01T09:00:00Z", "lastUpdated": "2026-10-01T11:00:00Z"},
+    }
+    await _import(db, account, "connectwise", json.dumps([ticket]))
+    session = await _session(db, "connectwise:77")
+    assert (session.status, session.analysis_status) == ("escalated", "skipped")
+    again = await _import(db, account, "connectwise", json.dumps([ticket]))
+    assert (again.updated, again.already_present) == (0, 1)
+    closed = {
+        **ticket,
+        "status": {"name": "Closed"},
+        "closedFlag": True,
+        "closedDate": "2026-10-02T10:00:00Z",
+        "notes": [{"text": "Re-seated the tape drive.", "resolutionFlag": True}],
+    }
+    result = await _import(db, account, "connectwise", json.dumps([closed]))
+    assert result.updated == 1
+    await db.refresh(session)
+    assert (session.status, session.analysis_status) == ("resolved", "pending")
+    assert session.resolution_summary == "Re-seated the tape drive."

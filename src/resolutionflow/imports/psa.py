@@ -29,6 +29,8 @@ from resolutionflow.sessions.ingest import (
 from resolutionflow.sessions.schemas import SessionIn
 
 CHUNK = 1000
+# Imported sessions whose ticket may still change: open, or escalated and not yet closed.
+OPEN = ("active", "escalated")
 _DONE = object()  # a record whose ticket is already stored and finished
 # Past this many new sessions, and each time they double, the planner's statistics are renewed.
 STATISTICS_AFTER = 2000
@@ -186,8 +188,9 @@ async def _store(
             values["id"] = session_id
             new_sessions.append(values)
             new_steps += steps
-        elif found[1] == "active" and item.data.status != "active":
-            # The ticket was open at the last import and is finished now: take its new state.
+        elif found[1] in OPEN and item.data.status not in ("active", found[1]):
+            # The ticket was open (or escalated, still open) at the last import and is finished
+            # now: take its new state.
             values, steps = _rows(account, item.data, found[0], now)
             await repo.replace_session(db, account.id, found[0], values, steps)
             summary.updated += 1
@@ -244,7 +247,7 @@ async def import_records(
     # Tickets already imported and finished need no mapping at all: a re-run is cheap.
     keys = {f"{vendor.NAME}:{tid}" for r in items if (tid := _ticket_id_of(r)) is not None}
     known = await repo.existing_sessions(db, account.id, keys)
-    finished = {key for key, (_id, status) in known.items() if status != "active"}
+    finished = {key for key, (_id, status) in known.items() if status not in OPEN}
 
     def map_batch(index: int) -> tuple[list[_Prepared], PsaSummary]:
         """Pure work, run in a thread while the previous batch is being written."""

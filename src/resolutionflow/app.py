@@ -32,6 +32,7 @@ def api_router() -> APIRouter:
     from resolutionflow.analytics.api import routers as analytics_routers
     from resolutionflow.flowhealth.api import router as flowhealth_router
     from resolutionflow.flows.api import router as flows_router
+    from resolutionflow.imports.api import router as imports_router
     from resolutionflow.notifications.api import router as notifications_router
     from resolutionflow.review.api import router as review_router
     from resolutionflow.runner.api import router as runner_router
@@ -47,6 +48,7 @@ def api_router() -> APIRouter:
     for sub in (
         auth_router, accounts_router, review_router, flows_router, sessions_router,
         notifications_router, scripts_router, *analytics_routers, runner_router, flowhealth_router,
+        imports_router,
     ):  # fmt: skip
         router.include_router(sub)
     return router

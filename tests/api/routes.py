@@ -52,6 +52,7 @@ async def seed_objects(db: AsyncSession, account: Account, people: Any) -> Objec
             "token_id": str(token.record.id),
             "number": "1",
             "key": "printer-offline",
+            "vendor": "halopsa",  # a PSA vendor: names no object of any account
         },
         secrets=[
             str(flow.id), str(proposal.id), str(session.id), people.engineer.user.email,
@@ -104,6 +105,13 @@ def body_for(method: str, path: str) -> tuple[dict[str, Any] | None, str | None]
             "note": "unclear",
         },
         ("PUT", "/api/v1/flows/{key}/owner"): {"owner_email": "nobody@example.com"},
+        ("POST", "/api/v1/imports/articles"): {
+            "articles": [{"name": f"kb-{uuid.uuid4().hex[:6]}.md", "text": "# T\n\n1. a\n2. b\n"}]
+        },
+        ("PUT", "/api/v1/imports/connectors/{vendor}"): {
+            "base_url": "https://acme.halopsa.example",
+            "credentials": {"client_id": "a", "client_secret": "b"},
+        },
     }
     if (method, path) == ("POST", "/api/v1/sessions/import"):
         import json
@@ -147,8 +155,17 @@ WRITE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/users"): ADMINS,
     ("GET", "/api/v1/tokens"): ADMINS,
     ("GET", "/api/v1/account/settings"): ADMINS,
+    ("POST", "/api/v1/imports/psa/{vendor}"): REVIEWERS,
+    ("POST", "/api/v1/imports/articles"): REVIEWERS,
+    ("GET", "/api/v1/imports/connectors"): ADMINS,
+    ("PUT", "/api/v1/imports/connectors/{vendor}"): ADMINS,
+    ("POST", "/api/v1/imports/connectors/{vendor}/pull"): ADMINS,
 }
-PUBLIC = {("POST", "/api/v1/auth/login")}
+# Public: sign-in, and PSA webhooks (checked by the vendor's signature, not a sign-in).
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/imports/webhooks/{vendor}/{account_slug}"),
+}
 
 
 def api_routes(app: Any) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ def demo(
     """Create a fresh demo database, load the demo data and print what it holds."""
     import os
 
+    from resolutionflow.demo.imports import load_demo_imports
     from resolutionflow.demo.loader import load_demo, run_flywheel
     from resolutionflow.migrations.runner import upgrade
 
@@ -35,9 +36,20 @@ def demo(
     settings = Settings()
     upgrade(settings)
     summary: dict[str, Any] = run(lambda: load_demo(settings, now=datetime.now(UTC)))
+    imported = run(lambda: load_demo_imports(settings, account_slug=summary["counts"]["account"]))
     flywheel: dict[str, Any] = run(lambda: run_flywheel(settings))
     _print_summary(summary, path)
+    _print_imports(imported)
     _print_flywheel(flywheel)
+
+
+def _print_imports(imported: dict[str, Any]) -> None:
+    tickets = imported["tickets"]
+    console.print(
+        f"[bold]Existing knowledge in[/]: {tickets['stored']} HaloPSA tickets imported as "
+        f"sessions; articles proposed as flows: "
+        + ", ".join(f"{a['title']} ({a['shape']})" for a in imported["articles"])
+    )
 
 
 def _print_flywheel(made: dict[str, Any]) -> None:

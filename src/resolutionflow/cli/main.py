@@ -8,6 +8,7 @@ import typer
 
 from resolutionflow import logs
 from resolutionflow.cli import accounts, data, db, demo, flows, flywheel, insights, scripts, serve
+from resolutionflow.cli import imports as imports_cli
 
 app = typer.Typer(
     help="ResolutionFlow: turn resolved troubleshooting sessions into reviewed, reusable flows.",
@@ -41,6 +42,8 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
 app.add_typer(data.import_app, name="import")
 app.add_typer(data.export_app, name="export")
+imports_cli.register(data.import_app)
+app.add_typer(imports_cli.psa_app, name="psa")
 app.add_typer(data.sessions_app, name="sessions")
 app.add_typer(flows.app, name="flows")
 app.add_typer(flywheel.worker_app, name="worker")

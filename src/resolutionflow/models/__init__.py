@@ -4,6 +4,7 @@ from resolutionflow.models.account import ROLES, Account, ApiToken, Team, User
 from resolutionflow.models.base import Base
 from resolutionflow.models.feedback import NodeFeedback
 from resolutionflow.models.flow import FLOW_ORIGINS, Flow, FlowVersion
+from resolutionflow.models.imports import ImportCursor
 from resolutionflow.models.notification import Notification
 from resolutionflow.models.proposal import PROPOSAL_STATUSES, PROPOSAL_TYPES, FlowProposal
 from resolutionflow.models.proposal_counts import ProposalCount
@@ -35,6 +36,7 @@ __all__ = [
     "Flow",
     "FlowProposal",
     "FlowVersion",
+    "ImportCursor",
     "ModelUsage",
     "NodeFeedback",
     "Notification",

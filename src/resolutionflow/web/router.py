@@ -9,6 +9,7 @@ from resolutionflow.web import (
     auth_pages,
     editor_pages,
     flow_pages,
+    import_pages,
     notification_pages,
     review_pages,
     runner_pages,
@@ -19,6 +20,6 @@ from resolutionflow.web import (
 web_router = APIRouter(include_in_schema=False)
 for module in (
     auth_pages, review_pages, editor_pages, flow_pages, session_pages, scripts_panel,
-    notification_pages, analytics_pages, runner_pages,
+    notification_pages, analytics_pages, runner_pages, import_pages,
 ):  # fmt: skip
     web_router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""Bringing existing knowledge in: PSA ticket history and knowledge-base articles."""

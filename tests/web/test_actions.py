@@ -252,3 +252,38 @@ async def test_badge_drops_when_the_proposal_is_decided(web: WebWorld, db: Async
         "action": "dismiss", "csrf_token": member.csrf})  # fmt: skip
     for person in (member, web.admin):
         assert "unread" not in (await person.client.get("/review")).text.split("<main")[0]
+
+
+async def test_a_new_flow_is_written_from_scratch(web: WebWorld, db: AsyncSession) -> None:
+    from sqlalchemy import select
+
+    member = web.team_admin
+    assert 'href="/flows/new"' in (await member.client.get("/flows")).text
+    assert 'href="/flows/new"' not in (await web.engineer.client.get("/flows")).text
+    assert (await web.engineer.client.get("/flows/new")).status_code == 403
+    page = await member.client.get("/flows/new")
+    assert page.status_code == 200 and "Publish the new flow" in page.text
+    tree = json.dumps(simple_tree())
+    unnamed = await member.client.post(
+        "/flows/new", data={"tree_json": tree, "csrf_token": member.csrf}
+    )
+    assert unnamed.status_code == 422 and "give the flow a name" in unnamed.text
+    broken = await member.client.post("/flows/new", data={
+        "name": "Badge reader", "tree_json": json.dumps({"id": "a", "type": "decision"}),
+        "csrf_token": member.csrf})  # fmt: skip
+    assert broken.status_code == 422
+    assert (await web.engineer.client.post("/flows/new", data={
+        "name": "Badge reader", "tree_json": tree, "csrf_token": web.engineer.csrf,
+    })).status_code == 403  # fmt: skip
+    made = await member.client.post("/flows/new", data={
+        "name": "Badge reader offline", "problem_domain": "hardware", "keywords": "badge, door",
+        "description": "The door badge reader shows red", "note": "first draft",
+        "tree_json": tree, "csrf_token": member.csrf})  # fmt: skip
+    assert made.status_code == 303, made.text[:300]
+    page = await _follow(member, made)
+    assert "Published the new flow" in page.text and "Badge reader offline" in page.text
+    await db.commit()
+    flow = (await db.execute(select(Flow).where(Flow.name == "Badge reader offline"))).scalar_one()
+    assert flow.account_id == web.account.id and flow.origin == "manual"
+    assert flow.problem_domain == "hardware" and flow.match_keywords == ["badge", "door"]
+    assert flow.tree_structure == simple_tree() and flow.version == 1

@@ -165,3 +165,110 @@ def test_tiers_table_fits_its_panel(page: Any) -> None:
         }""")
         assert sizes[0] <= sizes[1] + 1, (width, sizes)  # every column shows, none cut off
         assert sizes[2] <= width, (width, sizes)
+
+
+def _largest_flow(page: Any) -> str:
+    page.goto("/flows")
+    best = (0, "")
+    for link in [a.get_attribute("href") for a in page.locator("#flow-list .row-title").all()]:
+        page.goto(link)
+        count = page.locator("svg.flow-diagram .fd-node").count()
+        best = max(best, (count, link))
+    assert best[0] >= 15, best
+    return best[1]
+
+
+def test_editor_folds_nodes_and_edits_beside_the_diagram(page: Any, tmp_path: Path) -> None:
+    sign_in(page, TEAM_ADMIN)
+    page.goto(_largest_flow(page) + "/edit")
+    cards = page.locator("#node-cards .node-card")
+    expect(cards).to_have_count(15)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2600, f"the editor is {height}px tall for 15 nodes"
+    assert page.locator("#node-cards .node-body:visible").count() == 1  # only the start
+    # Clicking a node in the diagram opens its card for editing.
+    page.locator("#editor-flow .fd-solution").first.click()
+    opened = page.locator("#node-cards .node-card .node-toggle[aria-expanded=true]")
+    expect(opened).to_have_count(2)
+    # The diagram stays beside the cards while editing far down the list.
+    last = cards.last
+    last.locator(".node-toggle").click()
+    last.get_by_label("Title").fill("Renamed at the bottom")
+    cards_box = page.locator("#node-cards").bounding_box()
+    side = page.locator(".editor-side").bounding_box()
+    assert side["x"] > cards_box["x"] + cards_box["width"] - 1
+    assert 0 <= side["y"] < 800, side  # still in the window
+    expect(page.locator("#editor-flow")).to_contain_text("Renamed at the bottom")
+    page.get_by_role("button", name="Close all").click()
+    assert page.locator("#node-cards .node-body:visible").count() == 0
+    page.get_by_role("button", name="Open all").click()
+    assert page.locator("#node-cards .node-body:visible").count() == 15
+    page.screenshot(path=str(tmp_path / "editor.png"), full_page=True)
+
+
+def test_write_a_new_flow_from_scratch(page: Any, tmp_path: Path) -> None:
+    sign_in(page, TEAM_ADMIN)
+    page.goto("/flows")
+    page.get_by_role("link", name="New flow").click()
+    page.wait_for_url(re.compile(r"/flows/new"))
+    expect(page.get_by_role("button", name="Publish the new flow")).to_be_disabled()
+    page.get_by_label("Name", exact=True).fill("Badge reader shows red")
+    page.get_by_label("Problem domain").select_option("hardware")
+    page.get_by_label("Match keywords").fill("badge, door, reader")
+    start = page.locator("#card-n0")
+    start.get_by_label("Title").fill("Reader light")
+    start.get_by_label("Question", exact=True).fill("What does the reader show?")
+    start.get_by_label("Option 1 label").fill("Red for every badge")
+    start.locator("#n0-o0-target").select_option("__new__:solution")
+    page.locator("#card-n1").get_by_label("Title").fill("Restart the door controller")
+    start.get_by_label("Option 2 label").fill("Red for one badge only")
+    start.locator("#n0-o1-target").select_option("__new__:solution")
+    page.locator("#card-n2").get_by_label("Title").fill("Re-enrol the badge")
+    publish = page.get_by_role("button", name="Publish the new flow")
+    expect(publish).to_be_enabled(timeout=10_000)
+    expect(page.locator("#editor-flow .fd-node")).to_have_count(3)
+    publish.click()
+    expect(page.locator("[data-flash=success]")).to_contain_text("Published the new flow")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Badge reader shows red")
+    expect(page.locator("svg.flow-diagram .fd-node")).to_have_count(3)
+    page.screenshot(path=str(tmp_path / "new-flow.png"), full_page=True)
+
+
+def test_admin_pages_manage_users_tokens_and_webhook(page: Any, tmp_path: Path) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(ADMIN)
+    page.get_by_label("Password").fill("demo-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/review")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    page.wait_for_url(re.compile(r"/admin/users"))
+    form = page.locator("#add-user-form")
+    form.get_by_label("Email").fill("new.tech@northwind-msp.example")
+    form.get_by_label("Name").fill("New Tech")
+    form.get_by_label("Role").select_option("engineer")
+    form.get_by_role("button", name="Add user").click()
+    expect(page.locator("[data-flash=success]")).to_contain_text("Added new.tech")
+    row = page.locator("tr[data-user='new.tech@northwind-msp.example']")
+    row.get_by_role("button", name="Disable new.tech@northwind-msp.example").click()
+    expect(page.locator("[data-flash=success]")).to_contain_text("can no longer sign in")
+    expect(row).to_contain_text("Disabled")
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Teams").click()
+    page.get_by_label("Name").fill("Night shift")
+    page.get_by_label("Slug").fill("night-shift")
+    page.get_by_role("button", name="Add team").click()
+    expect(page.locator("#team-list")).to_contain_text("Night shift")
+    nav = page.get_by_role("navigation", name="Administration")
+    nav.get_by_role("link", name="API tokens").click()
+    page.get_by_label("Name").fill("psa-connector")
+    page.get_by_role("button", name="Issue token").click()
+    token = page.locator("#issued-token-value").inner_text().strip()
+    assert len(token) > 20
+    page.goto("/admin/tokens")  # shown once
+    expect(page.locator("#issued-token")).to_have_count(0)
+    page.get_by_role("button", name="Revoke the token psa-connector").click()
+    expect(page.locator("tr[data-token=psa-connector]")).to_contain_text("Revoked")
+    nav.get_by_role("link", name="Webhook").click()
+    page.get_by_label("Webhook address").fill("http://127.0.0.1:9/hook")
+    page.get_by_role("button", name="Save webhook").click()
+    expect(page.locator("[data-flash=error]")).to_be_visible()  # not a public https address
+    page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)

@@ -140,7 +140,7 @@
     });
     var header = el("header", {}, [toggle]);
     if (!isRoot) {
-      header.appendChild(button("Remove node", "btn-danger", function () {
+      header.appendChild(button("Remove", "btn-danger", function () {
         tree.children.splice(tree.children.indexOf(node), 1);
         rebuild(null);
       }, "Remove node " + (node.id || "")));

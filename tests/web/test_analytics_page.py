@@ -76,3 +76,11 @@ def test_gap_titles_read_as_sentences() -> None:
     assert "Backup sessions often escalate" in html
     assert "Problems with no domain solved without a flow" in html
     assert "m365" not in html.replace("domain=m365", "") and "unknown" not in html
+
+
+def test_gap_descriptions_name_the_domain() -> None:
+    html = render_gaps([_gap(gap_type="uncharted_territory", domain="m365",
+                             description="3 sessions in m365 were resolved with no flow.",
+                             suggested_action="Write flows for the m365 problems.")])  # fmt: skip
+    assert "3 sessions in Microsoft 365 were resolved" in html
+    assert "Write flows for the Microsoft 365 problems." in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,16 @@ def gap_title(gap: Any) -> str:
     return str(getattr(gap, "title", "") or "Knowledge gap")
 
 
+def gap_text(text: Any, domain: Any) -> str:
+    """A gap's description or suggestion with its domain code ('m365') as its name."""
+    text = str(text or "")
+    name = DOMAIN_NAMES.get(str(domain or ""))
+    if not name:
+        return text
+    return re.sub(rf"(?<=\bin ){re.escape(domain)}\b|(?<=\bthe ){re.escape(domain)}(?= problems)",
+                  name, text)  # fmt: skip
+
+
 def diagram(tree: Any, **kwargs: Any) -> Markup:
     return Markup(render_flow_svg(tree, **kwargs))
 
@@ -188,6 +199,7 @@ env.globals.update(
     choices=choices,
     problem_map=problem_map,
     gap_title=gap_title,
+    gap_text=gap_text,
     DOMAIN_NAMES=DOMAIN_NAMES,
     TYPE_NAMES=TYPE_NAMES,
 )

@@ -78,6 +78,12 @@ async def test_admin_adds_a_team_and_a_user_changes_role_and_disables(
     assert "can no longer sign in" in (await _follow(admin, off)).text
     user = next(iter(await _fresh(db, select(User).where(User.id == user.id))))
     assert user.role == "engineer" and not user.is_active
+    short = await admin.client.post(f"/admin/users/{user.id}", data={
+        "change": "password", "password": "short", "csrf_token": admin.csrf})  # fmt: skip
+    assert "at least 8 characters" in (await _follow(admin, short)).text
+    new_pw = await admin.client.post(f"/admin/users/{user.id}", data={
+        "change": "password", "password": "another-long-pw", "csrf_token": admin.csrf})  # fmt: skip
+    assert "has a new password" in (await _follow(admin, new_pw)).text
     self_off = await admin.client.post(f"/admin/users/{admin.user.id}", data={
         "change": "disable", "csrf_token": admin.csrf})  # fmt: skip
     assert "yourself" in (await _follow(admin, self_off)).text

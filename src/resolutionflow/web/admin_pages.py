@@ -102,6 +102,8 @@ async def users_change(
         changes["role"] = form_text(form, "role")
     elif what in ("disable", "enable"):
         changes["is_active"] = what == "enable"
+    elif what == "password":
+        changes["password"] = form_text(form, "password")
     else:
         return redirect("/admin/users", settings, message="Nothing to change.", kind="error")
     try:
@@ -113,7 +115,8 @@ async def users_change(
         await db.rollback()
         return _failed("/admin/users", settings, exc)
     done = {"role": f"is now {user.role.replace('_', ' ')}", "disable": "can no longer sign in",
-            "enable": "can sign in again"}[what]  # fmt: skip
+            "enable": "can sign in again",
+            "password": "has a new password; their other sign-ins are ended"}[what]  # fmt: skip
     return redirect("/admin/users", settings, message=f"{user.email} {done}.")
 
 

@@ -166,6 +166,7 @@ def test_narrow_window_keeps_pages_usable(page: Any, tmp_path: Path) -> None:
     sign_in(page, TEAM_ADMIN)
     page.locator("#proposal-list .row-title").first.click()
     expect(page.locator("#proposal-detail")).to_be_visible()
+    page.wait_for_load_state("load")  # measured once the styles apply, not mid-load
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 440, f"the page scrolls sideways ({width}px)"
     page.screenshot(path=str(tmp_path / "narrow.png"), full_page=True)

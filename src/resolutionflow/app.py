@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         version=__version__,
         description="Turn resolved troubleshooting sessions into reviewed, reusable flows.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -96,6 +98,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     from resolutionflow.web.router import web_router
 
     app.include_router(web_router)
+    from resolutionflow.web.docs import install_docs
+
+    install_docs(app)  # the API docs, with their viewers served from here (no CDN)
     # Every response, the 413s included, carries the security headers and the request id.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)

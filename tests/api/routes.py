@@ -76,6 +76,7 @@ def body_for(method: str, path: str) -> tuple[dict[str, Any] | None, str | None]
         ("POST", "/api/v1/tokens"): {"name": "ci"},
         ("PUT", "/api/v1/account/settings"): {"webhook_url": None},
         ("POST", "/api/v1/flow-proposals/{proposal_id}/review"): {"action": "dismiss"},
+        ("POST", "/api/v1/flow-proposals/{proposal_id}/reopen"): {"reason": "new evidence"},
         ("POST", "/api/v1/flows"): {
             "name": f"New flow {uuid.uuid4().hex[:4]}",
             "tree_structure": tree,
@@ -131,6 +132,7 @@ WRITE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): ADMINS,
     ("PUT", "/api/v1/account/settings"): ADMINS,
     ("POST", "/api/v1/flow-proposals/{proposal_id}/review"): REVIEWERS,
+    ("POST", "/api/v1/flow-proposals/{proposal_id}/reopen"): ADMINS,
     ("POST", "/api/v1/flows"): REVIEWERS,
     ("PUT", "/api/v1/flows/{flow_id}"): REVIEWERS,
     ("POST", "/api/v1/sessions"): ALL,

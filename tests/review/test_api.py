@@ -481,3 +481,88 @@ async def test_two_reviewers_at_once_one_wins(
         assert target is not None
         assert await count(db, Flow) == flows_before
         assert await versions_of(db, target) == [1, 2]
+
+
+# --- reopening, version notes, notifications settled ---------------------------------------------
+
+
+async def test_admin_reopens_a_rejected_or_dismissed_proposal(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rejected = await create_proposal(db, world.account, title="Rejected one")
+    dismissed = await create_proposal(db, world.account, title="Dismissed one")
+    pending = await create_proposal(db, world.account, title="Pending one")
+    await db.commit()
+    await review(client, world.team_admin, rejected, action="reject", reviewer_notes="too vague")
+    await review(client, world.team_admin, dismissed, action="dismiss")
+    url = f"{API}/{rejected.id}/reopen"
+    refused = await client.post(url, json={}, headers=world.team_admin.headers)
+    assert refused.status_code == 403  # account admins only
+    other = await client.post(url, json={}, headers=world.outsider.headers)
+    assert other.status_code == 404
+    assert (await fetch(db, FlowProposal, rejected.id)).status == "rejected"
+    done = await client.post(url, json={"reason": "new evidence"}, headers=world.admin.headers)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "pending"
+    assert done.json()["reviewer_notes"] == "Reopened (was rejected: too vague). new evidence"
+    again = await client.post(f"{API}/{dismissed.id}/reopen", json={}, headers=world.admin.headers)
+    assert again.status_code == 200 and again.json()["status"] == "pending"
+    not_closed = await client.post(
+        f"{API}/{pending.id}/reopen", json={}, headers=world.admin.headers
+    )
+    assert not_closed.status_code == 400 and "pending" in not_closed.json()["detail"]
+    # Reopened, it can be decided again.
+    approved = await review(client, world.team_admin, rejected, action="approve")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    closed = await client.post(url, json={}, headers=world.admin.headers)
+    assert closed.status_code == 400  # a published proposal stays published
+
+
+async def test_published_version_notes_name_the_proposal_and_keep_the_reviewers_note(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    proposal = await create_proposal(db, world.account, title="Scanner to email fails")
+    target = await create_flow(db, world.account)
+    enhancement = await create_proposal(
+        db, world.account, proposal_type="enhancement", title="Driver reinstall",
+        target=target, diff=branch_diff(),
+    )  # fmt: skip
+    await db.commit()
+    one = await review(client, world.admin, proposal, action="approve",
+                       reviewer_notes="Checked on two tickets")  # fmt: skip
+    two = await review(client, world.admin, enhancement, action="approve")
+    assert one.status_code == 200 and two.status_code == 200, (one.text, two.text)
+    await db.commit()
+    notes = {
+        v.flow_id: v.change_note
+        for v in (await db.execute(select(FlowVersion))).scalars()
+        if v.proposal_id is not None
+    }
+    assert notes[uuid.UUID(one.json()["published_flow_id"])] == (
+        "Published from the proposal “Scanner to email fails”. "
+        "Reviewer's note: Checked on two tickets"
+    )
+    assert notes[target.id] == "Enhancement from the proposal “Driver reinstall”"
+    assert not any(str(proposal.id) in n or str(enhancement.id) in n for n in notes.values())
+
+
+async def test_a_decision_settles_the_notifications_about_it(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    from resolutionflow.notifications.service import notify_reviewers, proposal_pending_payload
+
+    decided = await create_proposal(db, world.account, title="Decided")
+    waiting = await create_proposal(db, world.account, title="Waiting")
+    for p in (decided, waiting):
+        await notify_reviewers(db, account_id=world.account.id, kind="proposal.pending",
+                               payload=proposal_pending_payload(p))  # fmt: skip
+    await db.commit()
+
+    async def unread(person: Any) -> int:
+        got = await client.get("/api/v1/notifications?unread_only=true", headers=person.headers)
+        assert got.status_code == 200, got.text
+        return int(got.json()["unread"])
+
+    assert await unread(world.admin) == 2 and await unread(world.team_admin) == 2
+    await review(client, world.team_admin, decided, action="reject", reviewer_notes="no")
+    assert await unread(world.admin) == 1 and await unread(world.team_admin) == 1

@@ -72,7 +72,8 @@ async def test_approve_publishes_and_says_so(web: WebWorld, db: AsyncSession) ->
     assert seeded.new_flow.status == "approved" and seeded.new_flow.published_flow_id
     assert f"/flows/{seeded.new_flow.published_flow_id}" in page.text
     again = await member.client.post(
-        f"/review/{seeded.new_flow.id}/decide", data={"action": "reject", "csrf_token": member.csrf}
+        f"/review/{seeded.new_flow.id}/decide",
+        data={"action": "reject", "reviewer_notes": "late", "csrf_token": member.csrf},
     )
     page = await _follow(member, again)
     assert 'data-flash="error"' in page.text and "Cannot review proposal in status" in page.text
@@ -201,3 +202,88 @@ async def test_notifications_mark_read(web: WebWorld, db: AsyncSession) -> None:
     response = await member.client.post("/notifications/read", data={"csrf_token": member.csrf})
     page = (await _follow(member, response)).text
     assert "Marked 1 notification(s) as read" in page and "unread" not in page.split("<main")[0]
+
+
+async def test_reject_needs_a_reason_and_an_admin_can_reopen(
+    web: WebWorld, db: AsyncSession
+) -> None:
+    seeded = await seed(db, web.account)
+    member = web.team_admin
+    url = f"/review/{seeded.new_flow.id}/decide"
+    page = (await member.client.get(f"/review/{seeded.new_flow.id}")).text
+    assert 'id="reject-form"' in page and "Confirm rejection" in page
+    bare = await member.client.post(url, data={"action": "reject", "csrf_token": member.csrf})
+    shown = await _follow(member, bare)
+    assert 'data-flash="error"' in shown.text and "a reason is required" in shown.text
+    await db.commit()  # a fresh read of what the pages wrote
+    await db.refresh(seeded.new_flow)
+    assert seeded.new_flow.status == "pending"
+    done = await member.client.post(url, data={
+        "action": "reject", "reviewer_notes": "Duplicates the scanner flow",
+        "csrf_token": member.csrf})  # fmt: skip
+    shown = await _follow(member, done)
+    assert "Rejected:" in shown.text and "Reason for rejecting" in shown.text
+    assert "Duplicates the scanner flow" in shown.text
+    assert 'id="reopen-form"' not in shown.text  # team admins do not reopen
+    reopen = f"/review/{seeded.new_flow.id}/reopen"
+    refused = await member.client.post(reopen, data={"csrf_token": member.csrf})
+    assert refused.status_code == 403
+    admin = web.admin
+    page = (await admin.client.get(f"/review/{seeded.new_flow.id}")).text
+    assert 'id="reopen-form"' in page
+    assert (await admin.client.post(reopen, data={})).status_code == 403  # no CSRF token
+    back = await admin.client.post(reopen, data={"csrf_token": admin.csrf, "reason": "asked"})
+    shown = await _follow(admin, back)
+    assert "is pending again" in shown.text and 'id="review-form"' in shown.text
+    await db.commit()  # a fresh read of what the pages wrote
+    await db.refresh(seeded.new_flow)
+    assert seeded.new_flow.status == "pending"
+    assert seeded.new_flow.reviewer_notes.startswith("Reopened (was rejected")
+
+
+async def test_badge_drops_when_the_proposal_is_decided(web: WebWorld, db: AsyncSession) -> None:
+    seeded = await seed(db, web.account)
+    member = web.team_admin
+    page = (await member.client.get("/review")).text
+    assert 'aria-label="1 unread"' in page
+    notes = (await member.client.get("/notifications")).text
+    assert "New flow to review" in notes and "New new" not in notes
+    await member.client.post(f"/review/{seeded.new_flow.id}/decide", data={
+        "action": "dismiss", "csrf_token": member.csrf})  # fmt: skip
+    for person in (member, web.admin):
+        assert "unread" not in (await person.client.get("/review")).text.split("<main")[0]
+
+
+async def test_a_new_flow_is_written_from_scratch(web: WebWorld, db: AsyncSession) -> None:
+    from sqlalchemy import select
+
+    member = web.team_admin
+    assert 'href="/flows/new"' in (await member.client.get("/flows")).text
+    assert 'href="/flows/new"' not in (await web.engineer.client.get("/flows")).text
+    assert (await web.engineer.client.get("/flows/new")).status_code == 403
+    page = await member.client.get("/flows/new")
+    assert page.status_code == 200 and "Publish the new flow" in page.text
+    tree = json.dumps(simple_tree())
+    unnamed = await member.client.post(
+        "/flows/new", data={"tree_json": tree, "csrf_token": member.csrf}
+    )
+    assert unnamed.status_code == 422 and "give the flow a name" in unnamed.text
+    broken = await member.client.post("/flows/new", data={
+        "name": "Badge reader", "tree_json": json.dumps({"id": "a", "type": "decision"}),
+        "csrf_token": member.csrf})  # fmt: skip
+    assert broken.status_code == 422
+    assert (await web.engineer.client.post("/flows/new", data={
+        "name": "Badge reader", "tree_json": tree, "csrf_token": web.engineer.csrf,
+    })).status_code == 403  # fmt: skip
+    made = await member.client.post("/flows/new", data={
+        "name": "Badge reader offline", "problem_domain": "hardware", "keywords": "badge, door",
+        "description": "The door badge reader shows red", "note": "first draft",
+        "tree_json": tree, "csrf_token": member.csrf})  # fmt: skip
+    assert made.status_code == 303, made.text[:300]
+    page = await _follow(member, made)
+    assert "Published the new flow" in page.text and "Badge reader offline" in page.text
+    await db.commit()
+    flow = (await db.execute(select(Flow).where(Flow.name == "Badge reader offline"))).scalar_one()
+    assert flow.account_id == web.account.id and flow.origin == "manual"
+    assert flow.problem_domain == "hardware" and flow.match_keywords == ["badge", "door"]
+    assert flow.tree_structure == simple_tree() and flow.version == 1

@@ -23,7 +23,10 @@ async def test_every_period_draws_every_chart(web: WebWorld, db: AsyncSession) -
             assert re.search(rf'id="{chart}"><svg', page), (period, chart)
         shown = period if period in ("7", "30", "90") else "30"
         assert f'href="/analytics?period={shown}" aria-current="page"' in page
-        assert 'id="gaps"' in page
+        assert 'id="gaps"' not in page and 'href="/gaps?period=' in page
+        gaps = (await web.engineer.client.get(f"/gaps?period={period}")).text
+        assert 'id="gaps"' in gaps and f'href="/gaps?period={shown}" aria-current="page"' in gaps
+        assert 'href="/gaps" aria-current="page"' in gaps  # its own menu entry
 
 
 def _gap(**fields: Any) -> SimpleNamespace:
@@ -61,3 +64,23 @@ def test_gap_evidence_links_and_rounding() -> None:
     assert "(57%)" in html and 'href="/sessions?domain=backup"' in html
     assert 'href="/sessions?tier=discovery"' in html  # no real domain: every discovery session
     assert 'href="/sessions?ids=a,b"' in html
+
+
+def test_gap_titles_read_as_sentences() -> None:
+    html = render_gaps([
+        _gap(gap_type="uncharted_territory", domain="m365", title="Solved without a flow: m365"),
+        _gap(gap_type="high_escalation", domain="backup", title="Many escalations in backup"),
+        _gap(gap_type="uncharted_territory", domain=None, title="Solved without a flow: unknown"),
+    ])  # fmt: skip
+    assert "Microsoft 365 problems solved without a flow" in html
+    assert "Backup sessions often escalate" in html
+    assert "Problems with no domain solved without a flow" in html
+    assert "m365" not in html.replace("domain=m365", "") and "unknown" not in html
+
+
+def test_gap_descriptions_name_the_domain() -> None:
+    html = render_gaps([_gap(gap_type="uncharted_territory", domain="m365",
+                             description="3 sessions in m365 were resolved with no flow.",
+                             suggested_action="Write flows for the m365 problems.")])  # fmt: skip
+    assert "3 sessions in Microsoft 365 were resolved" in html
+    assert "Write flows for the Microsoft 365 problems." in html

@@ -137,3 +137,53 @@ def test_any_shape_draws_well_formed_svg(children: list[dict[str, Any]], target:
     svg = render_flow_svg(tree)
     parse(svg)
     assert re.search(r'viewBox="0 0 \d+ \d+"', svg)
+
+
+def _label_rects(svg: str) -> list[tuple[float, float, float, float]]:
+    root = parse(svg)
+    return [
+        tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))  # type: ignore[misc]
+        for g in root.iter(f"{SVG}g") if "fd-label" in (g.get("class") or "")
+        for rect in g.iter(f"{SVG}rect")
+    ]  # fmt: skip
+
+
+def _hit(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def crowded_tree() -> dict[str, Any]:
+    """A question whose five answers all lead to one shared node and to each other's
+    neighbours: the labels of one fan compete for the same room."""
+    answers = ["Can't tell", "Manufacturer's Type 3 driver", "Windows v4 / class driver",
+               "Both drivers are installed side by side", "No driver at all"]  # fmt: skip
+    children: list[dict[str, Any]] = [
+        {"id": f"a{i}", "type": "action", "title": f"Step {i}", "next_node_id": "end"}
+        for i in range(len(answers))
+    ]
+    children.append({"id": "end", "type": "solution", "title": "Done"})
+    options = [{"label": text, "next_node_id": f"a{i}" if i else "end", "session_count": i + 1}
+               for i, text in enumerate(answers)]  # fmt: skip
+    return {"id": "q", "type": "decision", "title": "Which driver?", "question": "Which?",
+            "options": options, "children": children}  # fmt: skip
+
+
+def test_labels_never_overlap_nodes_or_each_other_and_stay_in_view() -> None:
+    trees = [crowded_tree()] + [f["tree_structure"] for f in load_demo_flows()]
+    for tree in trees:
+        svg = render_flow_svg(tree)
+        root = parse(svg)
+        left, top, width, height = (float(v) for v in root.get("viewBox", "").split())
+        labels = _label_rects(svg)
+        assert labels, tree["id"]
+        for i, a in enumerate(labels):
+            assert left <= a[0] and a[0] + a[2] <= left + width and a[1] + a[3] <= top + height
+            for b in labels[i + 1 :]:
+                assert not _hit(a, b), (tree["id"], a, b)
+        for g in nodes_of(svg).values():
+            shape = g.find(f"{SVG}rect")  # an element with no children is false: test None
+            if shape is not None:
+                box = tuple(float(shape.get(k)) for k in ("x", "y", "width", "height"))
+                assert left <= box[0] and box[0] + box[2] <= left + width
+                for label in labels:
+                    assert not _hit(box, label), (tree["id"], g.get("data-node"), label)

@@ -81,7 +81,7 @@ async def test_a_stale_flow_shows_in_the_gap_report_with_a_link(
     flow = await create_flow(db, web.account, key="printer", name="Old printer flow")
     flow.review_by = datetime.now(UTC) - timedelta(days=10)
     await db.commit()
-    page = (await web.engineer.client.get("/analytics")).text
+    page = (await web.engineer.client.get("/gaps")).text
     article = page.split('data-gap-type="stale_flow"')[1].split("</article>")[0]
     assert "Old printer flow" in article and f'href="/flows/{flow.id}"' in article
     assert "10 days ago" in article

@@ -60,3 +60,19 @@ async def add_for_users(
         for user_id in user_ids
     ]  # fmt: skip
     await db.execute(insert(Notification), rows)
+
+
+async def settle_proposal(db: AsyncSession, account_id: uuid.UUID, proposal_id: uuid.UUID) -> int:
+    """Mark read every unread 'proposal pending' notification about this proposal."""
+    stmt = (
+        update(Notification)
+        .where(
+            Notification.account_id == account_id,
+            Notification.kind == "proposal.pending",
+            Notification.read_at.is_(None),
+            Notification.payload["proposal_id"].as_string() == str(proposal_id),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(await db.execute(stmt))

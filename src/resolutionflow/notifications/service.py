@@ -61,3 +61,11 @@ async def unread_count(db: AsyncSession, *, user: User) -> int:
 
 async def mark_read(db: AsyncSession, *, user: User, ids: list[uuid.UUID] | None = None) -> int:
     return await repo.mark_read(db, user.id, ids)
+
+
+async def settle_proposal(
+    db: AsyncSession, *, account_id: uuid.UUID, proposal_id: uuid.UUID
+) -> int:
+    """A decided proposal no longer waits: its pending notifications count as read for
+    everyone (the badge counts work still to do)."""
+    return await repo.settle_proposal(db, account_id, proposal_id)

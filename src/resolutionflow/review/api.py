@@ -15,11 +15,12 @@ from resolutionflow.review.schemas import (
     ProposalStats,
     ProposalStatus,
     ProposalType,
+    ReopenIn,
     ReviewIn,
     SortBy,
 )
 from resolutionflow.sessions.schemas import ProblemDomain
-from resolutionflow.tenancy.deps import DB, CurrentPrincipal, Reviewer
+from resolutionflow.tenancy.deps import DB, Admin, CurrentPrincipal, Reviewer
 from resolutionflow.tenancy.ratelimit import read_limit, review_limit
 
 router = APIRouter(prefix="/flow-proposals", tags=["review queue"])
@@ -80,5 +81,21 @@ async def review_proposal(
     await service.review(
         db, account=principal.account, proposal_id=proposal_id, reviewer=principal.user, body=body
     )
+    await db.commit()
+    return await service.detail(db, account=principal.account, proposal_id=proposal_id)
+
+
+@router.post(
+    "/{proposal_id}/reopen", response_model=ProposalDetail, dependencies=[Depends(review_limit)],
+    summary="Put a rejected or dismissed proposal back in the queue (admin)",
+    responses={400: error_response("The proposal is neither rejected nor dismissed")},
+)  # fmt: skip
+async def reopen_proposal(
+    proposal_id: uuid.UUID, body: ReopenIn, principal: Admin, db: DB
+) -> ProposalDetail:
+    await service.reopen(
+        db, account=principal.account, proposal_id=proposal_id, reviewer=principal.user,
+        reason=body.reason,
+    )  # fmt: skip
     await db.commit()
     return await service.detail(db, account=principal.account, proposal_id=proposal_id)

@@ -17,9 +17,11 @@ from sqlalchemy import (
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolutionflow.db import rowcount
 from resolutionflow.models import Flow, FlowProposal, ProposalCount
 from resolutionflow.models.proposal_counts import NO_DOMAIN
 from resolutionflow.tenancy.scope import scoped
@@ -203,3 +205,25 @@ async def flow_in_account(
 ) -> Flow | None:
     stmt = select(Flow).where(Flow.id == flow_id, Flow.account_id == account_id)
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def update_if_status(
+    db: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    proposal_id: uuid.UUID,
+    status: str,
+    values: dict[str, Any],
+) -> bool:
+    """Compare-and-set on the proposal's status: two reviewers cannot both decide it."""
+    result = await db.execute(
+        update(FlowProposal)
+        .where(
+            FlowProposal.id == proposal_id,
+            FlowProposal.account_id == account_id,
+            FlowProposal.status == status,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result) == 1

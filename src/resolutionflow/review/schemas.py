@@ -95,3 +95,9 @@ class ReviewIn(BaseModel):
         description="Required to approve or modify when the flow holds high-risk commands "
         "(see `risks` in the detail): the reviewer confirms they read them.",
     )
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=2000)

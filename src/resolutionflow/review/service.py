@@ -13,10 +13,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.db import rowcount
 from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import compare_trees
@@ -25,15 +23,28 @@ from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.models import Account, Flow, FlowProposal, User
 from resolutionflow.models.base import utcnow
+from resolutionflow.notifications import service as notifications
 from resolutionflow.review import repository as repo
 from resolutionflow.review import risk
 from resolutionflow.review.schemas import ProposalDetail, ReviewIn
-from resolutionflow.tenancy.roles import require_team_review
+from resolutionflow.tenancy.roles import require_admin, require_team_review
 from resolutionflow.tenancy.scope import get_scoped
 
 log = logging.getLogger(__name__)
 
 REVIEWABLE = ("pending", "dismissed")
+
+# The review state machine: each action, the statuses it may start from, and where it leads.
+# Reopening undoes a rejection or a dismissal (account admins only); a published proposal is
+# never reopened, its flow exists.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "approve": (REVIEWABLE, "approved"),
+    "modify": (REVIEWABLE, "modified"),
+    "reject": (REVIEWABLE, "rejected"),
+    "dismiss": (REVIEWABLE, "dismissed"),
+    "reopen": (("rejected", "dismissed"), "pending"),
+}
+REOPENABLE = TRANSITIONS["reopen"][0]
 
 
 async def all_proposals(
@@ -152,6 +163,14 @@ def _flow_fields(proposal: FlowProposal, data: dict[str, Any] | None) -> dict[st
     }
 
 
+def _change_note(what: str, proposal: FlowProposal, notes: str | None) -> str:
+    """The version's note: which proposal it came from, by title, and the reviewer's note."""
+    text = f"{what} from the proposal “{proposal.title}”"
+    if notes and notes.strip():
+        text += f". Reviewer's note: {notes.strip()}"
+    return text[:2000]
+
+
 def _check(tree: Any) -> dict[str, Any]:
     problems = (
         validate_tree(tree)
@@ -167,7 +186,7 @@ def _check(tree: Any) -> dict[str, Any]:
 
 async def _publish_new(
     db: AsyncSession, *, account: Account, proposal: FlowProposal, reviewer: User,
-    data: dict[str, Any] | None,
+    data: dict[str, Any] | None, notes: str | None = None,
 ) -> Flow:  # fmt: skip
     tree = _check(_tree_of(data) if data is not None else _tree_of(proposal.proposed_flow_data))
     fields = _flow_fields(proposal, data)
@@ -179,13 +198,13 @@ async def _publish_new(
     return await flows_service.create_flow(
         db, account=account, data=flow_in, author=reviewer, origin="ai_generated",
         team_id=proposal.team_id, source_session_id=proposal.source_session_id,
-        proposal_id=proposal.id, change_note=f"published from proposal {proposal.id}",
+        proposal_id=proposal.id, change_note=_change_note("Published", proposal, notes),
     )  # fmt: skip
 
 
 async def _publish_enhancement(
     db: AsyncSession, *, account: Account, proposal: FlowProposal, reviewer: User,
-    data: dict[str, Any] | None,
+    data: dict[str, Any] | None, notes: str | None = None,
 ) -> Flow:  # fmt: skip
     if proposal.target_flow_id is None:
         raise Conflict("the proposal names no target flow")
@@ -207,7 +226,7 @@ async def _publish_enhancement(
         changes=FlowUpdate(
             tree_structure=copy.deepcopy(tree),
             match_keywords=keywords,
-            change_note=f"enhancement from proposal {proposal.id}: {proposal.title}"[:2000],
+            change_note=_change_note("Enhancement", proposal, notes),
             base_version=target.version,
         ),
         author=reviewer,
@@ -226,7 +245,7 @@ async def review(
         db, FlowProposal, proposal_id, account.id, what="proposal", for_update=True
     )
     require_team_review(reviewer.role, reviewer.team_id, proposal.team_id)
-    if proposal.status not in REVIEWABLE:
+    if proposal.status not in TRANSITIONS[body.action][0]:
         raise BadRequest(f"Cannot review proposal in status: {proposal.status}")
     previous_status = proposal.status
     published: Flow | None = None
@@ -240,40 +259,66 @@ async def review(
         publish = _publish_new if proposal.proposal_type == "new_flow" else _publish_enhancement
         published = await publish(
             db, account=account, proposal=proposal, reviewer=reviewer,
-            data=body.modified_flow_data,
+            data=body.modified_flow_data, notes=body.reviewer_notes,
         )  # fmt: skip
-    new_status = {
-        "approve": "approved", "modify": "modified", "reject": "rejected", "dismiss": "dismissed"
-    }[body.action]  # fmt: skip
+    new_status = TRANSITIONS[body.action][1]
     now = utcnow()
-    result = await db.execute(
-        update(FlowProposal)
-        .where(
-            FlowProposal.id == proposal.id,
-            FlowProposal.account_id == account.id,
-            FlowProposal.status == previous_status,
-        )
-        .values(
-            status=new_status,
-            reviewed_by=reviewer.id,
-            reviewed_at=now,
-            reviewer_notes=body.reviewer_notes,
-            published_flow_id=published.id if published else proposal.published_flow_id,
-            risk_acknowledgement=(
-                {**acknowledged, "by": str(reviewer.id), "at": now.isoformat()}
-                if acknowledged
-                else proposal.risk_acknowledgement
-            ),
-        )
-        .execution_options(synchronize_session=False)
+    values = {
+        "status": new_status,
+        "reviewed_by": reviewer.id,
+        "reviewed_at": now,
+        "reviewer_notes": body.reviewer_notes,
+        "published_flow_id": published.id if published else proposal.published_flow_id,
+        "risk_acknowledgement": (
+            {**acknowledged, "by": str(reviewer.id), "at": now.isoformat()}
+            if acknowledged
+            else proposal.risk_acknowledgement
+        ),
+    }
+    changed = await repo.update_if_status(
+        db, account_id=account.id, proposal_id=proposal.id, status=previous_status, values=values
     )
-    if rowcount(result) != 1:
+    if not changed:
         raise Conflict("someone else reviewed this proposal at the same time; reload it")
+    # The decision is made: nobody needs to be told it waits any more.
+    await notifications.settle_proposal(db, account_id=account.id, proposal_id=proposal.id)
     await db.refresh(proposal)
     log.info(
         "proposal %s (%s) %s by %s%s", proposal.id, proposal.proposal_type, proposal.status,
         reviewer.email, f", published as flow {published.id}" if published else "",
     )  # fmt: skip
+    return proposal
+
+
+async def reopen(
+    db: AsyncSession, *, account: Account, proposal_id: Any, reviewer: User, reason: str | None
+) -> FlowProposal:
+    """Put a rejected or dismissed proposal back in the queue (account admins only); the
+    earlier decision and its note stay readable in the new note."""
+    require_admin(reviewer.role)
+    proposal = await get_scoped(
+        db, FlowProposal, proposal_id, account.id, what="proposal", for_update=True
+    )
+    allowed, target = TRANSITIONS["reopen"]
+    if proposal.status not in allowed:
+        raise BadRequest(
+            f"only a rejected or dismissed proposal can be reopened; this one is {proposal.status}"
+        )
+    previous = proposal.status
+    earlier = f"{previous}" + (f": {proposal.reviewer_notes}" if proposal.reviewer_notes else "")
+    note = f"Reopened (was {earlier})" + (f". {reason}" if reason else "")
+    values = {
+        "status": target,
+        "reviewed_by": reviewer.id,
+        "reviewed_at": utcnow(),
+        "reviewer_notes": note[:5000],
+    }
+    if not await repo.update_if_status(
+        db, account_id=account.id, proposal_id=proposal.id, status=previous, values=values
+    ):
+        raise Conflict("someone else changed this proposal at the same time; reload it")
+    await db.refresh(proposal)
+    log.info("proposal %s reopened by %s (was %s)", proposal.id, reviewer.email, previous)
     return proposal
 
 

@@ -1,4 +1,4 @@
-"""The analytics dashboard: the period switch, charts drawn on the server, the gap report."""
+"""The analytics dashboard (period switch, charts drawn on the server) and the gap report."""
 
 from __future__ import annotations
 
@@ -94,11 +94,22 @@ async def dashboard(
     board = await analytics_service.dashboard(
         db, account=viewer.account, period_days=days, settings=settings
     )
+    return await render(
+        request, "analytics.html", viewer=viewer, db=db, period=days, periods=PERIODS,
+        board=board, charts=charts_for(board),
+        tiers=_ordered(list(board.tiers), TIER_ORDER, "tier"),
+    )  # fmt: skip
+
+
+@router.get("/gaps")
+async def gap_report(
+    request: Request, viewer: Viewer, db: DB, settings: AppSettings, period: str | None = None
+) -> Response:
+    days = period_of(period)
     report = await gaps_service.knowledge_gaps(
         db, account=viewer.account, period_days=days, settings=settings
     )
     return await render(
-        request, "analytics.html", viewer=viewer, db=db, period=days, periods=PERIODS,
-        board=board, charts=charts_for(board), gaps=report.gaps, gaps_error=None,
-        tiers=_ordered(list(board.tiers), TIER_ORDER, "tier"),
+        request, "gaps.html", viewer=viewer, db=db, period=days, periods=PERIODS,
+        gaps=report.gaps, gaps_error=None,
     )  # fmt: skip

@@ -23,6 +23,16 @@ TITLE_CHARS = 26
 DETAIL_CHARS = 33
 LABEL_CHARS = 24
 OVERLAY_H = 20
+LABEL_CHAR_W = 6.3  # an 11px character, wide enough for most text
+LABEL_MARGIN = 3.0
+# Where on its link a label may sit (fractions of the curve), most preferred first.
+LABEL_SPOTS = (0.5, 0.6, 0.4, 0.7, 0.3, 0.78, 0.22)
+BACK_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8)
+SPREAD_STEP = 40.0  # extra room below a row whose labels collide, per attempt
+MAX_SPREADS = 8
+
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]
 
 _CAPTIONS = {
     "decision": "QUESTION",
@@ -132,22 +142,40 @@ def render_flow_svg(
     band = [0.0] * plan.layers
     for node_id, box in plan.boxes.items():
         band[box.layer] = max(band[box.layer], texts[node_id].height)
-    tops = []
-    y = float(PAD)
-    for height in band:
-        tops.append(y)
-        y += height + LAYER_GAP
     has_back = any(link.back for link in plan.links)
     width = PAD * 2 + plan.slots * SLOT_W - (SLOT_W - NODE_W) + (70 if has_back else 0)
-    height = y - LAYER_GAP + PAD
-    geometry: dict[str, tuple[float, float, float, float]] = {
-        node_id: (PAD + box.slot * SLOT_W, tops[box.layer], NODE_W, texts[node_id].height)
-        for node_id, box in plan.boxes.items()
-    }
+    # Labels go on their own link, clear of every node and every other label: where a row
+    # of links has no room for its labels, the gap below that row grows and all is redone.
+    gaps = [float(LAYER_GAP)] * max(plan.layers - 1, 0)
+    for _ in range(MAX_SPREADS):
+        tops = []
+        y = float(PAD)
+        for index, height in enumerate(band):
+            tops.append(y)
+            y += height + (gaps[index] if index < len(gaps) else 0)
+        height = y + PAD
+        geometry: dict[str, tuple[float, float, float, float]] = {
+            node_id: (PAD + box.slot * SLOT_W, tops[box.layer], NODE_W, texts[node_id].height)
+            for node_id, box in plan.boxes.items()
+        }
+        curves = _curves(plan, geometry)
+        spots, crowded = _place_labels(plan, curves, geometry)
+        if not crowded:
+            break
+        for layer in crowded:
+            gaps[layer] += SPREAD_STEP
+    left, right, bottom = 0.0, width, height
+    for x, y, w, h in spots.values():
+        left, right = min(left, x - w / 2 - 4), max(right, x + w / 2 + 4)
+        bottom = max(bottom, y + h / 2 + 4)
+    for curve in curves:
+        if curve.link.back:
+            right = max(right, curve.c1[0] + 8)
+    view_w = right - left
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="flow-diagram" id="{dom_id}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'role="img" aria-labelledby="{dom_id}-title">',
+        f'viewBox="{left:.0f} 0 {view_w:.0f} {bottom:.0f}" width="{view_w:.0f}" '
+        f'height="{bottom:.0f}" role="img" aria-labelledby="{dom_id}-title">',
         f'<title id="{dom_id}-title">{_esc(label)}</title>',
         _defs(dom_id),
     ]
@@ -156,7 +184,7 @@ def render_flow_svg(
             f'<text x="{PAD}" y="{PAD + 14}" class="fd-empty">This flow has no nodes.</text>'
         )
     out.append('<g class="fd-links">')
-    out += _links(plan, geometry, set(added), dom_id)
+    out += _links(plan, curves, spots, set(added), dom_id)
     out.append("</g>")
     out.append('<g class="fd-nodes">')
     for node_id, box in plan.boxes.items():
@@ -200,6 +228,112 @@ def _overlay(
         f"{_esc(text)}</text></g>"
     )
 
+class _Curve:
+    """One link as a cubic Bezier curve, and where on it a label may sit."""
+
+    def __init__(
+        self, link: Link, p0: Point, c1: Point, c2: Point, p3: Point, candidates: tuple[float, ...]
+    ) -> None:
+        self.link, self.p0, self.c1, self.c2, self.p3 = link, p0, c1, c2, p3
+        self.candidates = candidates
+
+    def at(self, t: float) -> Point:
+        u = 1 - t
+        a, b, c, d = u**3, 3 * u * u * t, 3 * u * t * t, t**3
+        return (
+            a * self.p0[0] + b * self.c1[0] + c * self.c2[0] + d * self.p3[0],
+            a * self.p0[1] + b * self.c1[1] + c * self.c2[1] + d * self.p3[1],
+        )
+
+    def path(self) -> str:
+        (x1, y1), (ax, ay), (bx, by), (x2, y2) = self.p0, self.c1, self.c2, self.p3
+        return f"M{x1:.1f},{y1:.1f} C{ax:.1f},{ay:.1f} {bx:.1f},{by:.1f} {x2:.1f},{y2:.1f}"
+
+
+def _curves(plan: Layout, geometry: dict[str, tuple[float, float, float, float]]) -> list[_Curve]:
+    fan: dict[str, list[Link]] = {}
+    for link in plan.links:
+        if not link.back:
+            fan.setdefault(link.source, []).append(link)
+    out = []
+    for link in plan.links:
+        sx, sy, sw, sh = geometry[link.source]
+        tx, ty, tw, th = geometry[link.target]
+        if link.back:
+            x1, y1 = sx + sw, sy + sh / 2
+            x2, y2 = tx + tw, ty + th / 2
+            bulge = max(x1, x2) + 60
+            out.append(_Curve(link, (x1, y1), (bulge, y1), (bulge, y2), (x2, y2), BACK_SPOTS))
+            continue
+        siblings = fan[link.source]
+        index = siblings.index(link)
+        spread = min(34.0, (sw - 40) / max(1, len(siblings) - 1)) if len(siblings) > 1 else 0
+        x1 = sx + sw / 2 + (index - (len(siblings) - 1) / 2) * spread
+        y1 = sy + sh
+        x2, y2 = tx + tw / 2, ty
+        bend = max(30.0, (y2 - y1) / 2)
+        out.append(
+            _Curve(link, (x1, y1), (x1, y1 + bend), (x2, y2 - bend), (x2, y2 - 2), LABEL_SPOTS)
+        )
+    return out
+
+
+def _label_lines(link: Link) -> list[str]:
+    lines = wrap(_text(link.label), LABEL_CHARS, 2) if link.label else []
+    if link.sessions:
+        lines.append(f"{link.sessions} session{'s' if link.sessions != 1 else ''}")
+    return lines
+
+
+def _label_size(lines: list[str]) -> tuple[float, float]:
+    return max(len(line) for line in lines) * LABEL_CHAR_W + 12, len(lines) * 14 + 6
+
+
+def _overlap(a: Rect, b: Rect) -> float:
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _place_labels(
+    plan: Layout, curves: list[_Curve], geometry: dict[str, tuple[float, float, float, float]]
+) -> tuple[dict[int, Rect], set[int]]:
+    """Each label's centre and size (keyed by the link's index), at the first spot on its own
+    curve that is clear of nodes and of the labels placed before it; and the rows whose
+    links found no clear spot."""
+    margin = LABEL_MARGIN
+    obstacles: list[Rect] = [
+        (x - margin, y - margin, w + 2 * margin, h + 2 * margin) for x, y, w, h in geometry.values()
+    ]
+    spots: dict[int, Rect] = {}
+    crowded: set[int] = set()
+    order = sorted(
+        range(len(curves)),
+        key=lambda i: (curves[i].link.back, curves[i].p0[1], curves[i].p0[0], i),
+    )
+    for i in order:
+        curve = curves[i]
+        lines = _label_lines(curve.link)
+        if not lines:
+            continue
+        w, h = _label_size(lines)
+        best: tuple[float, Point] | None = None
+        for t in curve.candidates:
+            x, y = curve.at(t)
+            box = (x - w / 2 - margin, y - h / 2 - margin, w + 2 * margin, h + 2 * margin)
+            cost = sum(_overlap(box, other) for other in obstacles)
+            if best is None or cost < best[0]:
+                best = (cost, (x, y))
+            if cost == 0:
+                break
+        assert best is not None
+        cost, (x, y) = best
+        if cost > 0 and not curve.link.back:
+            crowded.add(plan.boxes[curve.link.source].layer)
+        spots[i] = (x, y, w, h)
+        obstacles.append((x - w / 2, y - h / 2, w, h))
+    return spots, crowded
+
 
 def _defs(dom_id: str) -> str:
     marker = (
@@ -218,67 +352,33 @@ def _defs(dom_id: str) -> str:
 
 def _links(
     plan: Layout,
-    geometry: dict[str, tuple[float, float, float, float]],
+    curves: list[_Curve],
+    spots: dict[int, Rect],
     added: set[str],
     dom_id: str,
 ) -> list[str]:
     out: list[str] = []
     labels: list[str] = []
-    fan: dict[str, list[Link]] = {}
-    for link in plan.links:
-        if not link.back:
-            fan.setdefault(link.source, []).append(link)
-    for link in plan.links:
-        sx, sy, sw, sh = geometry[link.source]
-        tx, ty, tw, th = geometry[link.target]
-        target_id = plan.boxes[link.target].node.get("id")
-        is_new = target_id in added
+    for i, curve in enumerate(curves):
+        link = curve.link
+        is_new = plan.boxes[link.target].node.get("id") in added
         if link.back:
-            x1, y1 = sx + sw, sy + sh / 2
-            x2, y2 = tx + tw, ty + th / 2
-            bulge = max(x1, x2) + 60
-            path = (
-                f"M{x1:.1f},{y1:.1f} C{bulge:.1f},{y1:.1f} {bulge:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
-            )
             out.append(
-                f'<path class="fd-link fd-link-back" d="{path}" '
+                f'<path class="fd-link fd-link-back" d="{curve.path()}" '
                 f'marker-end="url(#{dom_id}-arrow-back)"/>'
             )
-            lx, ly = bulge - 8, (y1 + y2) / 2
         else:
-            siblings = fan[link.source]
-            index = siblings.index(link)
-            spread = min(34.0, (sw - 40) / max(1, len(siblings) - 1)) if len(siblings) > 1 else 0
-            x1 = sx + sw / 2 + (index - (len(siblings) - 1) / 2) * spread
-            y1 = sy + sh
-            x2, y2 = tx + tw / 2, ty
-            bend = max(30.0, (y2 - y1) / 2)
-            path = (
-                f"M{x1:.1f},{y1:.1f} C{x1:.1f},{y1 + bend:.1f} {x2:.1f},{y2 - bend:.1f} "
-                f"{x2:.1f},{y2 - 2:.1f}"
-            )
             cls = "fd-link fd-link-new" if is_new else "fd-link"
             arrow = f"{dom_id}-arrow-new" if is_new else f"{dom_id}-arrow"
-            out.append(f'<path class="{cls}" d="{path}" marker-end="url(#{arrow})"/>')
-            # A point past the middle of the curve, so labels of one fan spread apart.
-            t = 0.58
-            lx = (1 - t) ** 3 * x1 + 3 * (1 - t) ** 2 * t * x1 + 3 * (1 - t) * t**2 * x2
-            lx += t**3 * x2
-            ly = (1 - t) ** 3 * y1 + 3 * (1 - t) ** 2 * t * (y1 + bend)
-            ly += 3 * (1 - t) * t**2 * (y2 - bend) + t**3 * y2
-        labels.append(_label(link, lx, ly, is_new))
-    return out + [label for label in labels if label]
+            out.append(f'<path class="{cls}" d="{curve.path()}" marker-end="url(#{arrow})"/>')
+        if i in spots:
+            x, y, w, h = spots[i]
+            labels.append(_label(link, x, y, w, h, is_new))
+    return out + labels
 
 
-def _label(link: Link, x: float, y: float, is_new: bool) -> str:
-    lines = wrap(_text(link.label), LABEL_CHARS, 2) if link.label else []
-    if link.sessions:
-        lines.append(f"{link.sessions} session{'s' if link.sessions != 1 else ''}")
-    if not lines:
-        return ""
-    widest = max(len(line) for line in lines)
-    w = widest * 6.3 + 12
-    h = len(lines) * 14 + 6
+def _label(link: Link, x: float, y: float, w: float, h: float, is_new: bool) -> str:
+    lines = _label_lines(link)
     cls = "fd-label fd-label-new" if is_new else "fd-label"
     count_class = ' class="fd-count"'
     spans = "".join(

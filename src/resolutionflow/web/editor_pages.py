@@ -1,4 +1,5 @@
-"""The flow editor: editing any flow, "edit & publish" of a proposal, and live validation."""
+"""The flow editor: a new flow from scratch, editing any flow, "edit & publish" of a
+proposal, and live validation."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.errors import Invalid, Problem, RateLimited, ResolutionFlowError
 from resolutionflow.flows import service as flows_service
-from resolutionflow.flows.schemas import FlowUpdate
+from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.structure import validate_tree
+from resolutionflow.models import PROBLEM_DOMAINS
 from resolutionflow.review import service as review_service
 from resolutionflow.review.schemas import ReviewIn
 from resolutionflow.tenancy.auth import Principal
@@ -148,6 +150,83 @@ async def publish_flow(
     return redirect(
         f"/flows/{published.id}", settings, message=f"Published version {published.version}."
     )
+
+
+# A new flow from scratch ----------------------------------------------------------------------
+
+
+def starter_tree() -> dict[str, Any]:
+    """Where a new flow starts: one question with two answers still to fill in."""
+    return {
+        "id": "start", "type": "decision", "title": "", "question": "",
+        "options": [
+            {"id": "start-opt-1", "label": "", "next_node_id": None},
+            {"id": "start-opt-2", "label": "", "next_node_id": None},
+        ],
+        "children": [],
+    }  # fmt: skip
+
+
+def _new_fields(form: Any = None) -> dict[str, Any]:
+    def value(name: str) -> str:
+        return form_text(form, name) if form is not None else ""
+
+    domain = value("problem_domain")
+    return {
+        "mode": "new", "heading": "New flow", "action": "/flows/new", "cancel": "/flows",
+        "name": value("name"), "description": value("description"),
+        "keywords": value("keywords"), "base_version": "",
+        "note_label": "Note for the first version", "note": value("note"),
+        "publish_label": "Publish the new flow", "domains": PROBLEM_DOMAINS,
+        "problem_domain": domain if domain in PROBLEM_DOMAINS else "",
+    }  # fmt: skip
+
+
+@router.get("/flows/new")
+async def new_flow(request: Request, viewer: Viewer, db: DB) -> Response:
+    require_reviewer(viewer.role)
+    return await _editor(request, viewer, db, fields=_new_fields(), tree=starter_tree())
+
+
+@router.post("/flows/new")
+async def create_new_flow(
+    request: Request, viewer: Viewer, form: Form, db: DB, settings: AppSettings
+) -> Response:
+    require_reviewer(viewer.role)
+    fields = _new_fields(form)
+    tree, problems = parse_tree(form_text(form, "tree_json"))
+    if not problems and not fields["name"]:
+        problems = [Problem("name", "give the flow a name")]
+    if problems:
+        return await _editor(
+            request, viewer, db, fields=fields, tree=tree, problems=problems, status_code=422,
+            flash={"kind": "error", "message": f"Not published: {problems[0]}.", "problems": [],
+                   "link": None},
+        )  # fmt: skip
+    try:
+        data = FlowIn(
+            name=fields["name"][:255], description=fields["description"] or None,
+            problem_domain=fields["problem_domain"] or None,
+            match_keywords=keywords_of(fields["keywords"]), tree_structure=tree,
+        )  # fmt: skip
+        flow = await flows_service.create_flow(
+            db, account=viewer.account, data=data, author=viewer.user, origin="manual",
+            team_id=viewer.user.team_id, change_note=fields["note"] or "written in the editor",
+        )  # fmt: skip
+        await db.commit()
+    except ValidationError as exc:
+        problems = [Problem(str(e["loc"][0]), e["msg"]) for e in exc.errors()]
+        return await _editor(
+            request, viewer, db, fields=fields, tree=tree, problems=problems, status_code=422
+        )
+    except ResolutionFlowError as exc:
+        await db.rollback()
+        return await _editor(
+            request, viewer, db, fields=fields, tree=tree,
+            problems=exc.problems if isinstance(exc, Invalid) else None,
+            status_code=exc.status_code, flash=_failure(exc),
+        )  # fmt: skip
+    return redirect(f"/flows/{flow.id}", settings, message=f"Published the new flow “{flow.name}”.")
 
 
 # Edit & publish a proposal --------------------------------------------------------------------

@@ -19,7 +19,7 @@ from resolutionflow.sessions import service as sessions_service
 from resolutionflow.tenancy.auth import Principal
 from resolutionflow.tenancy.deps import DB, AppSettings
 from resolutionflow.tenancy.ratelimit import limits_of
-from resolutionflow.tenancy.roles import can_review, may_review_team, require_reviewer
+from resolutionflow.tenancy.roles import ADMIN, can_review, may_review_team, require_reviewer
 from resolutionflow.web.common import Form, PageRoute, Viewer, form_text, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -106,6 +106,7 @@ async def detail_view(db: AsyncSession, viewer: Principal, proposal_id: str) -> 
     open_for_review = in_scope and detail.status in review_service.REVIEWABLE
     has_tree = detail.flow is not None or detail.before is not None
     view["can_act"] = open_for_review
+    view["can_reopen"] = viewer.role == ADMIN and detail.status in review_service.REOPENABLE
     view["can_edit"] = open_for_review and detail.proposal_type != "auto_reinforced" and has_tree
     view["can_approve"] = (
         open_for_review
@@ -170,6 +171,9 @@ async def review_decide(
     if action not in ACTIONS:
         return redirect(here, settings, message="Choose approve, reject or dismiss.", kind="error")
     notes = form_text(form, "reviewer_notes") or None
+    if action == "reject" and not notes:
+        return redirect(here, settings, message="Say why you reject it: a reason is required.",
+                        kind="error")  # fmt: skip
     try:
         limits = limits_of(request)
         await limits.hit(limits.reviews, "reviews", viewer)
@@ -193,6 +197,31 @@ async def review_decide(
         message = f"Approved and published: “{proposal.title}”."
         link = (f"/flows/{proposal.published_flow_id}", "Open the published flow")
     return redirect(here, settings, message=message, link=link)
+
+
+@router.post("/review/{proposal_id}/reopen")
+async def review_reopen(
+    request: Request, proposal_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+    settings: AppSettings,
+) -> Response:  # fmt: skip
+    back = form_text(form, "back")
+    here = f"/review/{proposal_id}" + (f"?{back}" if back and "//" not in back else "")
+    try:
+        limits = limits_of(request)
+        await limits.hit(limits.reviews, "reviews", viewer)
+        proposal = await review_service.reopen(
+            db, account=viewer.account, proposal_id=proposal_id, reviewer=viewer.user,
+            reason=form_text(form, "reason")[:2000] or None,
+        )  # fmt: skip
+        await db.commit()
+    except RateLimited as exc:
+        return redirect(here, settings, message=exc.message, kind="error")
+    except ResolutionFlowError as exc:
+        await db.rollback()
+        if exc.status_code == 403:
+            raise
+        return redirect(here, settings, message=f"Could not reopen: {exc.message}.", kind="error")
+    return redirect(here, settings, message=f"Reopened: “{proposal.title}” is pending again.")
 
 
 def failure_message(exc: ResolutionFlowError, action: str) -> dict[str, Any]:

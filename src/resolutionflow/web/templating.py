@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,43 @@ def problem_map(problems: Any) -> dict[str, list[str]]:
     return out
 
 
+def gap_title(gap: Any) -> str:
+    """A gap's headline as a sentence people read ('Microsoft 365 problems solved without a
+    flow'), from its type and evidence; the stored title when the type is unknown."""
+    kind = getattr(gap, "gap_type", "")
+    domain = getattr(gap, "domain", None)
+    evidence = getattr(gap, "evidence", None) or {}
+    area = DOMAIN_NAMES.get(domain or "", "")
+    if kind == "uncharted_territory":
+        return (
+            f"{area} problems solved without a flow"
+            if area
+            else ("Problems with no domain solved without a flow")
+        )
+    if kind == "high_escalation":
+        return f"{area} sessions often escalate" if area else "Unsorted sessions often escalate"
+    if kind == "weak_options":
+        question = str(evidence.get("context_message") or "").strip()
+        if question:
+            short = question if len(question) <= 80 else question[:79] + "…"
+            return f"Engineers type their own answer to “{short}”"
+    if kind == "repeated_pattern":
+        label = str(evidence.get("label") or "").strip()
+        if label:
+            return f"A recurring problem has no flow: “{label}”"
+    return str(getattr(gap, "title", "") or "Knowledge gap")
+
+
+def gap_text(text: Any, domain: Any) -> str:
+    """A gap's description or suggestion with its domain code ('m365') as its name."""
+    text = str(text or "")
+    name = DOMAIN_NAMES.get(str(domain or ""))
+    if not name:
+        return text
+    return re.sub(rf"(?<=\bin ){re.escape(domain)}\b|(?<=\bthe ){re.escape(domain)}(?= problems)",
+                  name, text)  # fmt: skip
+
+
 def diagram(tree: Any, **kwargs: Any) -> Markup:
     return Markup(render_flow_svg(tree, **kwargs))
 
@@ -147,6 +185,8 @@ env.globals.update(
     diagram=diagram,
     choices=choices,
     problem_map=problem_map,
+    gap_title=gap_title,
+    gap_text=gap_text,
     DOMAIN_NAMES=DOMAIN_NAMES,
     TYPE_NAMES=TYPE_NAMES,
 )

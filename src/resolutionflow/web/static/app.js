@@ -4,7 +4,7 @@
 
   // Wide flows shrunk to fit become unreadable: below this scale, show them at actual size
   // and let the frame scroll instead.
-  var MIN_READABLE_SCALE = 0.62;
+  var MIN_READABLE_SCALE = 0.75;
 
   function setActual(wrap, button, actual) {
     wrap.classList.toggle("actual", actual);
@@ -18,12 +18,30 @@
     return document.querySelector('[data-toggle-size="' + wrap.id + '"]');
   }
 
-  function sizeDiagram(wrap) {
-    var svg = wrap.querySelector("svg");
-    if (!svg || wrap.dataset.userSized) return;
+  // "Fit to width" shrinks a wide flow only as far as its text stays readable; past that
+  // the frame scrolls sideways rather than shrinking the text further.
+  function fitReadably(wrap, svg) {
     var natural = parseFloat(svg.getAttribute("width") || "0");
     var room = wrap.clientWidth;
-    if (natural > 0 && room > 0) setActual(wrap, buttonFor(wrap), room / natural < MIN_READABLE_SCALE);
+    if (!wrap.classList.contains("actual") && natural > 0 && room > 0 &&
+        room / natural < MIN_READABLE_SCALE) {
+      svg.style.width = Math.round(natural * MIN_READABLE_SCALE) + "px";
+      svg.style.maxWidth = "none";
+    } else {
+      svg.style.width = "";
+      svg.style.maxWidth = "";
+    }
+  }
+
+  function sizeDiagram(wrap) {
+    var svg = wrap.querySelector("svg");
+    if (!svg) return;
+    if (!wrap.dataset.userSized) {
+      var natural = parseFloat(svg.getAttribute("width") || "0");
+      var room = wrap.clientWidth;
+      if (natural > 0 && room > 0) setActual(wrap, buttonFor(wrap), room / natural < MIN_READABLE_SCALE);
+    }
+    fitReadably(wrap, svg);
     if (wrap.classList.contains("actual")) focusOn(wrap, svg);
   }
 
@@ -48,6 +66,8 @@
       if (wrap) {
         wrap.dataset.userSized = "1";
         setActual(wrap, toggle, !wrap.classList.contains("actual"));
+        var svg = wrap.querySelector("svg");
+        if (svg) fitReadably(wrap, svg);
       }
       return;
     }

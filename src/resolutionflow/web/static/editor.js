@@ -19,6 +19,9 @@
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var sequence = 0;
   var timer = null;
+  // Cards open for editing; the others show one summary line, so a long flow stays short.
+  var expanded = new Set();
+  var COLLAPSE_FROM = 5;
 
   function normalise(value) {
     var root = value && typeof value === "object" && !Array.isArray(value) ? value : {};
@@ -100,6 +103,7 @@
     if (type === "decision") node.question = "";
     else node.description = "";
     tree.children.push(node);
+    expanded.add(node);
     return node;
   }
 
@@ -113,14 +117,30 @@
     var isRoot = node === tree;
     var key = "n" + index;
     var typeName = (TYPES.filter(function (t) { return t[0] === node.type; })[0] || [null, "Node"])[1];
-    var header = el("header", {}, [
-      el("div", {}, [
-        el("strong", { text: isRoot ? "Start · " + typeName : typeName }), document.createTextNode(" "),
-        el("span", { "class": "node-id", text: node.id || "(no id)" }),
-      ]),
+    var open = expanded.has(node);
+    var summary = String(node.title || node.question || "").slice(0, 70);
+    var toggle = el("button", {
+      type: "button", "class": "node-toggle", "aria-expanded": open ? "true" : "false",
+      "aria-controls": "body-" + key, id: "toggle-" + key,
+    }, [
+      el("strong", { text: isRoot ? "Start · " + typeName : typeName }), document.createTextNode(" "),
+      el("span", { "class": "node-id", text: node.id || "(no id)" }),
+      el("span", { "class": "node-summary", text: summary ? " · " + summary : "" }),
+      el("span", { "class": "node-problem-count", hidden: "" }),
     ]);
+    toggle.addEventListener("click", function () {
+      if (expanded.has(node)) expanded.delete(node); else expanded.add(node);
+      var nowOpen = expanded.has(node);
+      toggle.setAttribute("aria-expanded", nowOpen ? "true" : "false");
+      document.getElementById("body-" + key).hidden = !nowOpen;
+      if (nowOpen) {
+        var first = document.getElementById("body-" + key).querySelector("input, select, textarea");
+        if (first) first.focus();
+      }
+    });
+    var header = el("header", {}, [toggle]);
     if (!isRoot) {
-      header.appendChild(button("Remove node", "btn-danger", function () {
+      header.appendChild(button("Remove", "btn-danger", function () {
         tree.children.splice(tree.children.indexOf(node), 1);
         rebuild(null);
       }, "Remove node " + (node.id || "")));
@@ -150,7 +170,7 @@
     if (node.type === "action") {
       fields.appendChild(targetSelect(key + "-next", "Then go to", node.next_node_id, node.id, function (v) { node.next_node_id = v; }));
     }
-    var body = [header, fields];
+    var body = [fields];
     if (node.type === "decision" || (node.options && node.options.length)) {
       var list = el("div", { "class": "options" }, [el("h3", { text: "Options", style: "margin:.75rem 0 .1rem;font-size:.9rem" })]);
       node.options.forEach(function (option, i) {
@@ -164,13 +184,17 @@
       list.appendChild(el("div", { "class": "actions", style: "margin-top:.5rem" }, [
         button("Add option", "", function () {
           node.options.push({ id: freshId((node.id || "node") + "-opt"), label: "", next_node_id: null });
+          expanded.add(node);
           rebuild(key + "-o" + (node.options.length - 1) + "-label");
         }),
       ]));
       body.push(list);
     }
-    body.push(el("ul", { "class": "problems", hidden: "" }));
-    return el("article", { "class": "node-card", "data-node-id": node.id || "", "data-type": node.type || "", id: "card-" + key }, body);
+    var inner = el("div", { "class": "node-body", id: "body-" + key, hidden: open ? null : "" }, body);
+    return el("article", {
+      "class": "node-card" + (open ? " open" : ""), "data-node-id": node.id || "", "data-type": node.type || "",
+      id: "card-" + key,
+    }, [header, el("ul", { "class": "problems", hidden: "" }), inner]);
   }
 
   function rebuild(focusId) {
@@ -194,6 +218,11 @@
       mine.forEach(function (m) { list.appendChild(el("li", { text: m })); });
       list.hidden = mine.length === 0;
       c.classList.toggle("has-problem", mine.length > 0);
+      var count = c.querySelector(".node-problem-count");
+      if (count) {
+        count.textContent = mine.length ? mine.length + " problem" + (mine.length === 1 ? "" : "s") : "";
+        count.hidden = mine.length === 0;
+      }
     });
     var known = {};
     nodeIds().forEach(function (id) { known[id] = true; });
@@ -247,6 +276,8 @@
       return c.getAttribute("data-node-id") === id;
     })[0];
     if (!target) return;
+    var toggle = target.querySelector(".node-toggle");
+    if (toggle && toggle.getAttribute("aria-expanded") !== "true") toggle.click();
     target.scrollIntoView({ behavior: "smooth", block: "center" });
     var input = target.querySelector("input, select, textarea");
     if (input) input.focus({ preventScroll: true });
@@ -257,6 +288,7 @@
   jsonBox.addEventListener("change", function () {
     try {
       tree = normalise(JSON.parse(jsonBox.value));
+      openDefault();
       rebuild(null);
     } catch (error) {
       statusEl.textContent = "The JSON is not valid: " + error.message;
@@ -278,6 +310,29 @@
   });
 
   form.addEventListener("submit", function () { jsonBox.value = JSON.stringify(tree); });
+  // A short flow opens every card; a long one only the start.
+  function openDefault() {
+    expanded = new Set();
+    var all = nodes();
+    if (all.length < COLLAPSE_FROM) all.forEach(function (n) { expanded.add(n); });
+    else expanded.add(tree);
+  }
+
+  function setAll(open) {
+    expanded = new Set();
+    if (open) nodes().forEach(function (n) { expanded.add(n); });
+    cards.querySelectorAll(".node-card").forEach(function (c) {
+      c.querySelector(".node-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+      c.querySelector(".node-body").hidden = !open;
+    });
+  }
+
+  var expandAll = document.getElementById("expand-all");
+  var collapseAll = document.getElementById("collapse-all");
+  if (expandAll) expandAll.addEventListener("click", function () { setAll(true); });
+  if (collapseAll) collapseAll.addEventListener("click", function () { setAll(false); });
   document.getElementById("add-node-panel").hidden = false;
+  document.getElementById("node-tools").hidden = false;
+  openDefault();
   rebuild(null);
 })();

@@ -6,7 +6,7 @@ sessions into a temporary SQLite database (the session importer), drained by the
 is the gaps service's, over the same sessions. Measured against the corpus labels:
 
 - the merge score: every pair of single-session proposals, built from each session as the
-  worker builds them (offline provider, `flywheel.service.Analysed.text`), is scored with
+  worker builds them (offline provider, `flywheel.placement.Analysed.text`), is scored with
   `flywheel.similarity.pairwise`; same label = positive. Average precision over all pairs
   and over the pairs the worker can compare at all (same account, domain and type: one
   pool), and precision / recall of "score >= threshold";
@@ -204,19 +204,19 @@ def read_corpus(path: Path) -> Corpus:
 
 
 def use_threshold(threshold: float) -> None:
-    """Make the worker merge at `threshold`: the similarity functions the flywheel service
+    """Make the worker merge at `threshold`: the similarity functions flywheel placement
     calls get it as their default."""
-    from resolutionflow.flywheel import service, similarity
+    from resolutionflow.flywheel import placement, similarity
 
     similarity.DEFAULT_THRESHOLD = threshold
-    for name, value in vars(service).copy().items():
+    for name, value in vars(placement).copy().items():
         if callable(value) and getattr(value, "__module__", "") == similarity.__name__:
             try:
                 params = inspect.signature(value).parameters
             except (TypeError, ValueError):
                 continue
             if "threshold" in params:
-                setattr(service, name, functools.partial(value, threshold=threshold))
+                setattr(placement, name, functools.partial(value, threshold=threshold))
 
 
 async def load(settings: Any, slug: str, corpus: Corpus, *, flows: bool = False) -> None:
@@ -271,7 +271,7 @@ async def worker_texts(settings: Any, slug: str) -> tuple[list[str], list[Any], 
     from resolutionflow.db import unit_of_work
     from resolutionflow.flywheel import repository as flywheel_repo
     from resolutionflow.flywheel.analysis import generate_new_flow
-    from resolutionflow.flywheel.service import Analysed
+    from resolutionflow.flywheel.placement import Analysed
     from resolutionflow.models import Account, Session
     from resolutionflow.sessions.snapshot import session_snapshot
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolutionflow.config import reset_settings
 from resolutionflow.flows.schemas import FlowIn, FlowUpdate
 from resolutionflow.flows.service import create_flow, publish_version
-from resolutionflow.flywheel.service import apply_reinforcements
+from resolutionflow.flywheel.reinforcement import apply_reinforcements
 from tests.helpers import create_account, create_user, simple_tree
 
 

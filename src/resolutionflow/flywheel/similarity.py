@@ -17,7 +17,7 @@ count for more than words every proposal uses. A field empty on either side is l
 the other weights rescaled. Scores are in 0..1 and identical proposals score 1.
 
 Which summaries are read: a proposal keeps its first `ANCHORS` summaries and the most recent
-ones up to `MAX_SUMMARIES` (`kept_summaries`, which the flywheel service also uses when it
+ones up to `MAX_SUMMARIES` (`kept_summaries`, which flywheel placement also uses when it
 stores them), so its centroid follows the problem as it is reported now without drifting away
 from the sessions it was started from.
 

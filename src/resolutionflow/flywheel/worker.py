@@ -43,7 +43,7 @@ from resolutionflow.ai.base import (
 from resolutionflow.ai.registry import get_provider
 from resolutionflow.config import Settings
 from resolutionflow.db import get_sessionmaker, is_postgres
-from resolutionflow.flywheel import budget, privacy, queue, service
+from resolutionflow.flywheel import budget, placement, privacy, queue, reinforcement, usage
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import (
     ENHANCEMENT,
@@ -139,7 +139,7 @@ class Worker:
         self.model_slots = asyncio.Semaphore(max(1, settings.ai_concurrency))
         self._read = get_sessionmaker(settings, write=False)
         self._write = get_sessionmaker(settings, write=True)
-        self.usage = service.UsageTally()
+        self.usage = usage.UsageTally()
         self._budgeted = settings.daily_proposal_budget > 0
 
     @asynccontextmanager
@@ -333,13 +333,13 @@ class Worker:
         try:
             async with self._tx() as db:
                 sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
-                made, counts = await service.reinforce_many(
+                made, counts = await reinforcement.reinforce_many(
                     db, sessions=sessions, now=now, redaction=self.settings.redaction
                 )
                 for session in sessions:
                     queue.complete(session, now=now, proposal_id=made[session.id])
                 await db.flush()
-                await service.apply_reinforcements(db, counts, now)
+                await reinforcement.apply_reinforcements(db, counts, now)
         except IntegrityError:
             # Another analysis got there first: alone, the session is done; in a batch,
             # settle each on its own so the others still count.
@@ -518,13 +518,13 @@ class Worker:
                     if flow is None:
                         raise RuntimeError("the matched flow was deleted during analysis")
                 made = by_id[session.id].generated
-                items.append(service.Analysed(
+                items.append(placement.Analysed(
                     session=session, snapshot=by_id[session.id].job.snapshot,
                     generated=made.data, flow=flow, generated_by=made.generated_by or None,
                     model_error=made.model_error,
                 ))  # fmt: skip
 
-            async def can_create(item: service.Analysed) -> bool:
+            async def can_create(item: placement.Analysed) -> bool:
                 """A new proposal spends a unit: the one reserved, or one free by now."""
                 r = by_id[item.session.id]
                 if not self._budgeted or r.paid:
@@ -535,7 +535,7 @@ class Worker:
                 )  # fmt: skip
                 return r.paid
 
-            placed = await service.place(
+            placed = await placement.place(
                 db, items, now=now, redaction=self.settings.redaction, can_create=can_create
             )
             results: dict[uuid.UUID, Outcome] = {}

@@ -1,4 +1,4 @@
-"""Writing analysis outcomes: reinforcements, new-flow and enhancement proposals, merges.
+"""Placing analysed sessions: each joins the most similar pending proposal or starts one.
 
 Called inside the worker's short write transaction, after the lease is confirmed; never
 commits (the worker does).
@@ -7,22 +7,18 @@ commits (the worker does).
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.ai.base import GenerationResult
 from resolutionflow.flows.diff import compare_trees, describe_addition
 from resolutionflow.flows.fold import fold_session_into_flow
 from resolutionflow.flows.merge import diff_between
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import repository as repo
-from resolutionflow.flywheel.analysis import reinforced_success_rate
 from resolutionflow.flywheel.similarity import (
     MAX_SUMMARIES,
     ProposalText,
@@ -36,75 +32,12 @@ from resolutionflow.notifications.service import (
     notify_reviewers,
     proposal_pending_payload,
 )
-from resolutionflow.redaction import redact_text
 from resolutionflow.textclean import one_line, shared_keywords, shared_reports, shared_title
 
 
-def _title(text: str) -> str:
+def clip_title(text: str) -> str:
+    """The text cut to fit a proposal title (255 characters)."""
     return text if len(text) <= 255 else text[:252].rstrip() + "..."
-
-
-def reinforcement_row(
-    session: Session, flow: Flow | None, now: datetime, *, redaction: str = "standard"
-) -> dict[str, Any]:
-    summary = redact_text(session.problem_summary or "", redaction)
-    return {
-        "id": uuid.uuid4(),
-        "account_id": session.account_id,
-        "team_id": session.team_id,
-        "source_session_id": session.id,
-        "proposal_type": "auto_reinforced",
-        "status": "auto_reinforced",
-        "title": _title(f"Reinforcement: {summary or 'Session'}"),
-        "description": "The session followed this flow closely; no change is needed.",
-        "proposed_flow_data": {},
-        "match_keywords": [],
-        "confidence_score": float(session.confidence_score or 0.0),
-        "supporting_session_count": 1,
-        "supporting_session_ids": [str(session.id)],
-        "supporting_summaries": [summary],
-        "problem_domain": session.problem_domain,
-        "target_flow_id": flow.id if flow else None,
-        "target_flow_version": flow.version if flow else None,
-        "created_at": now,
-    }
-
-
-async def reinforce_many(
-    db: AsyncSession, *, sessions: list[Session], now: datetime, redaction: str = "standard"
-) -> tuple[dict[uuid.UUID, uuid.UUID], Counter[uuid.UUID]]:
-    """Reinforce for a batch of sessions at once: one insert of the tracking records and one
-    update per flow, with the flow's rate moved once per session exactly as one at a time
-    would (`round(old * 0.9 + 0.1, 4)`, applied in turn). Returns session id -> proposal id.
-
-    The flows are locked last, just before the caller commits: concurrent workers reinforce
-    the same few flows all the time, and a lock taken early would make them queue."""
-    flow_ids = {s.matched_flow_id for s in sessions if s.matched_flow_id is not None}
-    flows = await repo.flows_by_id(db, flow_ids)
-    rows: list[dict[str, Any]] = []
-    counts: Counter[uuid.UUID] = Counter()
-    for session in sessions:
-        flow = flows.get(session.matched_flow_id) if session.matched_flow_id else None
-        if flow is not None and flow.account_id != session.account_id:
-            flow = None
-        rows.append(reinforcement_row(session, flow, now, redaction=redaction))
-        if flow is not None:
-            counts[flow.id] += 1
-    if rows:
-        await db.execute(insert(FlowProposal), rows)
-    await db.flush()
-    return {row["source_session_id"]: row["id"] for row in rows}, counts
-
-
-async def apply_reinforcements(
-    db: AsyncSession, counts: dict[uuid.UUID, int], now: datetime
-) -> None:
-    """Move each flow's success rate once per reinforcing session (locks the flows; call last)."""
-    for flow in (await repo.flows_by_id(db, set(counts), lock=True)).values():
-        for _ in range(counts[flow.id]):
-            flow.success_rate = reinforced_success_rate(flow.success_rate)
-        flow.last_matched_at = now
-    await db.flush()
 
 
 def _text_of(proposal: FlowProposal) -> ProposalText:
@@ -191,7 +124,7 @@ class Analysed:
     def title(self) -> str:
         fallback = f"Enhancement: {self.summary}" if self.flow else self.summary
         title = str(self.generated.get("title") or fallback or "Untitled flow")
-        return _title(one_line(title, names=self.names) or title)
+        return clip_title(one_line(title, names=self.names) or title)
 
     @property
     def keywords(self) -> list[str]:
@@ -248,7 +181,7 @@ def _retitle(proposal: FlowProposal) -> None:
         return
     title = shared_title(summaries)
     if title:
-        proposal.title = _title(title)
+        proposal.title = clip_title(title)
     keywords = shared_keywords(summaries, extra=list(proposal.match_keywords or []))
     if keywords:
         proposal.match_keywords = keywords
@@ -369,32 +302,3 @@ async def place(
             payload=proposal_pending_payload(proposal), redaction=redaction,
         )  # fmt: skip
     return [results.get(i) for i in range(len(items))]
-
-
-class UsageTally:
-    """Model usage added up in memory and written in one short transaction now and then.
-
-    One counter row per account, day, provider and model is shared by every analysis; writing
-    it inside each analysis's transaction would make them all queue on that row.
-    """
-
-    def __init__(self) -> None:
-        self.totals: dict[tuple[uuid.UUID, Any, str, str], list[int]] = {}
-
-    def add(self, account_id: uuid.UUID, usage: list[GenerationResult], now: datetime) -> None:
-        for result in usage:
-            key = (account_id, now.date(), result.provider, result.model)
-            entry = self.totals.setdefault(key, [0, 0, 0])
-            entry[0] += 1
-            entry[1] += result.input_tokens
-            entry[2] += result.output_tokens
-
-    async def flush(self, db: AsyncSession) -> None:
-        totals, self.totals = self.totals, {}
-        for (account_id, day, provider, model), (calls, tokens_in, tokens_out) in sorted(
-            totals.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2], kv[0][3])
-        ):
-            await repo.add_usage(
-                db, account_id=account_id, day=day, provider=provider, model=model,
-                calls=calls, input_tokens=tokens_in, output_tokens=tokens_out,
-            )  # fmt: skip

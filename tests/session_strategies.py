@@ -8,9 +8,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from resolutionflow.flows.fold import UNCHARTED_TITLE, clip, norm, short_label
+from resolutionflow.flows.fold import UNCHARTED_TITLE
 from resolutionflow.flows.structure import MAX_OPTIONS, node_index
 from resolutionflow.sessions.transcript import PathStep, diagnostic_path, session_payload
+from resolutionflow.text.steps import clip, norm, short_label
 
 PADDING = {"something else", "none of these"}
 

@@ -9,9 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from resolutionflow.flows.fold import fold_session_into_flow, is_uncharted, step_key
+from resolutionflow.flows.fold import fold_session_into_flow, is_uncharted
 from resolutionflow.flows.outline import outline
 from resolutionflow.flows.structure import MAX_OPTIONS, node_index, validate_tree
+from resolutionflow.text.steps import step_key
 from tests.flows.test_fold import flow_of
 from tests.session_strategies import act_step, ask_step
 

@@ -12,7 +12,7 @@ import pytest
 from resolutionflow.errors import Invalid
 from resolutionflow.gaps import clustering
 from resolutionflow.gaps.clustering import Cluster, cluster_summaries
-from resolutionflow.textutil import normalise
+from resolutionflow.text.normalise import normalise
 
 DATA = json.loads((Path(__file__).resolve().parents[1] / "data" / "summaries.json").read_text())
 ITEMS = [(f"s{k:03d}", row["summary"], row["domain"]) for k, row in enumerate(DATA)]

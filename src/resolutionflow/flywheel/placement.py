@@ -32,7 +32,7 @@ from resolutionflow.notifications.service import (
     notify_reviewers,
     proposal_pending_payload,
 )
-from resolutionflow.textclean import one_line, shared_keywords, shared_reports, shared_title
+from resolutionflow.text.clean import one_line, shared_keywords, shared_reports, shared_title
 
 
 def clip_title(text: str) -> str:

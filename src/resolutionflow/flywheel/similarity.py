@@ -1,7 +1,7 @@
 """Decide whether a new proposal describes the same problem as a pending one, so they merge.
 
 What is compared is what tells problems apart, with the noise taken out first
-(`resolutionflow.textclean`: names, greetings, signatures, ticket numbers) and the text every
+(`resolutionflow.text.clean`: names, greetings, signatures, ticket numbers) and the text every
 proposal shares removed (`BOILERPLATE`: "Use this flow when ...", keyword padding such as
 "troubleshooting" or "helpdesk", "(general issue)"):
 
@@ -47,8 +47,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from resolutionflow.textclean import clean
-from resolutionflow.textutil import TextVectoriser
+from resolutionflow.text.clean import clean
+from resolutionflow.text.vectors import TextVectoriser
 
 DEFAULT_THRESHOLD = 0.12
 MAX_SUMMARIES = 20

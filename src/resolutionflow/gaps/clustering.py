@@ -1,7 +1,7 @@
 """Group a period's unmatched sessions by what their problem summaries mean.
 
 Method. Summaries are normalised (IT synonyms folded, generic service-desk words dropped,
-see `resolutionflow.textutil`) and turned into sparse TF-IDF rows (word 1-2 grams plus
+see `resolutionflow.text.normalise`) and turned into sparse TF-IDF rows (word 1-2 grams plus
 character 3-5 grams), then grouped by **average-linkage** agglomerative clustering on
 cosine similarity, cut where the average similarity between two groups falls below
 `DEFAULT_SIMILARITY`. Average linkage needs no number of clusters up front and, unlike
@@ -45,7 +45,8 @@ from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 
 from resolutionflow.errors import Invalid
-from resolutionflow.textutil import TextVectoriser, normalise
+from resolutionflow.text.normalise import normalise
+from resolutionflow.text.vectors import TextVectoriser
 
 DEFAULT_SIMILARITY = 0.14
 EXACT_LIMIT = 2000
@@ -111,7 +112,7 @@ class Grouping:
 def group_normalised(
     norm: list[str], *, min_size: int = 1, similarity: float = DEFAULT_SIMILARITY
 ) -> Grouping:
-    """Group already normalised texts (`textutil.normalise`) as `cluster_summaries` does.
+    """Group already normalised texts (`text.normalise.normalise`) as `cluster_summaries` does.
 
     For callers that hold normalised text already and need positions rather than sessions.
     """

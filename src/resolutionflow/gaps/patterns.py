@@ -7,7 +7,7 @@ the work is done on distinct *wordings*, with their session counts:
 
 1. The database hands over distinct summaries with counts (`GROUP BY problem_summary`).
 2. Summaries that differ only in case, spacing or numbers share a key without running the
-   full normaliser; each key is normalised once (`textutil.normalise`), and keys with the
+   full normaliser; each key is normalised once (`text.normalise.normalise`), and keys with the
    same normalised text form one *wording*.
 3. The `MAX_CLUSTERED` most frequent wordings are clustered by meaning. Should a period
    hold more, each remaining (rare) wording joins the group of its most similar clustered
@@ -34,8 +34,9 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from resolutionflow.gaps.clustering import Grouping, group_normalised
-from resolutionflow.textclean import clean, shared_title
-from resolutionflow.textutil import TextVectoriser, normalise
+from resolutionflow.text.clean import clean, shared_title
+from resolutionflow.text.normalise import normalise
+from resolutionflow.text.vectors import TextVectoriser
 
 MAX_CLUSTERED = 400
 # Joining a group through one nearest wording is looser than average linkage, so a rare

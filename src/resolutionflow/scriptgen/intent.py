@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from resolutionflow.scriptgen.catalogue import ScriptEntry, load_catalogue
 from resolutionflow.scriptgen.risk import normalise_language
-from resolutionflow.scriptgen.textnorm import (
+from resolutionflow.text.intent import (
     GENERIC_WORDS,
     content_words,
     correct_typos,

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from resolutionflow import textclean
 from resolutionflow.ai import prompts
 from resolutionflow.ai.base import (
     GenerationResult,
@@ -30,17 +29,16 @@ from resolutionflow.flows.fold import (
     PathStep,
     Walk,
     chain_nodes,
-    clip,
     is_uncharted,
-    norm,
     other_label,
     references,
-    short_label,
     uncharted_node,
     walk_flow,
 )
 from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, node_index
 from resolutionflow.sessions.transcript import diagnostic_path
+from resolutionflow.text import clean
+from resolutionflow.text.steps import clip, norm, short_label
 
 MODEL = "offline-flow-builder"
 UNCHARTED_ID = "uncharted"
@@ -209,7 +207,7 @@ def build_new_flow(payload: dict[str, Any]) -> dict[str, Any]:
 def flow_title(summary: str, domain: str, *, names: Sequence[str] = ()) -> str:
     """The ticket's own subject line with names, greetings and ticket numbers taken out, at
     most 10 words, capitalisation as written ("OneDrive", "Hyper-V")."""
-    title = textclean.short_title(textclean.subject(summary, names=names))
+    title = clean.short_title(clean.subject(summary, names=names))
     if not title:
         label = DOMAIN_LABELS[domain]
         return f"{label[:1].upper()}{label[1:]} problem"
@@ -218,8 +216,8 @@ def flow_title(summary: str, domain: str, *, names: Sequence[str] = ()) -> str:
 
 def flow_description(summary: str, path: list[PathStep], *, names: Sequence[str] = ()) -> str:
     """What the ticket reported (cleaned, as written) and how it was resolved."""
-    reported = clip(textclean.one_line(summary, names=names), 240).rstrip(".")
-    ending = clip(textclean.one_line(path[-1].text, names=names), 160).rstrip(".") if path else ""
+    reported = clip(clean.one_line(summary, names=names), 240).rstrip(".")
+    ending = clip(clean.one_line(path[-1].text, names=names), 160).rstrip(".") if path else ""
     parts = []
     if reported:
         parts.append(f"Reported as: {reported}.")
@@ -236,7 +234,7 @@ def flow_keywords(
     route: list[str] = []
     counts: Counter[str] = Counter()
     for step in path:
-        for word in textclean.shared_keywords(
+        for word in clean.shared_keywords(
             [" ".join([step.text, step.answer, step.details])], names=names, limit=40
         ):
             if word not in counts:
@@ -244,8 +242,8 @@ def flow_keywords(
             counts[word] += 1
     route.sort(key=lambda w: -counts[w])
     extra = [*route, *([DOMAIN_LABELS[domain]] if domain != "other" else [])]
-    summary = textclean.subject(payload.get("problem_summary"), names=names)
-    found = textclean.shared_keywords([summary], names=names, limit=MAX_KEYWORDS, extra=extra)
+    summary = clean.subject(payload.get("problem_summary"), names=names)
+    found = clean.shared_keywords([summary], names=names, limit=MAX_KEYWORDS, extra=extra)
     return found or [DOMAIN_LABELS[domain]]
 
 

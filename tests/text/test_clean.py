@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolutionflow.textclean import clean, one_line, shared_keywords, shared_title, subject
+from resolutionflow.text.clean import clean, one_line, shared_keywords, shared_title, subject
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_one_line_mails_lose_greeting_and_signature() -> None:
 
 
 def test_shared_reports_counts_every_ticket() -> None:
-    from resolutionflow.textclean import shared_reports
+    from resolutionflow.text.clean import shared_reports
 
     out = shared_reports(["Printer offline", "printer offline again", "CAN'T PRINT"], count=40)
     assert out.startswith('Reported 40 times, e.g. "Printer offline"')

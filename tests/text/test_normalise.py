@@ -13,9 +13,10 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from resolutionflow.textutil import TextVectoriser, normalise, tokens
+from resolutionflow.text.normalise import normalise, tokens
+from resolutionflow.text.vectors import TextVectoriser
 
-DATA = json.loads((Path(__file__).parent / "data" / "summaries.json").read_text())
+DATA = json.loads((Path(__file__).parents[1] / "data" / "summaries.json").read_text())
 SUMMARIES = [row["summary"] for row in DATA]
 
 

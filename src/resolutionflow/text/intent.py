@@ -1,10 +1,13 @@
-"""Normalises engineers' wording (synonyms, spellings, typos) before intent matching."""
+"""Engineers' wording for script requests: synonyms, spellings and typos folded before the
+script generator matches an intent (`resolutionflow.scriptgen.intent`)."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Iterable
+
+from resolutionflow.text.words import fold_quotes, word_set
 
 # Phrases engineers use for one thing, folded onto one token the library also uses.
 SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -44,7 +47,7 @@ _COMPILED = tuple((re.compile(p, re.I), r) for p, r in SYNONYMS)
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9._/-]*[a-z0-9]|[a-z0-9]")
 
 # Words that say nothing about the task; they never count as evidence of a match.
-GENERIC_WORDS = frozenset(
+GENERIC_WORDS = word_set(
     """a an the and or but if of for to in on at by with from into about as is are was were be
     been being am do does did doing have has had it its it's this that these those there
     here i me my we our you your he she they them their his her what which who whom when
@@ -54,13 +57,13 @@ GENERIC_WORDS = frozenset(
     very really quick quickly me up out off not no yes ok okay thanks thank hi hello hey
     step task thing stuff something fix fixes fixed check checks issue issues problem
     problems user users customer client all one new old way keeps keep like so than then too
-    only see show tell let lets windows pc computer machine box server""".split()  # noqa: SIM905
+    only see show tell let lets windows pc computer machine box server"""
 )
 
 
 def normalise(text: str) -> str:
     """Lower-case text with synonyms folded and punctuation reduced to spaces."""
-    text = text.lower().replace("’", "'")
+    text = fold_quotes(text.lower())
     for pattern, replacement in _COMPILED:
         text = pattern.sub(replacement, text)
     return " ".join(_TOKEN.findall(text))

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from resolutionflow.redaction.personal import GIVEN_NAMES as _COMMON_GIVEN_NAMES
 from resolutionflow.redaction.personal import email_spans, name_spans, phone_spans
+from resolutionflow.text.words import word_set
 
 _PLACEHOLDER = re.compile(r"\{\{[A-Z_]+_\d+\}\}")
 _PREFIX = re.compile(
@@ -80,19 +81,19 @@ _TRAIL_PAREN = re.compile(r"\s*\((?:[A-Z][a-z'&.-]+)(?:\s+[A-Z][a-z'&.-]+){0,3}\
 _SPACES = re.compile(r"[ \t]+")
 
 # Given names beyond the redactor's list, from the many languages an MSP's customers speak.
-GIVEN_NAMES = _COMMON_GIVEN_NAMES | frozenset(
+GIVEN_NAMES = _COMMON_GIVEN_NAMES | word_set(
     """abdul ahmed aiko akira ali amir anders andrei anya arjun astrid ayesha bogdan callum
     chen chidi dmitri elif emre fabio farah finn freya giulia hamza hana hans haruto hiroshi
     ibrahim imran ingrid ivan jakub javier jin jonas kai kasia katarzyna kenji klaus lars
     lukas luca magnus malik mateo matteo mei mia mikael ming nadia nikolai nina olga pablo
     piotr rafael ravi reza rosa sakura sanjay santiago sergei shreya sven tariq tomasz wei
     xin yan yuki yusuf zainab zara ewan hamish fergus niamh siobhan aoife declan ciaran rhys
-    cerys dafydd isla ruairi morag""".split()  # noqa: SIM905
+    cerys dafydd isla ruairi morag"""
 )
-_EVERYDAY = frozenset(
+_EVERYDAY = word_set(
     """mark grace will bill rose ruby may jack frank dean lee sally rob pat joy hope faith
     summer victor carol chase hunter max pearl iris june april august amber crystal
-    penny""".split()  # noqa: SIM905
+    penny"""
 )
 _PERSON = re.compile(r"\b([A-Z][a-z]+)(\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)?\b")
 _PUNCT_RUN = re.compile(r"\s*([,;:])(?:\s*[,;:])+")
@@ -122,10 +123,10 @@ def _name_forms(name: str) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-_COMPANY_SUFFIXES = frozenset(
-    "ltd limited llp llc inc plc gmbh co corp corporation group practice clinic".split()  # noqa: SIM905
+_COMPANY_SUFFIXES = word_set(
+    "ltd limited llp llc inc plc gmbh co corp corporation group practice clinic"
 )
-_WEAK = frozenset("the and of & a for at in on".split())  # noqa: SIM905
+_WEAK = word_set("the and of & a for at in on")
 
 
 @lru_cache(maxsize=1024)
@@ -142,10 +143,10 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 # Product and service words a short form of a customer's name must never swallow.
-_NEVER_NAMES = frozenset(
+_NEVER_NAMES = word_set(
     """outlook teams windows office microsoft azure exchange sharepoint onedrive printer
     network internet email mail vpn wifi server cloud backup security it support service
-    desk admin sales finance accounts reception legal marketing hr""".split()  # noqa: SIM905
+    desk admin sales finance accounts reception legal marketing hr"""
 )
 
 
@@ -294,7 +295,7 @@ def one_line(text: str | None, *, names: Sequence[str] = ()) -> str:
 # --- titles and keywords from what texts share -------------------------------------------------
 
 _DISPLAY_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'.\-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
-_KEYWORD_STOP = frozenset(
+_KEYWORD_STOP = word_set(
     """able about after again against also always another anything around asking back because
     been before being cannot can't could did didn't does doesn't doing done don't down during
     each either else ever every from getting going gone have having here into it's just keep
@@ -309,11 +310,11 @@ _KEYWORD_STOP = frozenset(
     says said just also via per etc isn't aren't haven't hasn't i'm i've we're they're
     computer computers pc pcs fine say reports reported currently happened find click shows
     opens appears she's he's it's that's there's can't won't didn't doesn't isn't tried
-    saying showing getting able""".split()  # noqa: SIM905
+    saying showing getting able"""
 )
 TITLE_WORDS = 10
-_WEAK_END = frozenset(
-    "a an and as at by for from in into of on or the to with when after before but".split()  # noqa: SIM905
+_WEAK_END = word_set(
+    "a an and as at by for from in into of on or the to with when after before but"
 )
 
 

@@ -3,15 +3,16 @@ the trees applies to the flow, and the description counts what the review page c
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from resolutionflow.ai.providers.offline import build_enhancement
 from resolutionflow.flows.diff import added_node_ids, compare_trees, describe_addition
 from resolutionflow.flows.fold import fold_session_into_flow
 from resolutionflow.flows.merge import apply_enhancement, diff_between
-from resolutionflow.flows.outline import outline
-from resolutionflow.flows.structure import node_index, normalise_tree, validate_tree
+from resolutionflow.flows.structure import node_index, validate_tree
 from resolutionflow.sessions.transcript import session_payload
+from tests.flow_outline import outline
 from tests.flows.test_fold import flow_of
 from tests.session_strategies import act_step, ask_step, diverge, printer_offline_session
 
@@ -33,7 +34,10 @@ def enhanced(base: dict[str, Any], first: dict[str, Any]) -> dict[str, Any]:
 
 def structure(tree: dict[str, Any]) -> dict[str, Any]:
     """Node texts and links without the session counts and the folded ids."""
-    out = normalise_tree(tree)
+    out = copy.deepcopy(tree)
+    for node in node_index(out).values():  # an absent optional key equals its default
+        node.setdefault("options", [])
+        node.setdefault("next_node_id", None)
     out.pop("folded_session_ids", None)
     for node in node_index(out).values():
         for option in node.get("options") or []:

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from resolutionflow.flows.fold import fold_session_into_flow, is_uncharted
-from resolutionflow.flows.outline import outline
 from resolutionflow.flows.structure import MAX_OPTIONS, node_index, validate_tree
 from resolutionflow.text.steps import step_key
+from tests.flow_outline import outline
 from tests.flows.test_fold import flow_of
 from tests.session_strategies import act_step, ask_step
 

@@ -11,19 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resolutionflow.errors import Problem
-from resolutionflow.flows.export import flow_to_export, mermaid_ids, to_mermaid
+from resolutionflow.flows.export import mermaid_ids, to_mermaid
+from resolutionflow.flows.service import export_flow
 from resolutionflow.flows.structure import (
     MAX_LABEL_LEN,
     MAX_NODES,
     TREE,
     edges,
     find_problems,
-    is_valid,
     iter_nodes,
     node_index,
-    normalise_tree,
     validate_tree,
 )
+from resolutionflow.models import Flow
 from tests.strategies import garbage, valid_trees
 
 SETTINGS = settings(max_examples=150, deadline=None)
@@ -58,7 +58,7 @@ def kinds_at(tree: Any) -> set[tuple[str, str]]:
 @given(valid_trees())
 def test_valid_trees_have_no_problems(tree: dict[str, Any]) -> None:
     assert validate_tree(tree) == []
-    assert is_valid(tree)
+    assert validate_tree(tree) == []
 
 
 @SETTINGS
@@ -75,37 +75,6 @@ def test_walkers_agree_with_the_tree(tree: dict[str, Any]) -> None:
     links = edges(tree)
     assert len(links) == expected
     assert all(source in index and target in index for source, target, _ in links)
-
-
-@SETTINGS
-@given(valid_trees())
-def test_normalise_keeps_the_tree_valid_and_leaves_the_input_alone(tree: dict[str, Any]) -> None:
-    before = copy.deepcopy(tree)
-    normal = normalise_tree(tree)
-    assert tree == before
-    assert validate_tree(normal) == []
-    assert normalise_tree(normal) == normal
-    for child in normal["children"]:
-        assert "options" in child and "next_node_id" in child
-
-
-def test_normalise_fills_defaults_and_keeps_extra_keys() -> None:
-    tree = {
-        "id": "r",
-        "type": "decision",
-        "options": [],
-        "children": [{"id": "s", "type": "solution", "charted": False}],
-    }
-    normal = normalise_tree(tree)
-    assert normal["children"][0] == {
-        "id": "s",
-        "type": "solution",
-        "charted": False,
-        "options": [],
-        "next_node_id": None,
-    }
-    assert normalise_tree({"id": "r", "type": "decision"})["children"] == []
-    assert normalise_tree([1, 2]) == {}
 
 
 # --- planted problems --------------------------------------------------------------------
@@ -211,7 +180,7 @@ def test_each_planted_problem_is_reported_at_its_node(
     kind, location = plant(tree, node, data)
     assert (kind, location) in kinds_at(tree)
     assert location in {p.location for p in validate_tree(tree)}
-    assert not is_valid(tree)
+    assert validate_tree(tree) != []
 
 
 @SETTINGS
@@ -289,9 +258,7 @@ def test_a_non_object_tree_is_one_problem() -> None:
 def test_garbage_never_raises(value: Any) -> None:
     problems = validate_tree(value)
     assert all(isinstance(p, Problem) for p in problems)
-    assert is_valid(value) is (problems == [])
     to_mermaid(value)
-    normalise_tree(value)
 
 
 @SETTINGS
@@ -369,17 +336,16 @@ def test_mermaid_marks_links_to_missing_nodes() -> None:
 
 
 def test_flow_export_keeps_only_the_portable_fields() -> None:
-    flow = {
-        "id": "123",
-        "key": "printer-offline",
-        "name": "Printer offline",
-        "description": "d",
-        "problem_domain": "printing",
-        "match_keywords": ["printer", "offline"],
-        "tree_structure": sample_tree(),
-        "version": 4,
-    }
-    out = flow_to_export(flow)
+    flow = Flow(
+        key="printer-offline",
+        name="Printer offline",
+        description="d",
+        problem_domain="printing",
+        match_keywords=["printer", "offline"],
+        tree_structure=sample_tree(),
+        version=4,
+    )
+    out = export_flow(flow)
     assert list(out) == [
         "key",
         "name",
@@ -388,6 +354,6 @@ def test_flow_export_keeps_only_the_portable_fields() -> None:
         "match_keywords",
         "tree_structure",
     ]
-    assert out["tree_structure"] == flow["tree_structure"]
-    assert out["tree_structure"] is not flow["tree_structure"]
-    assert flow_to_export({})["match_keywords"] == []
+    assert out["tree_structure"] == sample_tree()
+    assert out["match_keywords"] == ["printer", "offline"]
+    assert export_flow(Flow(key="k", name="n", tree_structure={}))["match_keywords"] == []

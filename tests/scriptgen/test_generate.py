@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from resolutionflow.errors import Invalid
-from resolutionflow.scriptgen.catalogue import get_script
+from resolutionflow.scriptgen.catalogue import ScriptEntry, load_catalogue
 from resolutionflow.scriptgen.generate import build_offline_answer, check_generated, render
 from resolutionflow.scriptgen.syntax import check_powershell
+
+
+def get_script(script_id: str) -> ScriptEntry:
+    return next(entry for entry in load_catalogue() if entry.id == script_id)
 
 
 def test_render_fills_powershell_defaults_safely() -> None:

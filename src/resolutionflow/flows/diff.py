@@ -79,10 +79,6 @@ def describe_addition(comparison: dict[str, Any]) -> str:
     return f"{text}: {', '.join(titles)}." if titles else f"{text}."
 
 
-def is_empty(comparison: dict[str, Any]) -> bool:
-    return not any(value for key, value in comparison.items() if key != "summary")
-
-
 def summarise(comparison: dict[str, Any]) -> str:
     """One line, e.g. "2 nodes added, 1 option added to 'root'"."""
     parts: list[str] = []

@@ -1,17 +1,16 @@
-"""Flows going out: the JSON export object and Mermaid flowchart text for diagrams."""
+"""Flows going out as Mermaid flowchart text for diagrams (the JSON export object is
+`flows.service.export_flow`)."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from typing import Any
 
 from resolutionflow.flows.structure import edges, iter_nodes, valid_id
 
-EXPORT_FIELDS = ("key", "name", "description", "problem_domain", "match_keywords", "tree_structure")
 MAX_DIAGRAM_TEXT = 160
 
 # Numeric entity codes Mermaid understands inside quoted text; anything here could otherwise
@@ -39,29 +38,6 @@ _CLASSES = (
     "    classDef added fill:#dcfce7,stroke:#15803d,stroke-width:2px",
     "    classDef missing fill:#fee2e2,stroke:#b91c1c,stroke-dasharray:4 3",
 )
-
-
-def flow_to_export(flow_like: Any) -> dict[str, Any]:
-    """The portable flow object {key, name, description, problem_domain, match_keywords,
-    tree_structure}, from a dict (or anything with those attributes); other keys are dropped."""
-
-    def get(field: str) -> Any:
-        if isinstance(flow_like, Mapping):
-            return flow_like.get(field)
-        return getattr(flow_like, field, None)
-
-    keywords = get("match_keywords")
-    tree = get("tree_structure")
-    return {
-        "key": get("key"),
-        "name": get("name"),
-        "description": get("description"),
-        "problem_domain": get("problem_domain"),
-        "match_keywords": [str(word) for word in keywords]
-        if isinstance(keywords, list | tuple)
-        else [],
-        "tree_structure": copy.deepcopy(tree) if isinstance(tree, dict) else {},
-    }
 
 
 def to_mermaid(tree: Any, *, highlight: Collection[str] = frozenset()) -> str:

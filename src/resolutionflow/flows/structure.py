@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,28 +113,9 @@ def links_of(node: dict[str, Any]) -> list[tuple[str, str | None]]:
     return out
 
 
-def normalise_tree(tree: Any) -> dict[str, Any]:
-    """A deep copy with the optional keys filled in; extra keys and key order are kept."""
-    if not isinstance(tree, dict):
-        return {}
-    out = copy.deepcopy(tree)
-    out.setdefault("options", [])
-    if out.get("children") is None:
-        out["children"] = []
-    for node in out["children"] if isinstance(out["children"], list) else []:
-        if isinstance(node, dict):
-            node.setdefault("options", [])
-            node.setdefault("next_node_id", None)
-    return out
-
-
 def validate_tree(tree: Any) -> list[Problem]:
     """Every problem with the structure, each located at a node id (or at the whole tree)."""
     return [finding.problem() for finding in find_problems(tree)]
-
-
-def is_valid(tree: Any) -> bool:
-    return not find_problems(tree)
 
 
 def find_problems(tree: Any) -> list[Finding]:

@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from resolutionflow.errors import NotFound
 from resolutionflow.scriptgen.params import ParamKind, ParamValue, decode, find_default
 from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
@@ -138,10 +137,3 @@ def load_catalogue() -> tuple[ScriptEntry, ...]:
     if duplicates:
         raise CatalogueError(f"duplicate script ids: {sorted(duplicates)}")
     return entries
-
-
-def get_script(script_id: str) -> ScriptEntry:
-    for entry in load_catalogue():
-        if entry.id == script_id:
-            return entry
-    raise NotFound(f"No library script called {script_id!r}.")

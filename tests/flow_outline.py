@@ -1,6 +1,6 @@
 """A flow as indented text, the way a reader follows it: each decision's options in order
 with how many sessions took them, each action's next step, and a node reached a second way
-shown once, then referred to by its id."""
+shown once, then referred to by its id. A test helper: assertions read a tree as text."""
 
 from __future__ import annotations
 

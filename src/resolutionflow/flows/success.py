@@ -34,8 +34,3 @@ def success_text(rate: float | None, uses: int) -> str:
         return "—"
     noun = "session" if uses == 1 else "sessions"
     return f"{rate:.0%} of {uses} {noun}"
-
-
-def trend_text(value: float | None) -> str:
-    """The reinforcement moving average, worded as the trend it is."""
-    return "—" if value is None else f"{value:.0%} trend"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,18 +51,6 @@ async def feedback_of_flow(
     stmt = (
         select(NodeFeedback)
         .where(NodeFeedback.account_id == account_id, NodeFeedback.flow_id == flow_id)
-        .order_by(NodeFeedback.created_at.desc())
-        .limit(limit)
-    )
-    return list((await db.execute(stmt)).scalars())
-
-
-async def feedback_since(
-    db: AsyncSession, account_id: uuid.UUID, since: datetime, limit: int = 2000
-) -> list[NodeFeedback]:
-    stmt = (
-        select(NodeFeedback)
-        .where(NodeFeedback.account_id == account_id, NodeFeedback.created_at >= since)
         .order_by(NodeFeedback.created_at.desc())
         .limit(limit)
     )

@@ -247,9 +247,9 @@ async def place(
     """
     pools: dict[Any, list[FlowProposal]] = {}
     for scope in dict.fromkeys(item.scope for item in items):
-        account_id, domain, kind, target = scope
+        account_id, domain, kind, flow_id = scope
         pools[scope] = await repo.pending_candidates(
-            db, account_id, domain=domain, proposal_type=kind, target_flow_id=target
+            db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
         )
     choice: dict[int, uuid.UUID] = {}
     for scope, pool in pools.items():
@@ -271,10 +271,10 @@ async def place(
             results[index] = Placement(proposal, True)
     rest = [i for i in range(len(items)) if i not in results]
     for scope in sorted({items[i].scope for i in rest}, key=str):
-        account_id, domain, kind, target = scope
-        await repo.lock_merge_scope(db, account_id, domain, f"{kind}:{target}")
+        account_id, domain, kind, flow_id = scope
+        await repo.lock_merge_scope(db, account_id, domain, f"{kind}:{flow_id}")
         pools[scope] = await repo.pending_candidates(
-            db, account_id, domain=domain, proposal_type=kind, target_flow_id=target
+            db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
         )
     created: list[FlowProposal] = []
     for index in rest:

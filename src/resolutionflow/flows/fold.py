@@ -512,8 +512,11 @@ class _Folder:
         while queue and len(seen) < LOOKAHEAD_NODES:
             node_id = queue.popleft()
             node = self.index[node_id]
-            links = [(o.get("next_node_id"), str(o.get("id"))) for o in node.get("options") or []
-                     if isinstance(o, dict)]  # fmt: skip
+            links: list[tuple[Any, str | None]] = [
+                (o.get("next_node_id"), str(o.get("id")))
+                for o in node.get("options") or []
+                if isinstance(o, dict)
+            ]
             links.append((node.get("next_node_id"), None))
             for target, option_id in links:
                 if not isinstance(target, str) or target not in self.index or target in seen:

@@ -258,9 +258,13 @@ def without_names(text: str | None, names: Sequence[str] = ()) -> str:
     if not text:
         return ""
     pattern = _names_pattern(tuple(n for n in names if n))
-    if pattern is None:
+    if pattern is None or pattern.search(text) is None:
         return text
-    return _tidy(pattern.sub(" ", text))
+    lines = []
+    for line in pattern.sub(" ", text).split("\n"):  # blank lines (paragraphs) are kept
+        line = _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", line))
+        lines.append(_SPACE_BEFORE_PUNCT.sub(r"\1", line).strip())
+    return "\n".join(lines).strip()
 
 
 # What is left of "Reset password for Yusuf Demir" or "Printer offline - Tom Baker" once the

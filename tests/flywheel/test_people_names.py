@@ -70,3 +70,8 @@ def test_person_names_whole_and_by_part() -> None:
         == "Reported as: picked this up.\nResolved by: restarting the dock"
     )
     assert without_names("Nothing to take out", names) == "Nothing to take out"
+    untouched = "First paragraph.\n\n  Second, as written  "
+    assert without_names(untouched, names) == untouched
+    assert without_names("Fixed (Quennell) today.\n\nThen Thorvald, again", names) == (
+        "Fixed today.\n\nThen, again"
+    )

@@ -10,7 +10,7 @@ lint:  ## ruff and mypy
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy src/resolutionflow
 
 test:  ## the whole test suite
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n 2
 
 demo:  ## a fresh demo database
 	.venv/bin/resolutionflow demo

@@ -340,13 +340,11 @@ def test_retry_takes_a_session_and_prints_json(cli: Any, tmp_path: Path) -> None
     assert neither.exit_code == 2
 
 
+# On PostgreSQL serve refuses to start without a secret key (tested in tests/security).
+@pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=True)
 def test_serve_says_where_and_on_what(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
     from resolutionflow.cli import serve as serve_module
 
-    if not os.environ["RESOLUTIONFLOW_DATABASE_URL"].startswith("sqlite"):
-        pytest.skip("PostgreSQL refuses to serve without a secret key (tested elsewhere)")
     _setup(cli)
     started: list[dict[str, Any]] = []
     monkeypatch.setattr(

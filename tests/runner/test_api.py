@@ -207,12 +207,11 @@ async def test_step_back_and_two_tabs_never_lose_a_step(
     assert [s["step_order"] for s in final] == [0, 1, 2, 3]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # concurrent writers
 async def test_concurrent_writers_on_postgres_each_keep_their_step(
     settings: Any, world: World, db: AsyncSession
 ) -> None:
     """Two transactions that read the same next step_order: the loser retries at the next."""
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("needs concurrent writers (PostgreSQL)")
     session = await create_session(db, account=world.account, data=SessionIn.model_validate(
         session_line(status="active", resolved_at=None, steps=[])))  # fmt: skip
     await db.commit()

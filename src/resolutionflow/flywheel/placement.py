@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,14 @@ from resolutionflow.notifications.service import (
     notify_reviewers,
     proposal_pending_payload,
 )
-from resolutionflow.text.clean import one_line, shared_keywords, shared_reports, shared_title
+from resolutionflow.text.clean import (
+    one_line,
+    person_names,
+    shared_keywords,
+    shared_reports,
+    shared_title,
+    without_names,
+)
 
 
 def clip_title(text: str) -> str:
@@ -91,11 +98,14 @@ class Analysed:
     flow: Flow | None = None  # the target of an enhancement
     generated_by: str | None = None  # the provider, or "offline_fallback"
     model_error: str | None = None  # why the model's answer was not used (fallback only)
+    people: list[str] = field(default_factory=list)  # the account's users' names
 
     @property
     def names(self) -> list[str]:
-        """Names to keep out of what is compared and written: the session's customer."""
-        return [self.session.customer] if self.session.customer else []
+        """Names to keep out of what is compared and written: the session's customer and the
+        account's users, whole and by first or last name ("Jonas picked this up")."""
+        customer = [self.session.customer] if self.session.customer else []
+        return customer + person_names(self.people)
 
     @property
     def summary(self) -> str:
@@ -137,11 +147,14 @@ class Analysed:
     @property
     def description(self) -> str:
         if self.flow is not None:
-            return str(
-                self.generated.get("diff_description")
-                or "The session left the flow at a point it does not cover."
+            return without_names(
+                str(
+                    self.generated.get("diff_description")
+                    or "The session left the flow at a point it does not cover."
+                ),
+                self.names,
             )
-        return str(self.generated.get("description") or "")
+        return without_names(str(self.generated.get("description") or ""), self.names)
 
     def text(self) -> ProposalText:
         return ProposalText(

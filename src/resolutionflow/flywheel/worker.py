@@ -90,6 +90,7 @@ class Job:
     prompt_tree: dict[str, Any] | None = None
     redactor: Redactor = field(default_factory=Redactor)
     attempts: int = 1  # this claim included
+    people: list[str] = field(default_factory=list)  # the account's users' names
 
 
 @dataclass
@@ -274,9 +275,9 @@ class Worker:
                 db, {s.matched_flow_id for s in sessions if s.matched_flow_id}
             )
             sources = await repo.sources_among(db, [s.id for s in sessions])
-            people: dict[uuid.UUID, list[str]] = {}
-            if self.settings.redaction == "strict":
-                people = await repo.people_names(db, {s.account_id for s in sessions})
+            # The account's people: kept out of the proposal's text at every redaction
+            # level, and redacted from what the model sees at the strict one.
+            people = await repo.people_names(db, {s.account_id for s in sessions})
         held = {s.id for s in sessions}
         outcomes = [Outcome(sid, "lost_lease") for sid in ids if sid not in held]
         reinforce: list[uuid.UUID] = []
@@ -302,14 +303,16 @@ class Worker:
                 continue
             # Redacted once, here: the prompt, the folded path and the stored summaries all
             # come from this copy, with one placeholder per value across all of them.
-            redactor = Redactor(self.settings.redaction, names=people.get(session.account_id, ()))
+            known = people.get(session.account_id, [])
+            strict = self.settings.redaction == "strict"
+            redactor = Redactor(self.settings.redaction, names=known if strict else ())
             jobs.append(Job(
                 session_id=session.id, account_id=session.account_id, path=path,
                 snapshot=privacy.redact_snapshot(snapshot, redactor),
                 flow_name=redactor.text(flow.name) if flow else None,
                 flow_tree=flow.tree_structure if flow else None,
                 prompt_tree=privacy.redact_tree(flow.tree_structure, redactor) if flow else None,
-                redactor=redactor, attempts=session.analysis_attempts,
+                redactor=redactor, attempts=session.analysis_attempts, people=known,
             ))  # fmt: skip
         if done_already:
             outcomes += await self._finish_many(done_already, "already analysed")
@@ -521,7 +524,7 @@ class Worker:
                 items.append(placement.Analysed(
                     session=session, snapshot=by_id[session.id].job.snapshot,
                     generated=made.data, flow=flow, generated_by=made.generated_by or None,
-                    model_error=made.model_error,
+                    model_error=made.model_error, people=by_id[session.id].job.people,
                 ))  # fmt: skip
 
             async def can_create(item: placement.Analysed) -> bool:

@@ -237,6 +237,37 @@ def _clean(text: str, names: tuple[str, ...]) -> str:
     return _tidy(out)
 
 
+def person_names(names: Iterable[str]) -> list[str]:
+    """People's names as `clean` should look for them: each whole, and each of its words on
+    its own (call logs name an engineer by first name, "Jonas picked this up", or by last).
+    Words shorter than three letters are left out: they match too much."""
+    out: list[str] = []
+    for name in names:
+        whole = " ".join((name or "").split())
+        if not whole:
+            continue
+        out.append(whole)
+        parts = [w.strip(".,'") for w in whole.split()]
+        out += [w for w in parts if len(w) >= 3 and w[:1].isupper() and w not in out]
+    return list(dict.fromkeys(out))
+
+
+def without_names(text: str | None, names: Sequence[str] = ()) -> str:
+    """The text with only the given names taken out, its
+    sentences and line breaks kept: for prose such as a proposal's description, where `clean`
+    would also cut greetings and closings that are not there."""
+    if not text:
+        return ""
+    pattern = _names_pattern(tuple(n for n in names if n))
+    if pattern is None or pattern.search(text) is None:
+        return text
+    lines = []
+    for line in pattern.sub(" ", text).split("\n"):  # blank lines (paragraphs) are kept
+        line = _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", line))
+        lines.append(_SPACE_BEFORE_PUNCT.sub(r"\1", line).strip())
+    return "\n".join(lines).strip()
+
+
 # What is left of "Reset password for Yusuf Demir" or "Printer offline - Tom Baker" once the
 # name is gone: a preposition or a dash with nothing after it.
 _DANGLING = re.compile(r"(?:\s+(?:for|from|by|with|at|per|re)|\s*[-–—|(])\s*$", re.IGNORECASE)

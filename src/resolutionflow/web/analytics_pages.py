@@ -101,15 +101,45 @@ async def dashboard(
     )  # fmt: skip
 
 
+GROUPS_SHOWN = 20  # recurring groups listed before "show all"
+
+
+def limit_groups(gaps: list[Any], show_all: bool) -> tuple[list[Any], int, int]:
+    """The gaps to list, the number of recurring groups and how many of them are held back.
+
+    Only the display is limited: the report (and the API) keeps every group. The first
+    GROUPS_SHOWN recurring groups are the largest, as the report orders them.
+    """
+    total = sum(1 for g in gaps if g.gap_type == "repeated_pattern")
+    if show_all or total <= GROUPS_SHOWN:
+        return list(gaps), total, 0
+    shown, seen = [], 0
+    for gap in gaps:
+        if gap.gap_type == "repeated_pattern":
+            seen += 1
+            if seen > GROUPS_SHOWN:
+                continue
+        shown.append(gap)
+    return shown, total, total - GROUPS_SHOWN
+
+
 @router.get("/gaps")
 async def gap_report(
-    request: Request, viewer: Viewer, db: DB, settings: AppSettings, period: str | None = None
+    request: Request,
+    viewer: Viewer,
+    db: DB,
+    settings: AppSettings,
+    period: str | None = None,
+    groups: str | None = None,
 ) -> Response:
     days = period_of(period)
     report = await gaps_service.knowledge_gaps(
         db, account=viewer.account, period_days=days, settings=settings
     )
+    show_all = groups == "all"
+    shown, group_total, hidden = limit_groups(report.gaps, show_all)
     return await render(
         request, "gaps.html", viewer=viewer, db=db, period=days, periods=PERIODS,
-        gaps=report.gaps, gaps_error=None,
+        gaps=shown, gaps_total=len(report.gaps), gaps_error=None, group_total=group_total,
+        groups_hidden=hidden, groups_all=show_all, groups_shown=GROUPS_SHOWN,
     )  # fmt: skip

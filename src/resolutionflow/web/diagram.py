@@ -23,11 +23,12 @@ TITLE_CHARS = 26
 DETAIL_CHARS = 33
 LABEL_CHARS = 24
 OVERLAY_H = 20
-LABEL_CHAR_W = 6.3  # an 11px character, wide enough for most text
-LABEL_MARGIN = 3.0
+LABEL_CHAR_W = 7.0  # an 11px character, wide enough for nearly all text
+LABEL_MARGIN = 4.0
 # Where on its link a label may sit (fractions of the curve), most preferred first.
 LABEL_SPOTS = (0.5, 0.6, 0.4, 0.7, 0.3, 0.78, 0.22)
 BACK_SPOTS = (0.5, 0.35, 0.65, 0.2, 0.8)
+DENSE_SPOTS = tuple(i / 20 for i in range(2, 19))
 SPREAD_STEP = 40.0  # extra room below a row whose labels collide, per attempt
 MAX_SPREADS = 8
 
@@ -327,8 +328,28 @@ def _place_labels(
             if cost == 0:
                 break
         assert best is not None
+        if best[0] > 0:
+            # Nothing clear at the usual spots: try all along the curve, and just beside it.
+            for t in DENSE_SPOTS:
+                cx, cy = curve.at(t)
+                for dx in (0.0, -(w / 2 + 6), w / 2 + 6):
+                    x, y = cx + dx, cy
+                    box = (x - w / 2 - margin, y - h / 2 - margin, w + 2 * margin, h + 2 * margin)
+                    cost = sum(_overlap(box, other) for other in obstacles)
+                    if cost < best[0]:
+                        best = (cost, (x, y))
+                if best[0] == 0:
+                    break
         cost, (x, y) = best
-        if cost > 0 and not curve.link.back:
+        if cost > 0 and curve.link.back:
+            # A link back up has room to its right: take the curve past every node and
+            # label so far, and put its label there.
+            right = max(o[0] + o[2] for o in obstacles)
+            x = right + w / 2 + 2 * margin
+            bulge = (x - (curve.p0[0] + curve.p3[0]) / 8) / 0.75
+            curve.c1, curve.c2 = (bulge, curve.c1[1]), (bulge, curve.c2[1])
+            y = curve.at(0.5)[1]
+        elif cost > 0:
             crowded.add(plan.boxes[curve.link.source].layer)
         spots[i] = (x, y, w, h)
         obstacles.append((x - w / 2, y - h / 2, w, h))

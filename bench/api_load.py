@@ -40,17 +40,41 @@ from resolutionflow.migrations.runner import upgrade
 from resolutionflow.tenancy.security import hash_password, new_token
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-DOMAINS = ["active_directory", "networking", "m365", "hardware", "endpoint", "virtualization",
-           "security", "backup", "email", "printing", "cloud", "other"]  # fmt: skip
-STATUSES = {"pending": 45, "approved": 15, "modified": 5, "rejected": 10, "dismissed": 5,
-            "auto_reinforced": 20}  # fmt: skip
+DOMAINS = [
+    "active_directory",
+    "networking",
+    "m365",
+    "hardware",
+    "endpoint",
+    "virtualization",
+    "security",
+    "backup",
+    "email",
+    "printing",
+    "cloud",
+    "other",
+]
+STATUSES = {
+    "pending": 45,
+    "approved": 15,
+    "modified": 5,
+    "rejected": 10,
+    "dismissed": 5,
+    "auto_reinforced": 20,
+}
 TREE = {
-    "id": "root", "type": "decision", "question": "Does the device power on?",
-    "options": [{"id": "y", "label": "Yes", "next_node_id": "s1"},
-                {"id": "n", "label": "No", "next_node_id": "s2"}],
-    "children": [{"id": "s1", "type": "solution", "title": "Check the cable"},
-                 {"id": "s2", "type": "solution", "title": "Replace the power supply"}],
-}  # fmt: skip
+    "id": "root",
+    "type": "decision",
+    "question": "Does the device power on?",
+    "options": [
+        {"id": "y", "label": "Yes", "next_node_id": "s1"},
+        {"id": "n", "label": "No", "next_node_id": "s2"},
+    ],
+    "children": [
+        {"id": "s1", "type": "solution", "title": "Check the cable"},
+        {"id": "s2", "type": "solution", "title": "Replace the power supply"},
+    ],
+}
 
 
 def _plain(url: str) -> str:
@@ -58,8 +82,9 @@ def _plain(url: str) -> str:
 
 
 def _database(base: str, name: str, *, drop: bool = False) -> str:
-    engine = create_engine(_plain(base).replace("postgresql://", "postgresql+psycopg://"),
-                           isolation_level="AUTOCOMMIT")  # fmt: skip
+    engine = create_engine(
+        _plain(base).replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if not drop:
@@ -78,8 +103,11 @@ def load(url: str, count: int) -> tuple[str, list[str]]:
     names, weights = list(STATUSES), list(STATUSES.values())
     ids: list[str] = []
     with psycopg.connect(_plain(url)) as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO accounts (id, slug, name, settings, data_version, created_at) "
-                    "VALUES (%s, 'bench', 'Bench MSP', '{}', 0, now())", (account,))  # fmt: skip
+        cur.execute(
+            "INSERT INTO accounts (id, slug, name, settings, data_version, created_at) "
+            "VALUES (%s, 'bench', 'Bench MSP', '{}', 0, now())",
+            (account,),
+        )
         cur.execute(
             "INSERT INTO users (id, account_id, email, role, password_hash, is_active, created_at)"
             " VALUES (%s, %s, 'lead@bench.example', 'team_admin', %s, true, now())",
@@ -98,9 +126,22 @@ def load(url: str, count: int) -> tuple[str, list[str]]:
         ) as copy:
             for i, sid in enumerate(sessions):
                 created = now - timedelta(minutes=rng.randint(60, 60 * 24 * 120))
-                copy.write_row((sid, account, f"bench-{i}", f"Problem {i % 700} on device {i}",
-                                DOMAINS[i % 12], "resolved", "discovery", 0.4, 1, created,
-                                created + timedelta(minutes=30), "completed"))  # fmt: skip
+                copy.write_row(
+                    (
+                        sid,
+                        account,
+                        f"bench-{i}",
+                        f"Problem {i % 700} on device {i}",
+                        DOMAINS[i % 12],
+                        "resolved",
+                        "discovery",
+                        0.4,
+                        1,
+                        created,
+                        created + timedelta(minutes=30),
+                        "completed",
+                    )
+                )
         with cur.copy(
             "COPY flow_proposals (id, account_id, source_session_id, proposal_type, status, title,"
             " description, proposed_flow_data, match_keywords, confidence_score,"
@@ -109,19 +150,39 @@ def load(url: str, count: int) -> tuple[str, list[str]]:
         ) as copy:
             for i, sid in enumerate(sessions):
                 status = rng.choices(names, weights)[0]
-                kind = "auto_reinforced" if status == "auto_reinforced" else (
-                    "enhancement" if i % 3 == 0 else "new_flow")  # fmt: skip
+                kind = (
+                    "auto_reinforced"
+                    if status == "auto_reinforced"
+                    else ("enhancement" if i % 3 == 0 else "new_flow")
+                )
                 created = now - timedelta(minutes=rng.randint(1, 60 * 24 * 60))
-                reviewed = (created + timedelta(hours=rng.randint(1, 48))
-                            if status in ("approved", "modified", "rejected", "dismissed")
-                            else None)  # fmt: skip
+                reviewed = (
+                    created + timedelta(hours=rng.randint(1, 48))
+                    if status in ("approved", "modified", "rejected", "dismissed")
+                    else None
+                )
                 pid = uuid.uuid4()
                 ids.append(str(pid))
-                copy.write_row((pid, account, sid, kind, status,
-                                f"Proposal {i}: problem {i % 700}", "A bench proposal", data,
-                                '["power", "device"]', round(rng.random(), 3), rng.randint(1, 9),
-                                json.dumps([str(sid)]), json.dumps([f"Problem {i % 700}"]),
-                                DOMAINS[rng.randrange(12)], created, reviewed))  # fmt: skip
+                copy.write_row(
+                    (
+                        pid,
+                        account,
+                        sid,
+                        kind,
+                        status,
+                        f"Proposal {i}: problem {i % 700}",
+                        "A bench proposal",
+                        data,
+                        '["power", "device"]',
+                        round(rng.random(), 3),
+                        rng.randint(1, 9),
+                        json.dumps([str(sid)]),
+                        json.dumps([f"Problem {i % 700}"]),
+                        DOMAINS[rng.randrange(12)],
+                        created,
+                        reviewed,
+                    )
+                )
         conn.commit()
     with psycopg.connect(_plain(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
@@ -131,8 +192,9 @@ def load(url: str, count: int) -> tuple[str, list[str]]:
 # -- the load generator: raw HTTP/1.1 keep-alive over asyncio streams ----------------------
 
 
-async def _client(port: int, token: str, paths: list[str], until: float,
-                  latencies: list[float], errors: list[int]) -> None:  # fmt: skip
+async def _client(
+    port: int, token: str, paths: list[str], until: float, latencies: list[float], errors: list[int]
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     rng = random.Random()
     head = f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: keep-alive\r\n\r\n"
@@ -155,14 +217,21 @@ async def _client(port: int, token: str, paths: list[str], until: float,
     writer.close()
 
 
-def _drive(port: int, token: str, paths: list[str], seconds: float, clients: int,
-           out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]  # fmt: skip
+def _drive(
+    port: int,
+    token: str,
+    paths: list[str],
+    seconds: float,
+    clients: int,
+    out: multiprocessing.Queue,
+) -> None:  # type: ignore[type-arg]
     async def run() -> None:
         latencies: list[float] = []
         errors: list[int] = []
         until = time.perf_counter() + seconds
-        await asyncio.gather(*(_client(port, token, paths, until, latencies, errors)
-                               for _ in range(clients)))  # fmt: skip
+        await asyncio.gather(
+            *(_client(port, token, paths, until, latencies, errors) for _ in range(clients))
+        )
         out.put((latencies, errors))
 
     asyncio.run(run())
@@ -208,16 +277,32 @@ def main() -> None:
         upgrade(Settings(database_url=url))
         started = time.perf_counter()
         token, ids = load(url, args.proposals)
-        print(f"loaded {args.proposals} proposals and {args.proposals} sessions in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+        print(
+            f"loaded {args.proposals} proposals and {args.proposals} sessions in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         port = _free_port()
-        env = {**os.environ, "RESOLUTIONFLOW_DATABASE_URL": url,
-               "RESOLUTIONFLOW_RATE_LIMIT_ENABLED": "false",
-               "RESOLUTIONFLOW_DATABASE_POOL_SIZE": "16"}  # fmt: skip
+        env = {
+            **os.environ,
+            "RESOLUTIONFLOW_DATABASE_URL": url,
+            "RESOLUTIONFLOW_RATE_LIMIT_ENABLED": "false",
+            "RESOLUTIONFLOW_DATABASE_POOL_SIZE": "16",
+        }
         server = subprocess.Popen(
-            [sys.executable, "-m", "resolutionflow.cli.main", "serve", "--port", str(port),
-             "--workers", "2", "--no-worker"], env=env,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "resolutionflow.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-worker",
+            ],
+            env=env,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -228,19 +313,25 @@ def main() -> None:
         rng = random.Random(5)
         sample = rng.sample(ids, 2000)
         cases = {
-            "list": [f"/api/v1/flow-proposals?status={s}&sort_by={o}&skip={k}&limit=20"
-                     for s in ("pending", "approved", "rejected") for o in
-                     ("newest", "confidence", "sessions") for k in (0, 20, 100)]
+            "list": [
+                f"/api/v1/flow-proposals?status={s}&sort_by={o}&skip={k}&limit=20"
+                for s in ("pending", "approved", "rejected")
+                for o in ("newest", "confidence", "sessions")
+                for k in (0, 20, 100)
+            ]
             + [f"/api/v1/flow-proposals?domain={d}&limit=20" for d in DOMAINS],
             "stats": ["/api/v1/flow-proposals/stats"],
             "detail": [f"/api/v1/flow-proposals/{pid}" for pid in sample],
-        }  # fmt: skip
+        }
         for name, paths in cases.items():
             measure(port, token, paths, 3, args.clients)  # warm up caches and connections
             r = measure(port, token, paths, args.seconds, args.clients)
-            print(f"{name:<7} {r['rps']:>7.0f} requests/s  p50 {r['p50']:>6.1f} ms  "
-                  f"p99 {r['p99']:>6.1f} ms  ({r['requests']} requests, {r['errors']} errors, "
-                  f"{args.clients} clients, {args.seconds:.0f} s)", flush=True)  # fmt: skip
+            print(
+                f"{name:<7} {r['rps']:>7.0f} requests/s  p50 {r['p50']:>6.1f} ms  "
+                f"p99 {r['p99']:>6.1f} ms  ({r['requests']} requests, {r['errors']} errors, "
+                f"{args.clients} clients, {args.seconds:.0f} s)",
+                flush=True,
+            )
     finally:
         if server is not None:
             server.terminate()

@@ -79,11 +79,13 @@ def _reset(url: str) -> int:
         for table in ("notifications", "flow_proposals", "proposal_budgets", "model_usage"):
             conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(text("UPDATE flows SET success_rate = NULL, last_matched_at = NULL"))
-        n = conn.execute(text(
-            "UPDATE sessions SET analysis_status = 'pending', analysis_attempts = 0, "
-            "analysis_error = NULL, analysis_not_before = NULL, lease_owner = NULL, "
-            "lease_expires_at = NULL, analyzed_at = NULL"
-        )).rowcount  # fmt: skip
+        n = conn.execute(
+            text(
+                "UPDATE sessions SET analysis_status = 'pending', analysis_attempts = 0, "
+                "analysis_error = NULL, analysis_not_before = NULL, lease_owner = NULL, "
+                "lease_expires_at = NULL, analyzed_at = NULL"
+            )
+        ).rowcount
     if not url.startswith("sqlite"):
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -106,8 +108,12 @@ def _drain(url: str, processes: int, env: dict[str, str]) -> tuple[float, int, i
 
     The seconds are the longest drain time the workers report: from their first claim to
     their exit, so interpreter start-up (about 2 s of imports) is not counted."""
-    full = {**os.environ, "RESOLUTIONFLOW_DATABASE_URL": url,
-            "RESOLUTIONFLOW_DAILY_PROPOSAL_BUDGET": "0", **env}  # fmt: skip
+    full = {
+        **os.environ,
+        "RESOLUTIONFLOW_DATABASE_URL": url,
+        "RESOLUTIONFLOW_DAILY_PROPOSAL_BUDGET": "0",
+        **env,
+    }
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
@@ -137,8 +143,11 @@ def _drain(url: str, processes: int, env: dict[str, str]) -> tuple[float, int, i
 
 
 def _line(case: str, n: int, seconds: float, peak: int) -> None:
-    print(f"{case:<52} {n:>6} sessions {seconds:>7.1f} s {n / seconds:>8.1f} sessions/s"
-          f"  peak worker RSS {peak / 1024:>5.0f} MB", flush=True)  # fmt: skip
+    print(
+        f"{case:<52} {n:>6} sessions {seconds:>7.1f} s {n / seconds:>8.1f} sessions/s"
+        f"  peak worker RSS {peak / 1024:>5.0f} MB",
+        flush=True,
+    )
 
 
 def _pg_database(base: str, name: str, *, drop: bool = False) -> str:
@@ -192,17 +201,20 @@ def main() -> None:
             _reset(url)
             engine = create_engine(_sync(url))
             with engine.begin() as conn:  # only `sample` sessions are queued for this case
-                conn.execute(text(
-                    "UPDATE sessions SET analysis_status = 'completed' WHERE id NOT IN "
-                    f"(SELECT id FROM sessions ORDER BY resolved_at LIMIT {sample})"
-                ))  # fmt: skip
+                conn.execute(
+                    text(
+                        "UPDATE sessions SET analysis_status = 'completed' WHERE id NOT IN "
+                        f"(SELECT id FROM sessions ORDER BY resolved_at LIMIT {sample})"
+                    )
+                )
             engine.dispose()
             env = {
                 "RESOLUTIONFLOW_AI_PROVIDER": "openai",
                 "RESOLUTIONFLOW_OPENAI_BASE_URL": server.base_url,
-                "RESOLUTIONFLOW_OPENAI_API_KEY": "bench", "RESOLUTIONFLOW_AI_MODEL": "fake-500ms",
+                "RESOLUTIONFLOW_OPENAI_API_KEY": "bench",
+                "RESOLUTIONFLOW_AI_MODEL": "fake-500ms",
                 "RESOLUTIONFLOW_AI_CONCURRENCY": str(concurrency),
-            }  # fmt: skip
+            }
             seconds, done, peak = _drain(url, 1, env)
             rates[concurrency] = done / seconds
             _line(f"fake 500 ms model, PostgreSQL, concurrency {concurrency}", done, seconds, peak)

@@ -123,8 +123,12 @@ PARAPHRASES: dict[str, list[str]] = {
 
 
 def _settings(path: Path) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{path}", secret_key="bench",
-                    rate_limit_enabled=False, ai_provider="offline")  # fmt: skip
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{path}",
+        secret_key="bench",
+        rate_limit_enabled=False,
+        ai_provider="offline",
+    )
 
 
 def _create_schema(path: Path) -> None:
@@ -177,8 +181,10 @@ async def _measure(settings: Settings, label: str, show_misses: bool) -> tuple[f
     rate = hits / total
     flag = "ok" if rate >= TARGET else "BELOW TARGET"
     p50, top = timings[len(timings) // 2], timings[-1]
-    print(f"{label:<10} right flow first: {hits}/{total} = {rate:.1%}  "
-          f"(search p50 {p50:.1f} ms, max {top:.1f} ms)  {flag}")  # fmt: skip
+    print(
+        f"{label:<10} right flow first: {hits}/{total} = {rate:.1%}  "
+        f"(search p50 {p50:.1f} ms, max {top:.1f} ms)  {flag}"
+    )
     return rate, total
 
 

@@ -36,11 +36,19 @@ from resolutionflow.migrations.runner import upgrade
 
 DOMAINS: list[tuple[str, float, float]] = [
     # (domain, share of sessions, escalation propensity)
-    ("active_directory", 10, 0.12), ("networking", 12, 0.18), ("m365", 14, 0.10),
-    ("hardware", 10, 0.15), ("endpoint", 12, 0.10), ("virtualization", 4, 0.30),
-    ("security", 6, 0.36), ("backup", 5, 0.25), ("email", 10, 0.08), ("printing", 8, 0.12),
-    ("cloud", 5, 0.20), ("other", 4, 0.15),
-]  # fmt: skip
+    ("active_directory", 10, 0.12),
+    ("networking", 12, 0.18),
+    ("m365", 14, 0.10),
+    ("hardware", 10, 0.15),
+    ("endpoint", 12, 0.10),
+    ("virtualization", 4, 0.30),
+    ("security", 6, 0.36),
+    ("backup", 5, 0.25),
+    ("email", 10, 0.08),
+    ("printing", 8, 0.12),
+    ("cloud", 5, 0.20),
+    ("other", 4, 0.15),
+]
 SUBJECTS = {
     "active_directory": ["domain controller", "user account", "group policy", "AD sync", "OU"],
     "networking": ["VPN tunnel", "switch port", "firewall rule", "DNS server", "wifi access point"],
@@ -63,170 +71,290 @@ QUESTION_FORMS = [
     "Has anything changed on the {s} recently?",
 ]
 FREE_ANSWERS = [
-    "it shows an error code I have not seen before", "only since the last update",
-    "works fine on another machine", "not sure, the user is remote", "it is intermittent",
+    "it shows an error code I have not seen before",
+    "only since the last update",
+    "works fine on another machine",
+    "not sure, the user is remote",
+    "it is intermittent",
     "fine after a reboot, then fails again",
-]  # fmt: skip
-ACTIONS = ["Restart the service", "Clear the local cache", "Re-run the sync", "Reboot the host",
-           "Reapply the policy", "Reinstall the agent", "Reset the adapter"]  # fmt: skip
+]
+ACTIONS = [
+    "Restart the service",
+    "Clear the local cache",
+    "Re-run the sync",
+    "Reboot the host",
+    "Reapply the policy",
+    "Reinstall the agent",
+    "Reset the adapter",
+]
 # A few dozen recurring problems nobody has written a flow for yet, each in several wordings.
 PROBLEMS: list[tuple[str | None, list[str]]] = [
-    ('printing', [
-        'Printer shows offline for the whole floor',
-        "Can't print, printer says offline",
-        'Print jobs stuck in the queue and nothing comes out',
-    ]),
-    ('printing', [
-        'Scan to email stopped sending',
-        'Scanner no longer emails scans',
-        'Scan to email fails with an SMTP error',
-    ]),
-    ('email', [
-        'Shared mailbox not showing in Outlook',
-        'Shared mailbox disappeared from Outlook',
-        "Can't see the shared mailbox in Outlook any more",
-    ]),
-    ('email', [
-        'Emails to external addresses bounce',
-        'Outgoing mail to customers bounces back',
-        'External recipients get a bounce for every email',
-    ]),
-    ('m365', [
-        'OneDrive not syncing files',
-        'OneDrive sync stuck on processing changes',
-        'Files not syncing to OneDrive',
-    ]),
-    ('m365', [
-        'Teams keeps crashing on launch',
-        'Teams crashes when opening a meeting',
-        'Microsoft Teams closes itself on start',
-    ]),
-    ('m365', [
-        'Outlook keeps asking for the password',
-        'Outlook password prompt loops',
-        'Outlook prompts for credentials again and again',
-    ]),
-    ('security', [
-        'MFA prompt never arrives on the phone',
-        'Authenticator app shows no sign-in request',
-        'Not receiving the MFA notification',
-    ]),
-    ('security', [
-        'Account locked out every morning',
-        'User keeps getting locked out',
-        'Repeated AD lockouts for the same account',
-    ]),
-    ('networking', [
-        'VPN disconnects every few minutes',
-        'VPN drops the connection constantly',
-        'Remote VPN connection keeps dropping',
-    ]),
-    ('networking', [
-        'Wifi very slow in the meeting rooms',
-        'Wireless is sluggish in the boardroom',
-        'Slow wi-fi in conference rooms',
-    ]),
-    ('networking', [
-        'Mapped drive missing after login',
-        'Network drive not mapped at sign in',
-        'The S: drive mapping disappeared',
-    ]),
-    ('hardware', [
-        'Docking station monitors not detected',
-        'External screens not recognised on dock',
-        'Second monitor stays black when docked',
-    ]),
-    ('hardware', [
-        'Laptop battery drains overnight in sleep',
-        'Battery empty after sleep',
-        'Laptop battery dies while the lid is closed',
-    ]),
-    ('hardware', [
-        'Laptop overheating and fan loud',
-        'Fan running at full speed, laptop hot',
-        'Notebook gets very hot and noisy',
-    ]),
-    ('endpoint', [
-        'Windows update stuck at 0 percent',
-        'Updates fail to install with 0x80070005',
-        'Windows Update keeps failing',
-    ]),
-    ('endpoint', [
-        'Blue screen after the latest driver update',
-        'BSOD on startup since driver update',
-        'PC blue screens several times a day',
-    ]),
-    ('endpoint', [
-        'Start menu does not open',
-        'Clicking start does nothing',
-        'Start menu and search unresponsive',
-    ]),
-    ('active_directory', [
-        'New starter cannot log in on day one',
-        'New employee login fails',
-        "Fresh account can't sign in to the PC",
-    ]),
-    ('active_directory', [
-        'Group policy not applying to the laptop',
-        'GPO settings missing on device',
-        'Policies not applied after gpupdate',
-    ]),
-    ('virtualization', [
-        'VM will not start after host patching',
-        'Virtual machine fails to boot',
-        'Hyper-V guest stuck starting',
-    ]),
-    ('virtualization', [
-        'Snapshot consolidation needed warning',
-        'VM disks need consolidation',
-        'Consolidation failed on the VM',
-    ]),
-    ('backup', [
-        'Nightly backup job failed',
-        'Backup did not complete last night',
-        'Backup job ends with errors every night',
-    ]),
-    ('backup', [
-        'Restore from backup is extremely slow',
-        'File restore takes hours',
-        'Restoring a folder from backup crawls',
-    ]),
-    ('cloud', [
-        'Azure VM not reachable over RDP',
-        "Can't RDP to the Azure server",
-        'Remote desktop to the cloud VM times out',
-    ]),
-    ('cloud', [
-        'Storage account access denied for the app',
-        'App gets 403 from blob storage',
-        'Blob storage requests rejected',
-    ]),
-    ('other', [
-        'Desk phone shows no service',
-        'VoIP handset not registering',
-        'Phone system down for reception',
-    ]),
-    ('other', [
-        'CRM plugin missing in Outlook',
-        'CRM add-in disappeared',
-        'Outlook CRM toolbar gone',
-    ]),
-    (None, [
-        'Camera not working in video calls',
-        'Webcam not detected in meetings',
-        'No video from the laptop camera',
-    ]),
-    (None, [
-        'Microphone not picked up in calls',
-        'Mic not working in Teams calls',
-        'Nobody can hear me in meetings',
-    ]),
-]  # fmt: skip
-DEPARTMENTS = ["finance", "reception", "sales", "warehouse", "legal", "marketing", "payroll",
-               "design"]  # fmt: skip
+    (
+        "printing",
+        [
+            "Printer shows offline for the whole floor",
+            "Can't print, printer says offline",
+            "Print jobs stuck in the queue and nothing comes out",
+        ],
+    ),
+    (
+        "printing",
+        [
+            "Scan to email stopped sending",
+            "Scanner no longer emails scans",
+            "Scan to email fails with an SMTP error",
+        ],
+    ),
+    (
+        "email",
+        [
+            "Shared mailbox not showing in Outlook",
+            "Shared mailbox disappeared from Outlook",
+            "Can't see the shared mailbox in Outlook any more",
+        ],
+    ),
+    (
+        "email",
+        [
+            "Emails to external addresses bounce",
+            "Outgoing mail to customers bounces back",
+            "External recipients get a bounce for every email",
+        ],
+    ),
+    (
+        "m365",
+        [
+            "OneDrive not syncing files",
+            "OneDrive sync stuck on processing changes",
+            "Files not syncing to OneDrive",
+        ],
+    ),
+    (
+        "m365",
+        [
+            "Teams keeps crashing on launch",
+            "Teams crashes when opening a meeting",
+            "Microsoft Teams closes itself on start",
+        ],
+    ),
+    (
+        "m365",
+        [
+            "Outlook keeps asking for the password",
+            "Outlook password prompt loops",
+            "Outlook prompts for credentials again and again",
+        ],
+    ),
+    (
+        "security",
+        [
+            "MFA prompt never arrives on the phone",
+            "Authenticator app shows no sign-in request",
+            "Not receiving the MFA notification",
+        ],
+    ),
+    (
+        "security",
+        [
+            "Account locked out every morning",
+            "User keeps getting locked out",
+            "Repeated AD lockouts for the same account",
+        ],
+    ),
+    (
+        "networking",
+        [
+            "VPN disconnects every few minutes",
+            "VPN drops the connection constantly",
+            "Remote VPN connection keeps dropping",
+        ],
+    ),
+    (
+        "networking",
+        [
+            "Wifi very slow in the meeting rooms",
+            "Wireless is sluggish in the boardroom",
+            "Slow wi-fi in conference rooms",
+        ],
+    ),
+    (
+        "networking",
+        [
+            "Mapped drive missing after login",
+            "Network drive not mapped at sign in",
+            "The S: drive mapping disappeared",
+        ],
+    ),
+    (
+        "hardware",
+        [
+            "Docking station monitors not detected",
+            "External screens not recognised on dock",
+            "Second monitor stays black when docked",
+        ],
+    ),
+    (
+        "hardware",
+        [
+            "Laptop battery drains overnight in sleep",
+            "Battery empty after sleep",
+            "Laptop battery dies while the lid is closed",
+        ],
+    ),
+    (
+        "hardware",
+        [
+            "Laptop overheating and fan loud",
+            "Fan running at full speed, laptop hot",
+            "Notebook gets very hot and noisy",
+        ],
+    ),
+    (
+        "endpoint",
+        [
+            "Windows update stuck at 0 percent",
+            "Updates fail to install with 0x80070005",
+            "Windows Update keeps failing",
+        ],
+    ),
+    (
+        "endpoint",
+        [
+            "Blue screen after the latest driver update",
+            "BSOD on startup since driver update",
+            "PC blue screens several times a day",
+        ],
+    ),
+    (
+        "endpoint",
+        [
+            "Start menu does not open",
+            "Clicking start does nothing",
+            "Start menu and search unresponsive",
+        ],
+    ),
+    (
+        "active_directory",
+        [
+            "New starter cannot log in on day one",
+            "New employee login fails",
+            "Fresh account can't sign in to the PC",
+        ],
+    ),
+    (
+        "active_directory",
+        [
+            "Group policy not applying to the laptop",
+            "GPO settings missing on device",
+            "Policies not applied after gpupdate",
+        ],
+    ),
+    (
+        "virtualization",
+        [
+            "VM will not start after host patching",
+            "Virtual machine fails to boot",
+            "Hyper-V guest stuck starting",
+        ],
+    ),
+    (
+        "virtualization",
+        [
+            "Snapshot consolidation needed warning",
+            "VM disks need consolidation",
+            "Consolidation failed on the VM",
+        ],
+    ),
+    (
+        "backup",
+        [
+            "Nightly backup job failed",
+            "Backup did not complete last night",
+            "Backup job ends with errors every night",
+        ],
+    ),
+    (
+        "backup",
+        [
+            "Restore from backup is extremely slow",
+            "File restore takes hours",
+            "Restoring a folder from backup crawls",
+        ],
+    ),
+    (
+        "cloud",
+        [
+            "Azure VM not reachable over RDP",
+            "Can't RDP to the Azure server",
+            "Remote desktop to the cloud VM times out",
+        ],
+    ),
+    (
+        "cloud",
+        [
+            "Storage account access denied for the app",
+            "App gets 403 from blob storage",
+            "Blob storage requests rejected",
+        ],
+    ),
+    (
+        "other",
+        [
+            "Desk phone shows no service",
+            "VoIP handset not registering",
+            "Phone system down for reception",
+        ],
+    ),
+    (
+        "other",
+        [
+            "CRM plugin missing in Outlook",
+            "CRM add-in disappeared",
+            "Outlook CRM toolbar gone",
+        ],
+    ),
+    (
+        None,
+        [
+            "Camera not working in video calls",
+            "Webcam not detected in meetings",
+            "No video from the laptop camera",
+        ],
+    ),
+    (
+        None,
+        [
+            "Microphone not picked up in calls",
+            "Mic not working in Teams calls",
+            "Nobody can hear me in meetings",
+        ],
+    ),
+]
+DEPARTMENTS = [
+    "finance",
+    "reception",
+    "sales",
+    "warehouse",
+    "legal",
+    "marketing",
+    "payroll",
+    "design",
+]
 SITES = ["Leeds", "Bristol", "Glasgow", "Cardiff", "Norwich"]
-NAMES = ["Sarah", "Tom", "Priya", "Ahmed", "Lena", "Marco", "Jin", "Olu", "Grace", "Pavel",
-         "Rosa", "Idris"]  # fmt: skip
+NAMES = [
+    "Sarah",
+    "Tom",
+    "Priya",
+    "Ahmed",
+    "Lena",
+    "Marco",
+    "Jin",
+    "Olu",
+    "Grace",
+    "Pavel",
+    "Rosa",
+    "Idris",
+]
 NULL = "\\N"
 OPTIONS_JSON = '[{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]'
 
@@ -274,9 +402,9 @@ class Generator:
         ]
         qrnd = random.Random(plan.seed + 99)
         self.free_rate = [
-            [qrnd.choice([0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.35, 0.45, 0.65])
-             for _ in qs] for qs in self.questions
-        ]  # fmt: skip
+            [qrnd.choice([0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.35, 0.45, 0.65]) for _ in qs]
+            for qs in self.questions
+        ]
         self.cum_domains = list(_accumulate([w for _, w, _ in DOMAINS]))
         # What the steps pass needs of each session: domain index (-1: none) and status code.
         self.domain_of: list[int] = []
@@ -288,8 +416,9 @@ class Generator:
         p, acc = self.plan, self.account_id
         conn.execute(
             "INSERT INTO accounts (id, slug, name, settings, data_version, created_at) "
-            "VALUES (%s, %s, %s, '{}', 0, now())", (acc, p.slug, p.slug.title()),
-        )  # fmt: skip
+            "VALUES (%s, %s, %s, '{}', 0, now())",
+            (acc, p.slug, p.slug.title()),
+        )
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO teams (id, account_id, slug, name, created_at) "
@@ -299,9 +428,11 @@ class Generator:
             cur.executemany(
                 "INSERT INTO users (id, account_id, team_id, email, name, role, is_active, "
                 "created_at) VALUES (%s, %s, %s, %s, %s, 'engineer', true, now())",
-                [(u, acc, self.team_ids[k % 3], f"eng{k}@{p.slug}.example", f"Engineer {k}")
-                 for k, u in enumerate(self.user_ids)],
-            )  # fmt: skip
+                [
+                    (u, acc, self.team_ids[k % 3], f"eng{k}@{p.slug}.example", f"Engineer {k}")
+                    for k, u in enumerate(self.user_ids)
+                ],
+            )
 
     def tables(self) -> Iterator[tuple[str, list[str], Iterator[str]]]:
         yield "flows", FLOW_COLUMNS, self._flows()
@@ -372,11 +503,14 @@ class Generator:
             else:
                 r = rnd.random()
                 status = (
-                    ("escalated" if rnd.random() < 0.9 else "requesting_escalation") if r < esc
-                    else "abandoned" if r < esc + 0.04
-                    else "active" if r < esc + 0.05
+                    ("escalated" if rnd.random() < 0.9 else "requesting_escalation")
+                    if r < esc
+                    else "abandoned"
+                    if r < esc + 0.04
+                    else "active"
+                    if r < esc + 0.05
                     else "resolved"
-                )  # fmt: skip
+                )
             minutes = rnd.lognormvariate(3.5, 0.8)
             closed = status != "active"
             resolved_at = _ts(created + minutes * 60) if closed else "\\N"
@@ -384,12 +518,16 @@ class Generator:
             psa_cols = (
                 f"{rnd.choice(('connectwise', 'autotask', 'halo'))}\tT-{p.seed}-{i}\t"
                 + (str(max(1, int(minutes * 0.8))) if closed else "\\N")
-                if psa else "\\N\t\\N\t\\N"
-            )  # fmt: skip
+                if psa
+                else "\\N\t\\N\t\\N"
+            )
             analysis = (
-                ("pending" if recent else "completed") if status == "resolved"
-                else "\\N" if status == "active" else "skipped"
-            )  # fmt: skip
+                ("pending" if recent else "completed")
+                if status == "resolved"
+                else "\\N"
+                if status == "active"
+                else "skipped"
+            )
             sid = _uid(p.seed, 4, i)
             created_s = _ts(created)
             domain = DOMAINS[d][0] if d >= 0 else "\\N"
@@ -409,9 +547,15 @@ class Generator:
                 self._maybe_proposal(rnd, i, sid, summary, domain, flow, created + minutes * 60)
 
     def _maybe_proposal(
-        self, rnd: random.Random, i: int, sid: str, summary: str, domain: str,
-        flow: str | None, at: float,
-    ) -> None:  # fmt: skip
+        self,
+        rnd: random.Random,
+        i: int,
+        sid: str,
+        summary: str,
+        domain: str,
+        flow: str | None,
+        at: float,
+    ) -> None:
         r = rnd.random()
         if flow and r < 0.4:
             kind, status, target = "auto_reinforced", "auto_reinforced", flow
@@ -460,8 +604,10 @@ class Generator:
                 head = f"{_uid(p.seed, 6, counter)}\t{sid}\t{acc}\t{k}\t"
                 r = rnd.random()
                 if k == n - 1 and resolved:
-                    yield head + ('resolution\t{"text": "Fixed", "type": "resolution"}\t\\N\t\\N\t'
-                                  f'\\N\t\\N\tf\tf\t\\N\t{when}\n')  # fmt: skip
+                    yield head + (
+                        'resolution\t{"text": "Fixed", "type": "resolution"}\t\\N\t\\N\t'
+                        f"\\N\t\\N\tf\tf\t\\N\t{when}\n"
+                    )
                 elif r < 0.5:
                     q = rnd.randrange(len(qs))
                     answered = rnd.random() < 0.95
@@ -469,24 +615,31 @@ class Generator:
                     if free:
                         answer = (
                             FREE_ANSWERS[min(int(rnd.expovariate(0.7)), len(FREE_ANSWERS) - 1)]
-                            if rnd.random() < 0.75 else f"error 0x{rnd.getrandbits(24):06x}"
-                        )  # fmt: skip
+                            if rnd.random() < 0.75
+                            else f"error 0x{rnd.getrandbits(24):06x}"
+                        )
                         tail = f"\\N\t{answer}\tt\tf\t\\N\t{when}\n"
                     elif answered:
                         tail = f"{rnd.choice(('yes', 'no'))}\t\\N\tf\tf\t\\N\t{when}\n"
                     else:
                         tail = "\\N\t\\N\tf\tf\t\\N\t\\N\n"
-                    yield (head + f'question\t{{"text": "{qs[q]}", "type": "question"}}\t'
-                           f"{qs[q]}\t{OPTIONS_JSON}\t" + tail)  # fmt: skip
+                    yield (
+                        head + f'question\t{{"text": "{qs[q]}", "type": "question"}}\t'
+                        f"{qs[q]}\t{OPTIONS_JSON}\t" + tail
+                    )
                 elif r < 0.85:
                     ok = "true" if rnd.random() < 0.65 else "false"
                     act = ACTIONS[rnd.randrange(len(ACTIONS))]
                     result = f'{{"success": {ok}, "details": "done"}}'
-                    yield (head + f'action\t{{"text": "{act}", "type": "action"}}\t\\N\t\\N\t\\N\t'
-                           f"\\N\tf\tf\t{result}\t{when}\n")  # fmt: skip
+                    yield (
+                        head + f'action\t{{"text": "{act}", "type": "action"}}\t\\N\t\\N\t\\N\t'
+                        f"\\N\tf\tf\t{result}\t{when}\n"
+                    )
                 else:
-                    yield head + ('info\t{"text": "Checked the event log", "type": "info"}\t\\N\t'
-                                  f"\\N\t\\N\t\\N\tf\tf\t\\N\t{when}\n")  # fmt: skip
+                    yield head + (
+                        'info\t{"text": "Checked the event log", "type": "info"}\t\\N\t'
+                        f"\\N\t\\N\t\\N\tf\tf\t\\N\t{when}\n"
+                    )
 
 
 def _accumulate(weights: list[float]) -> Iterator[float]:
@@ -500,24 +653,87 @@ TIERS = ["high", "medium", "low", "discovery"]
 TIER_WEIGHTS = [30, 25, 15, 30]
 REVIEW_STATUSES = ["approved", "modified", "rejected", "dismissed", "pending"]
 REVIEW_WEIGHTS = [35, 15, 20, 10, 20]
-STATUS_CODES = {"active": 0, "resolved": 1, "escalated": 2, "requesting_escalation": 3,
-                "abandoned": 4}  # fmt: skip
-FLOW_COLUMNS = ["id", "account_id", "key", "name", "description", "tree_type", "tree_structure",
-                "match_keywords", "problem_domain", "origin", "success_rate", "usage_count",
-                "version", "created_at", "updated_at"]  # fmt: skip
-SESSION_COLUMNS = ["id", "account_id", "team_id", "engineer_id", "problem_summary",
-                   "problem_domain", "status", "confidence_tier", "confidence_score",
-                   "matched_flow_id", "match_score", "resolution_summary", "escalation_reason",
-                   "psa_provider", "psa_ticket_id", "time_spent_minutes", "created_at",
-                   "resolved_at", "analysis_status", "analysis_attempts"]  # fmt: skip
-STEP_COLUMNS = ["id", "session_id", "account_id", "step_order", "step_type", "content",
-                "context_message", "options_presented", "selected_option", "free_text_input",
-                "was_free_text", "was_skipped", "action_result", "responded_at"]  # fmt: skip
-PROPOSAL_COLUMNS = ["id", "account_id", "source_session_id", "proposal_type", "target_flow_id",
-                    "title", "proposed_flow_data", "match_keywords", "confidence_score",
-                    "supporting_session_count", "supporting_session_ids", "supporting_summaries",
-                    "problem_domain", "status", "created_at", "reviewed_at",
-                    "published_flow_id"]  # fmt: skip
+STATUS_CODES = {
+    "active": 0,
+    "resolved": 1,
+    "escalated": 2,
+    "requesting_escalation": 3,
+    "abandoned": 4,
+}
+FLOW_COLUMNS = [
+    "id",
+    "account_id",
+    "key",
+    "name",
+    "description",
+    "tree_type",
+    "tree_structure",
+    "match_keywords",
+    "problem_domain",
+    "origin",
+    "success_rate",
+    "usage_count",
+    "version",
+    "created_at",
+    "updated_at",
+]
+SESSION_COLUMNS = [
+    "id",
+    "account_id",
+    "team_id",
+    "engineer_id",
+    "problem_summary",
+    "problem_domain",
+    "status",
+    "confidence_tier",
+    "confidence_score",
+    "matched_flow_id",
+    "match_score",
+    "resolution_summary",
+    "escalation_reason",
+    "psa_provider",
+    "psa_ticket_id",
+    "time_spent_minutes",
+    "created_at",
+    "resolved_at",
+    "analysis_status",
+    "analysis_attempts",
+]
+STEP_COLUMNS = [
+    "id",
+    "session_id",
+    "account_id",
+    "step_order",
+    "step_type",
+    "content",
+    "context_message",
+    "options_presented",
+    "selected_option",
+    "free_text_input",
+    "was_free_text",
+    "was_skipped",
+    "action_result",
+    "responded_at",
+]
+PROPOSAL_COLUMNS = [
+    "id",
+    "account_id",
+    "source_session_id",
+    "proposal_type",
+    "target_flow_id",
+    "title",
+    "proposed_flow_data",
+    "match_keywords",
+    "confidence_score",
+    "supporting_session_count",
+    "supporting_session_ids",
+    "supporting_summaries",
+    "problem_domain",
+    "status",
+    "created_at",
+    "reviewed_at",
+    "published_flow_id",
+]
 
 
 # --- Loading and measuring ------------------------------------------------------------------
@@ -602,8 +818,9 @@ async def _measure(settings: Settings, slug: str, period: int) -> dict[str, floa
                     )
                     detail = f"{len(report.gaps)} gaps"
                 else:
-                    board = await dashboard(db, account=account, period_days=period,
-                                            use_cache=False)  # fmt: skip
+                    board = await dashboard(
+                        db, account=account, period_days=period, use_cache=False
+                    )
                     detail = f"{board.sessions} sessions in period"
                 times.append(time.perf_counter() - t)
         out[name] = statistics.median(times[1:])

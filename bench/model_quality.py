@@ -88,25 +88,39 @@ def regenerate(path: Path, count: int = 30) -> None:
         steps: list[dict[str, Any]] = []
         for n in range(12):
             steps.append({"step_type": "info", "content": {"text": f"{note} ({n})"}})
-            steps.append({
+            steps.append(
+                {
+                    "step_type": "question",
+                    "content": {
+                        "text": f"Check {n}: does the symptom persist after step {n}?",
+                        "help_text": note * 2,
+                    },
+                    "options_presented": [
+                        {"value": f"v{k}", "label": f"Outcome {k}: {note[:90]}"} for k in range(5)
+                    ],
+                    "selected_option": "v1",
+                }
+            )
+        steps.append(
+            {
                 "step_type": "question",
-                "content": {"text": f"Check {n}: does the symptom persist after step {n}?",
-                            "help_text": note * 2},
-                "options_presented": [
-                    {"value": f"v{k}", "label": f"Outcome {k}: {note[:90]}"} for k in range(5)
-                ],
-                "selected_option": "v1",
-            })  # fmt: skip
-        steps.append({"step_type": "question", "content": {"text": "What does the event log say?"},
-                      "free_text_input": "Event 5719: no logon server available",
-                      "was_free_text": True})  # fmt: skip
-        lines.append({
-            "external_id": f"MQ-LONG-{i}", "status": "resolved", "problem_domain": "networking",
-            "problem_summary": "Intermittent logon failures at the branch office, long ticket",
-            "confidence_tier": "discovery", "confidence_score": 0.25,
-            "resolution_summary": "Replaced the failing branch switch uplink",
-            "steps": steps,
-        })  # fmt: skip
+                "content": {"text": "What does the event log say?"},
+                "free_text_input": "Event 5719: no logon server available",
+                "was_free_text": True,
+            }
+        )
+        lines.append(
+            {
+                "external_id": f"MQ-LONG-{i}",
+                "status": "resolved",
+                "problem_domain": "networking",
+                "problem_summary": "Intermittent logon failures at the branch office, long ticket",
+                "confidence_tier": "discovery",
+                "confidence_score": 0.25,
+                "resolution_summary": "Replaced the failing branch switch uplink",
+                "steps": steps,
+            }
+        )
     path.write_text("".join(json.dumps(line, sort_keys=True) + "\n" for line in lines))
     print(f"wrote {len(lines)} sessions to {path}")
 
@@ -118,13 +132,18 @@ def snapshot_of(line: dict[str, Any]) -> dict[str, Any]:
     for step in steps:
         step["responded_at"] = None
     return {
-        "id": line["external_id"], "problem_summary": data.problem_summary,
-        "problem_domain": data.problem_domain, "status": data.status,
+        "id": line["external_id"],
+        "problem_summary": data.problem_summary,
+        "problem_domain": data.problem_domain,
+        "status": data.status,
         "confidence_tier": data.confidence_tier or "discovery",
-        "confidence_score": data.confidence_score or 0.0, "match_score": data.match_score,
-        "matched_flow_id": data.matched_flow, "resolution_summary": data.resolution_summary,
-        "escalation_reason": data.escalation_reason, "steps": steps,
-    }  # fmt: skip
+        "confidence_score": data.confidence_score or 0.0,
+        "match_score": data.match_score,
+        "matched_flow_id": data.matched_flow,
+        "resolution_summary": data.resolution_summary,
+        "escalation_reason": data.escalation_reason,
+        "steps": steps,
+    }
 
 
 async def run_one(
@@ -136,24 +155,32 @@ async def run_one(
     snapshot = snapshot_of(line)
     flow = flows.get(line.get("matched_flow") or "")
     path = choose_path(
-        has_match=flow is not None, match_score=line.get("match_score"),
+        has_match=flow is not None,
+        match_score=line.get("match_score"),
         divergence=has_divergence(snapshot["steps"]),
-    )  # fmt: skip
+    )
     path = ENHANCEMENT if path == ENHANCEMENT and flow is not None else NEW_FLOW
     # Redacted exactly as the worker redacts before anything leaves for a model.
     redactor = Redactor("standard")
     session = privacy.redact_snapshot(snapshot, redactor)
     started = time.perf_counter()
-    out: dict[str, Any] = {"id": line["external_id"], "path": path, "tokens_in": 0,
-                           "tokens_out": 0, "trim_level": 0}  # fmt: skip
+    out: dict[str, Any] = {
+        "id": line["external_id"],
+        "path": path,
+        "tokens_in": 0,
+        "tokens_out": 0,
+        "trim_level": 0,
+    }
     try:
         if path == ENHANCEMENT:
             assert flow is not None
             made = await generate_enhancement(
-                provider, session, flow_name=redactor.text(flow["name"]),
+                provider,
+                session,
+                flow_name=redactor.text(flow["name"]),
                 tree=privacy.redact_tree(flow["tree_structure"], redactor),
                 context_tokens=context_tokens,
-            )  # fmt: skip
+            )
         else:
             made = await generate_new_flow(provider, session, context_tokens=context_tokens)
         out["result"] = "after_repair" if made.repaired else "first_try"
@@ -214,9 +241,12 @@ async def bench(args: argparse.Namespace, lines: list[dict[str, Any]]) -> int:
         print("give --url (an OpenAI-compatible base URL) or --fake", file=sys.stderr)
         return 2
     provider = OpenAIProvider(
-        base_url=url, model=args.model, api_key=args.api_key, timeout=args.timeout,
+        base_url=url,
+        model=args.model,
+        api_key=args.api_key,
+        timeout=args.timeout,
         max_retries=args.retries,
-    )  # fmt: skip
+    )
     flows = _flows()
     rows: list[dict[str, Any]] = []
     try:

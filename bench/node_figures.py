@@ -53,30 +53,48 @@ def tree_of(k: int) -> dict:  # type: ignore[type-arg]
 
     def decision(node_id: str, question: str, options: list[tuple[str, str]]) -> dict:  # type: ignore[type-arg]
         return {
-            "id": node_id, "type": "decision", "title": question[:60],
+            "id": node_id,
+            "type": "decision",
+            "title": question[:60],
             "question": question,
-            "options": [{"id": f"{node_id}-{i}", "label": label, "next_node_id": target}
-                        for i, (label, target) in enumerate(options)],
-        }  # fmt: skip
+            "options": [
+                {"id": f"{node_id}-{i}", "label": label, "next_node_id": target}
+                for i, (label, target) in enumerate(options)
+            ],
+        }
 
     def action(node_id: str, title: str, nxt: str) -> dict:  # type: ignore[type-arg]
-        return {"id": node_id, "type": "action", "title": title, "description": title,
-                "next_node_id": nxt}  # fmt: skip
+        return {
+            "id": node_id,
+            "type": "action",
+            "title": title,
+            "description": title,
+            "next_node_id": nxt,
+        }
 
     def solution(node_id: str, title: str) -> dict:  # type: ignore[type-arg]
         return {"id": node_id, "type": "solution", "title": title, "description": title}
 
-    root = decision("root", f"Flow {k}: what does the user see first?",
-                    [("An error", "q-error"), ("Nothing happens", "q-silent"),
-                     ("It is slow", "a-restart")])  # fmt: skip
+    root = decision(
+        "root",
+        f"Flow {k}: what does the user see first?",
+        [("An error", "q-error"), ("Nothing happens", "q-silent"), ("It is slow", "a-restart")],
+    )
     children = [
-        decision("q-error", f"Flow {k}: which error code is shown?",
-                 [("Access denied", "a-perms"), ("Not found", "s-path")]),
-        decision("q-silent", f"Flow {k}: is the service running?",
-                 [("No", "a-start"), ("Yes", "s-vendor")]),
+        decision(
+            "q-error",
+            f"Flow {k}: which error code is shown?",
+            [("Access denied", "a-perms"), ("Not found", "s-path")],
+        ),
+        decision(
+            "q-silent",
+            f"Flow {k}: is the service running?",
+            [("No", "a-start"), ("Yes", "s-vendor")],
+        ),
         action("a-restart", f"Flow {k}: restart the client", "q-better"),
-        decision("q-better", f"Flow {k}: is it faster now?",
-                 [("Yes", "s-restart"), ("No", "s-escalate")]),
+        decision(
+            "q-better", f"Flow {k}: is it faster now?", [("Yes", "s-restart"), ("No", "s-escalate")]
+        ),
         action("a-perms", f"Flow {k}: grant the missing permission", "s-perms"),
         action("a-start", f"Flow {k}: start the service", "s-started"),
         solution("s-path", f"Flow {k}: corrected the path"),
@@ -85,7 +103,7 @@ def tree_of(k: int) -> dict:  # type: ignore[type-arg]
         solution("s-escalate", f"Flow {k}: escalate to second line"),
         solution("s-perms", f"Flow {k}: permission granted"),
         solution("s-started", f"Flow {k}: service started"),
-    ]  # fmt: skip
+    ]
     return {**root, "children": children}
 
 
@@ -107,8 +125,9 @@ class Generator:
     def insert_people(self, conn: psycopg.Connection) -> None:
         conn.execute(
             "INSERT INTO accounts (id, slug, name, settings, data_version, created_at) "
-            "VALUES (%s, 'bench-nodes', 'Bench nodes', '{}', 0, now())", (self.account,),
-        )  # fmt: skip
+            "VALUES (%s, 'bench-nodes', 'Bench nodes', '{}', 0, now())",
+            (self.account,),
+        )
         conn.execute(
             "INSERT INTO users (id, account_id, email, name, role, is_active, created_at) "
             "VALUES (%s, %s, 'lead@bench.example', 'Lead', 'admin', true, now())",
@@ -119,9 +138,11 @@ class Generator:
         created = _ts(self.start)
         for k, fid in enumerate(self.flow_ids):
             tree = json.dumps(self.trees[k])
-            yield (f"{fid}\t{self.account}\tflow-{k}\tFlow {k}\t{NULL}\ttroubleshooting\t{tree}\t"
-                   f"[]\tother\timported\t0.8\t0\t1\t{created}\t{created}\t{self.user}\t"
-                   f"{created}\t{_ts(self.start + 180 * 86400)}\n")  # fmt: skip
+            yield (
+                f"{fid}\t{self.account}\tflow-{k}\tFlow {k}\t{NULL}\ttroubleshooting\t{tree}\t"
+                f"[]\tother\timported\t0.8\t0\t1\t{created}\t{created}\t{self.user}\t"
+                f"{created}\t{_ts(self.start + 180 * 86400)}\n"
+            )
 
     def versions(self) -> Iterator[str]:
         for k, fid in enumerate(self.flow_ids):
@@ -211,8 +232,10 @@ class Generator:
                 at += rnd.uniform(15, 240)
                 head = f"{_uid(5, counter)}\t{sid}\t{self.account}\t{order}\t"
                 if order in slot_set:
-                    yield head + (f'info\t{{"text": "Checked the logs", "type": "info"}}\t{NULL}\t'
-                                  f"{NULL}\t{NULL}\t{NULL}\tf\tf\t{NULL}\t{_ts(at)}\n")  # fmt: skip
+                    yield head + (
+                        f'info\t{{"text": "Checked the logs", "type": "info"}}\t{NULL}\t'
+                        f"{NULL}\t{NULL}\t{NULL}\tf\tf\t{NULL}\t{_ts(at)}\n"
+                    )
                     continue
                 kind, text, option, free = next(w)
                 content = json.dumps({"text": text, "type": kind})
@@ -224,15 +247,21 @@ class Generator:
                         )
                     picked = NULL if free else option
                     typed = "something else entirely" if free else NULL
-                    yield head + (f"question\t{content}\t{text}\t{opts}\t{picked}\t{typed}\t"
-                                  f"{'t' if free else 'f'}\tf\t{NULL}\t{_ts(at)}\n")  # fmt: skip
+                    yield head + (
+                        f"question\t{content}\t{text}\t{opts}\t{picked}\t{typed}\t"
+                        f"{'t' if free else 'f'}\tf\t{NULL}\t{_ts(at)}\n"
+                    )
                 elif kind == "action":
                     result = '{"success": true, "details": "done"}'
-                    yield head + (f"action\t{content}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\tf\tf\t"
-                                  f"{result}\t{_ts(at)}\n")  # fmt: skip
+                    yield head + (
+                        f"action\t{content}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\tf\tf\t"
+                        f"{result}\t{_ts(at)}\n"
+                    )
                 else:
-                    yield head + (f"resolution\t{content}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\tf\tf\t"
-                                  f"{NULL}\t{_ts(at)}\n")  # fmt: skip
+                    yield head + (
+                        f"resolution\t{content}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\tf\tf\t"
+                        f"{NULL}\t{_ts(at)}\n"
+                    )
 
 
 def _accumulate(weights: list[float]) -> Iterator[float]:
@@ -242,18 +271,68 @@ def _accumulate(weights: list[float]) -> Iterator[float]:
         yield total
 
 
-FLOW_COLUMNS = ["id", "account_id", "key", "name", "description", "tree_type", "tree_structure",
-                "match_keywords", "problem_domain", "origin", "success_rate", "usage_count",
-                "version", "created_at", "updated_at", "owner_id", "verified_at",
-                "review_by"]  # fmt: skip
-VERSION_COLUMNS = ["id", "flow_id", "account_id", "version", "name", "tree_structure",
-                   "match_keywords", "problem_domain", "created_at"]  # fmt: skip
-SESSION_COLUMNS = ["id", "account_id", "problem_summary", "problem_domain", "status",
-                   "confidence_tier", "confidence_score", "matched_flow_id", "match_score",
-                   "created_at", "resolved_at", "analysis_status", "analysis_attempts"]  # fmt: skip
-STEP_COLUMNS = ["id", "session_id", "account_id", "step_order", "step_type", "content",
-                "context_message", "options_presented", "selected_option", "free_text_input",
-                "was_free_text", "was_skipped", "action_result", "responded_at"]  # fmt: skip
+FLOW_COLUMNS = [
+    "id",
+    "account_id",
+    "key",
+    "name",
+    "description",
+    "tree_type",
+    "tree_structure",
+    "match_keywords",
+    "problem_domain",
+    "origin",
+    "success_rate",
+    "usage_count",
+    "version",
+    "created_at",
+    "updated_at",
+    "owner_id",
+    "verified_at",
+    "review_by",
+]
+VERSION_COLUMNS = [
+    "id",
+    "flow_id",
+    "account_id",
+    "version",
+    "name",
+    "tree_structure",
+    "match_keywords",
+    "problem_domain",
+    "created_at",
+]
+SESSION_COLUMNS = [
+    "id",
+    "account_id",
+    "problem_summary",
+    "problem_domain",
+    "status",
+    "confidence_tier",
+    "confidence_score",
+    "matched_flow_id",
+    "match_score",
+    "created_at",
+    "resolved_at",
+    "analysis_status",
+    "analysis_attempts",
+]
+STEP_COLUMNS = [
+    "id",
+    "session_id",
+    "account_id",
+    "step_order",
+    "step_type",
+    "content",
+    "context_message",
+    "options_presented",
+    "selected_option",
+    "free_text_input",
+    "was_free_text",
+    "was_skipped",
+    "action_result",
+    "responded_at",
+]
 
 
 def _plain_url(url: str, database: str) -> str:
@@ -324,9 +403,11 @@ async def _measure(settings: Settings, flows: int) -> None:
             sessions = (await db.execute(select(func.count()).select_from(Session))).scalar_one()
             steps = (await db.execute(select(func.count()).select_from(SessionStep))).scalar_one()
         print(f"stored: {sessions:,} sessions, {steps:,} steps", flush=True)
-        cases = [("busiest flow, current version (2)", "flow-0", None),
-                 ("busiest flow, version 1", "flow-0", 1),
-                 ("median flow", f"flow-{flows // 2}", None)]  # fmt: skip
+        cases = [
+            ("busiest flow, current version (2)", "flow-0", None),
+            ("busiest flow, version 1", "flow-0", 1),
+            ("median flow", f"flow-{flows // 2}", None),
+        ]
         for label, key, version in cases:
             times: list[float] = []
             detail = ""

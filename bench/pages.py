@@ -71,12 +71,28 @@ async def discover(client: httpx.AsyncClient) -> list[str]:
     ids = ",".join(re.findall(r'href="/sessions/([0-9a-f-]{36})"', sessions)[:8])
     runner = await runner_pages(client, flow.rsplit("/", 1)[-1])
     return [
-        "/login", "/review", "/review?status=all&sort=confidence", new_flow, enhancement,
-        f"{new_flow}/edit", "/flows", "/flows?q=printer", flow, f"{flow}/edit",
-        f"{flow}/export.json", f"{flow}/export.mmd", "/sessions", "/sessions?domain=networking",
-        f"/sessions?ids={ids}", session, "/notifications", "/analytics?period=7",
-        "/analytics?period=30", "/analytics?period=90", *runner,
-    ]  # fmt: skip
+        "/login",
+        "/review",
+        "/review?status=all&sort=confidence",
+        new_flow,
+        enhancement,
+        f"{new_flow}/edit",
+        "/flows",
+        "/flows?q=printer",
+        flow,
+        f"{flow}/edit",
+        f"{flow}/export.json",
+        f"{flow}/export.mmd",
+        "/sessions",
+        "/sessions?domain=networking",
+        f"/sessions?ids={ids}",
+        session,
+        "/notifications",
+        "/analytics?period=7",
+        "/analytics?period=30",
+        "/analytics?period=90",
+        *runner,
+    ]
 
 
 async def runner_pages(client: httpx.AsyncClient, flow_id: str) -> list[str]:
@@ -86,16 +102,27 @@ async def runner_pages(client: httpx.AsyncClient, flow_id: str) -> list[str]:
     token = _first(_CSRF.pattern, start.text)
     runs = []
     for chosen in (flow_id, ""):
-        made = await client.post("/start", data={
-            "csrf_token": token, "problem": "Reception printer says offline", "flow_id": chosen,
-        })  # fmt: skip
+        made = await client.post(
+            "/start",
+            data={
+                "csrf_token": token,
+                "problem": "Reception printer says offline",
+                "flow_id": chosen,
+            },
+        )
         runs.append(made.headers["location"])
     walk = await client.get(runs[0])
     node = _first(r'name="node_id" value="([^"]+)"', walk.text)
     answer = _first(r'name="answer" value="([^"]+)"', walk.text)
-    await client.post(f"{runs[0]}/walk", data={
-        "csrf_token": token, "node_id": node, "answer": answer, "expected_order": "0",
-    })  # fmt: skip
+    await client.post(
+        f"{runs[0]}/walk",
+        data={
+            "csrf_token": token,
+            "node_id": node,
+            "answer": answer,
+            "expected_order": "0",
+        },
+    )
     return ["/start", "/start?q=printer+offline+on+the+second+floor", *runs]
 
 
@@ -103,8 +130,10 @@ async def run(repeat: int, user: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
-            secret_key="bench", rate_limit_enabled=False, ai_provider="offline",
-        )  # fmt: skip
+            secret_key="bench",
+            rate_limit_enabled=False,
+            ai_provider="offline",
+        )
         create_schema(Path(tmp) / "bench.db")
         await load_demo(settings, now=datetime.now(UTC))
         await Worker(settings).drain()

@@ -184,8 +184,10 @@ def read_corpus(path: Path) -> Corpus:
             label = record.pop("label")
             external_id = record["external_id"]
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise SystemExit(f"{path}:{number}: needs a JSON object with label and external_id "
-                             f"({type(exc).__name__}: {exc})") from None  # fmt: skip
+            raise SystemExit(
+                f"{path}:{number}: needs a JSON object with label and external_id "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         if not isinstance(label, str) or not label or external_id in corpus.labels:
             raise SystemExit(f"{path}:{number}: label missing or external_id repeated")
         corpus.labels[external_id] = label
@@ -250,15 +252,21 @@ async def sessions_of(settings: Any, slug: str) -> list[dict[str, Any]]:
     async with unit_of_work(settings, write=False) as db:
         stmt = (
             select(
-                Session.id, Session.external_id, Session.problem_summary, Session.matched_flow_id,
-                Session.analysis_status, Session.analysis_error, Session.proposal_id,
-                FlowProposal.proposal_type, FlowProposal.problem_domain,
+                Session.id,
+                Session.external_id,
+                Session.problem_summary,
+                Session.matched_flow_id,
+                Session.analysis_status,
+                Session.analysis_error,
+                Session.proposal_id,
+                FlowProposal.proposal_type,
+                FlowProposal.problem_domain,
             )
             .join(Account, Account.id == Session.account_id)
             .outerjoin(FlowProposal, FlowProposal.id == Session.proposal_id)
             .where(Account.slug == slug)
             .order_by(Session.external_id)
-        )  # fmt: skip
+        )
         return [dict(row._mapping) for row in (await db.execute(stmt)).all()]
 
 
@@ -471,32 +479,47 @@ def table(result: dict[str, Any]) -> str:
     add(f"merge score: recall at {t:g}", f"{ms['all_pairs']['recall']:.3f}")
     st = ms["short_titles"]
     add("merge score, short titles: average precision", f"{st['ap']:.3f}", ">= 0.20")
-    add(f"merge score, short titles: precision / recall at {t:g}",
-        f"{st['precision']:.3f} / {st['recall']:.3f}")  # fmt: skip
+    add(
+        f"merge score, short titles: precision / recall at {t:g}",
+        f"{st['precision']:.3f} / {st['recall']:.3f}",
+    )
     add("merges: proposals formed / labels", f"{m['clusters']} / {m['labels']}")
     add("merges: ARI", f"{m['ari']:.3f}")
     add("merges: NMI", f"{m['nmi']:.3f}")
     add("merges: purity", f"{m['purity']:.3f}")
-    add("merges: largest proposal, share of sessions",
-        f"{m['largest_share']:.1%} ({m['largest_size']} of {m['items']})")  # fmt: skip
+    add(
+        "merges: largest proposal, share of sessions",
+        f"{m['largest_share']:.1%} ({m['largest_size']} of {m['items']})",
+    )
     add("short titles: proposals formed / labels", f"{sm['clusters']} / {sm['labels']}")
-    add("short titles: largest proposal, share",
-        f"{sm['largest_share']:.1%} ({sm['largest_size']} of {sm['items']})", "<= 15%")  # fmt: skip
-    add("short titles: ARI / NMI / purity",
-        f"{sm['ari']:.3f} / {sm['nmi']:.3f} / {sm['purity']:.3f}")  # fmt: skip
-    add("gaps: recurring groups reported (sessions in them)",
-        f"{g['groups']} ({g['grouped_sessions']} of {g['sessions']})")  # fmt: skip
+    add(
+        "short titles: largest proposal, share",
+        f"{sm['largest_share']:.1%} ({sm['largest_size']} of {sm['items']})",
+        "<= 15%",
+    )
+    add(
+        "short titles: ARI / NMI / purity",
+        f"{sm['ari']:.3f} / {sm['nmi']:.3f} / {sm['purity']:.3f}",
+    )
+    add(
+        "gaps: recurring groups reported (sessions in them)",
+        f"{g['groups']} ({g['grouped_sessions']} of {g['sessions']})",
+    )
     w = g["with_ungrouped"]
     add("gaps, ungrouped as one bucket: ARI", f"{w['ari']:.3f}", ">= 0.15")
     add("gaps, ungrouped as one bucket: NMI", f"{w['nmi']:.3f}", ">= 0.45")
     add("gaps, ungrouped as one bucket: purity", f"{w['purity']:.3f}")
     o = g["grouped_only"]
-    add("gaps, grouped sessions only: ARI / NMI / purity",
-        f"{o['ari']:.3f} / {o['nmi']:.3f} / {o['purity']:.3f}" if o else "no groups")  # fmt: skip
+    add(
+        "gaps, grouped sessions only: ARI / NMI / purity",
+        f"{o['ari']:.3f} / {o['nmi']:.3f} / {o['purity']:.3f}" if o else "no groups",
+    )
     counts = list(s["proposals_per_problem"].values())
-    add("simulator: new-flow proposals per novel problem",
+    add(
+        "simulator: new-flow proposals per novel problem",
         f"{np.mean(counts):.2f} (max {max(counts)}, {counts.count(1)} of {len(counts)} have 1)",
-        "1 each")  # fmt: skip
+        "1 each",
+    )
     add("simulator: purity of new-flow proposals", f"{s['purity']:.3f}", ">= 0.95")
     own = f"{s['own_gap_group']} of {s['novel_problems']} ({s['gap_groups']} groups)"
     add("simulator: novel problems with a gap group of their own", own, "all")
@@ -510,8 +533,10 @@ def table(result: dict[str, Any]) -> str:
     lines = [head, "", f"{'measure':<{width}}  {'value':<{value_width}}  target"]
     lines += [f"{n:<{width}}  {v:<{value_width}}  {tg}".rstrip() for n, v, tg in rows]
     if m["unplaced"] or sm["unplaced"]:
-        lines.append(f"\n(sessions the worker did not place: {m['unplaced']} corpus, "
-                     f"{sm['unplaced']} short titles)")  # fmt: skip
+        lines.append(
+            f"\n(sessions the worker did not place: {m['unplaced']} corpus, "
+            f"{sm['unplaced']} short titles)"
+        )
     return "\n".join(lines)
 
 
@@ -519,8 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--short-titles", type=Path, default=SHORT_TITLES)
-    parser.add_argument("--threshold", type=float, default=None,
-                        help="merge threshold (default: the product's)")  # fmt: skip
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="merge threshold (default: the product's)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
@@ -541,8 +567,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table(result))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"({time.perf_counter() - _started:.0f} s wall, {time.process_time():.0f} s CPU; "
-          f"load average {load:.1f})", file=sys.stderr)  # fmt: skip
+    print(
+        f"({time.perf_counter() - _started:.0f} s wall, {time.process_time():.0f} s CPU; "
+        f"load average {load:.1f})",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -21,8 +21,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     # The fields the worker's snapshot carries (the import lines have more).
-    keys = ("problem_summary", "problem_domain", "status", "confidence_tier", "confidence_score",
-            "resolution_summary", "escalation_reason", "steps")  # fmt: skip
+    keys = (
+        "problem_summary",
+        "problem_domain",
+        "status",
+        "confidence_tier",
+        "confidence_score",
+        "resolution_summary",
+        "escalation_reason",
+        "steps",
+    )
     sessions = [{k: s[k] for k in keys if k in s} for s in demo_sessions(datetime.now(UTC))]
     chars = sum(len(str(s)) for s in sessions)
     print(f"{len(sessions)} demo sessions, {chars / len(sessions):.0f} characters each on average")

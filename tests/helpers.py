@@ -91,10 +91,13 @@ async def create_flow(
     from resolutionflow.flows.service import create_flow as create
 
     data = FlowIn(
-        key=key or f"flow-{uuid.uuid4().hex[:6]}", name=name, description="Printer shows offline",
-        problem_domain=domain, match_keywords=["printer", "offline"],
+        key=key or f"flow-{uuid.uuid4().hex[:6]}",
+        name=name,
+        description="Printer shows offline",
+        problem_domain=domain,
+        match_keywords=["printer", "offline"],
         tree_structure=tree or simple_tree(),
-    )  # fmt: skip
+    )
     return await create(db, account=account, data=data)
 
 
@@ -161,10 +164,17 @@ async def create_proposal(
     from resolutionflow.models import FlowProposal, Session
 
     session = Session(
-        account_id=account.id, problem_summary=title, problem_domain=domain, status="resolved",
-        confidence_tier="discovery", confidence_score=confidence, created_at=utcnow(),
-        resolved_at=utcnow(), analysis_status="completed", analysis_attempts=1,
-    )  # fmt: skip
+        account_id=account.id,
+        problem_summary=title,
+        problem_domain=domain,
+        status="resolved",
+        confidence_tier="discovery",
+        confidence_score=confidence,
+        created_at=utcnow(),
+        resolved_at=utcnow(),
+        analysis_status="completed",
+        analysis_attempts=1,
+    )
     db.add(session)
     await db.flush()
     if proposal_type == "new_flow":
@@ -177,17 +187,26 @@ async def create_proposal(
     else:
         data = diff or {"new_nodes": [], "modified_options": []}
     proposal = FlowProposal(
-        account_id=account.id, source_session_id=session.id, proposal_type=proposal_type,
-        status=status, title=title, description=f"About {title}", proposed_flow_data=data,
+        account_id=account.id,
+        source_session_id=session.id,
+        proposal_type=proposal_type,
+        status=status,
+        title=title,
+        description=f"About {title}",
+        proposed_flow_data=data,
         proposed_diff={"diff_description": "adds a branch", **data} if target else None,
         merged_flow_data={"tree_structure": merged_tree} if merged_tree else None,
         target_flow_id=target.id if target else None,
         target_flow_version=target.version if target else None,
-        match_keywords=["printer"], confidence_score=confidence,
-        supporting_session_count=sessions, supporting_session_ids=[str(session.id)],
-        supporting_summaries=[title], problem_domain=domain,
-        created_at=created_at or utcnow(), reviewed_at=reviewed_at,
-    )  # fmt: skip
+        match_keywords=["printer"],
+        confidence_score=confidence,
+        supporting_session_count=sessions,
+        supporting_session_ids=[str(session.id)],
+        supporting_summaries=[title],
+        problem_domain=domain,
+        created_at=created_at or utcnow(),
+        reviewed_at=reviewed_at,
+    )
     db.add(proposal)
     await db.flush()
     return proposal
@@ -198,10 +217,14 @@ def branch_diff(parent: str = "root", new_id: str = "n-reseat") -> dict[str, Any
     return {
         "new_nodes": [
             {
-                "id": new_id, "type": "solution", "title": "Reseat the cable",
-                "description": "Reseat the USB cable.", "options": [],
-                "attach_after_node_id": parent, "new_option_label": "Shows 'driver unavailable'",
+                "id": new_id,
+                "type": "solution",
+                "title": "Reseat the cable",
+                "description": "Reseat the USB cable.",
+                "options": [],
+                "attach_after_node_id": parent,
+                "new_option_label": "Shows 'driver unavailable'",
             }
         ],
         "modified_options": [],
-    }  # fmt: skip
+    }

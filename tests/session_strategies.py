@@ -398,19 +398,24 @@ def diverge(session: dict[str, Any], at: int, free_text: str) -> dict[str, Any]:
     out = copy.deepcopy(session)
     out["id"] = f"{session['id']}-diverged"
     answered = [
-        i for i, s in enumerate(out["steps"])
-        if s.get("step_type") == "question" and not s.get("was_skipped")
+        i
+        for i, s in enumerate(out["steps"])
+        if s.get("step_type") == "question"
+        and not s.get("was_skipped")
         and (s.get("selected_option") or s.get("free_text_input"))
-    ]  # fmt: skip
+    ]
     index = answered[at]
     out["steps"][index].update(selected_option=None, free_text_input=free_text, was_free_text=True)
     order = out["steps"][index]["step_order"]
     out["steps"] = [
         *out["steps"][: index + 1],
-        {"step_order": order + 1, "step_type": "action",
-         "content": {"text": "Replace the fuser unit", "type": "action"},
-         "action_result": {"success": True, "details": "prints cleanly"}},
-    ]  # fmt: skip
+        {
+            "step_order": order + 1,
+            "step_type": "action",
+            "content": {"text": "Replace the fuser unit", "type": "action"},
+            "action_result": {"success": True, "details": "prints cleanly"},
+        },
+    ]
     out["resolution_summary"] = "Replaced the worn fuser unit"
     return out
 

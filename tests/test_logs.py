@@ -60,8 +60,10 @@ def test_concurrent_tasks_keep_their_own_context(captured: io.StringIO) -> None:
 
     asyncio.run(main())
     assert {line["message"]: line["session_id"] for line in lines(captured)} == {
-        "done 0": "s-0", "done 1": "s-1", "done 2": "s-2"
-    }  # fmt: skip
+        "done 0": "s-0",
+        "done 1": "s-1",
+        "done 2": "s-2",
+    }
 
 
 def test_text_format_for_a_terminal() -> None:
@@ -117,8 +119,13 @@ async def test_worker_lines_name_the_worker_and_the_session(
         async def generate_json(self, *args: object, **kwargs: object) -> object:
             raise PermanentProviderError("no such model")
 
-    line = {"external_id": "f1", "problem_summary": "VPN drops every hour", "status": "resolved",
-            "resolution_summary": "Renewed the certificate", "steps": []}  # fmt: skip
+    line = {
+        "external_id": "f1",
+        "problem_summary": "VPN drops every hour",
+        "status": "resolved",
+        "resolution_summary": "Renewed the certificate",
+        "steps": [],
+    }
     await import_lines(db, desk.account, [line])
     worker = desk.worker(Refusing())
     await worker.drain()

@@ -50,9 +50,17 @@ SHORT_ONLY: list[dict[str, Any]] = short.PROBLEMS
 _SLOT = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']+")
 _APOSTROPHES = {
-    "can't": "cant", "won't": "wont", "doesn't": "doesnt", "don't": "dont", "I'm": "im",
-    "it's": "its", "isn't": "isnt", "didn't": "didnt", "I've": "ive", "haven't": "havent",
-}  # fmt: skip
+    "can't": "cant",
+    "won't": "wont",
+    "doesn't": "doesnt",
+    "don't": "dont",
+    "I'm": "im",
+    "it's": "its",
+    "isn't": "isnt",
+    "didn't": "didnt",
+    "I've": "ive",
+    "haven't": "havent",
+}
 
 
 def lines(block: str) -> list[str]:
@@ -92,10 +100,15 @@ class Noise:
 
     def ticket_ref(self) -> str:
         r = self.rng
-        return fill(r.choice(self.refs), {
-            "n3": str(r.randint(100, 999)), "n5": str(r.randint(10000, 99999)),
-            "n6": str(r.randint(100000, 999999)), "year": str(r.choice((2025, 2026))),
-        })  # fmt: skip
+        return fill(
+            r.choice(self.refs),
+            {
+                "n3": str(r.randint(100, 999)),
+                "n5": str(r.randint(10000, 99999)),
+                "n6": str(r.randint(100000, 999999)),
+                "year": str(r.choice((2025, 2026))),
+            },
+        )
 
     def typo(self, text: str) -> str:
         """One misspelling: a known one for desk vocabulary, else a slip of one letter."""
@@ -152,15 +165,19 @@ class Desk:
         named = (first, last) if r.random() < 0.5 else (other[0], other[1])
         eng_first, eng_last = r.choice(people.ENGINEERS)
         return {
-            "first": first, "last": last, "full": f"{first} {last}", "role": role,
+            "first": first,
+            "last": last,
+            "full": f"{first} {last}",
+            "role": role,
             "user": f"{named[0]} {named[1]}" if r.random() < 0.6 else named[0],
-            "customer": customer["name"], "short": customer["short"],
+            "customer": customer["name"],
+            "short": customer["short"],
             "site": r.choice(customer["sites"]),
             "email": f"{first}.{last}@{customer['domain']}".lower().replace("'", ""),
             "phone": f"01632 {r.randint(960000, 960999)}",
             "eng": eng_first,
             "engineer": f"{eng_first}.{eng_last}@{people.MSP_DOMAIN}".lower(),
-        }  # fmt: skip
+        }
 
 
 def when(rng: random.Random, span_days: int = SPAN_DAYS) -> datetime:
@@ -193,16 +210,25 @@ def title_noise(title: str, ctx: dict[str, str], noise: Noise, *, light: bool = 
     # People slip on the words of the problem; tags and numbers are pasted or typed with care.
     title = noise.casual(title, typos=0.15 * scale, apostrophes=0.2, lower=0.0)
     if noise.chance(0.10 * scale):
-        title = r.choice((
-            f"{ctx['customer']} - {title}", f"{ctx['short']}: {title}",
-            f"{title} - {ctx['customer']}", f"[{ctx['short']}] {title}",
-            f"{title} ({ctx['short']})",
-        ))  # fmt: skip
+        title = r.choice(
+            (
+                f"{ctx['customer']} - {title}",
+                f"{ctx['short']}: {title}",
+                f"{title} - {ctx['customer']}",
+                f"[{ctx['short']}] {title}",
+                f"{title} ({ctx['short']})",
+            )
+        )
     if noise.chance(0.09 * scale) and ctx["first"] not in title:
-        title = r.choice((
-            f"{title} - {ctx['full']}", f"{ctx['full']} - {title}", f"{title} for {ctx['first']}",
-            f"{title} ({ctx['first']})", f"{ctx['first']} {ctx['last']}: {title}",
-        ))  # fmt: skip
+        title = r.choice(
+            (
+                f"{title} - {ctx['full']}",
+                f"{ctx['full']} - {title}",
+                f"{title} for {ctx['first']}",
+                f"{title} ({ctx['first']})",
+                f"{ctx['first']} {ctx['last']}: {title}",
+            )
+        )
     if noise.chance(0.10 * scale):
         ref = noise.ticket_ref()
         title = f"{title} {ref}" if r.random() < 0.6 else f"{ref} {title}"
@@ -259,23 +285,28 @@ def steps_for(problem: dict[str, Any], ctx: dict[str, str], noise: Noise) -> lis
         pool = own_notes if own_notes and r.random() < 0.5 else lines(people.GENERIC_NOTES)
         steps.append({"step_type": "info", "content": {"text": fill(r.choice(pool), ctx)}})
     if noise.chance(0.35):
-        steps.append({
-            "step_type": "question",
-            "content": {"text": "How many people are affected?"},
-            "options_presented": [
-                {"value": "one", "label": "Just this user"},
-                {"value": "some", "label": "A few people"},
-                {"value": "all", "label": "Everyone at the site"},
-            ],
-            "selected_option": r.choice(("one", "one", "some", "all")),
-        })  # fmt: skip
+        steps.append(
+            {
+                "step_type": "question",
+                "content": {"text": "How many people are affected?"},
+                "options_presented": [
+                    {"value": "one", "label": "Just this user"},
+                    {"value": "some", "label": "A few people"},
+                    {"value": "all", "label": "Everyone at the site"},
+                ],
+                "selected_option": r.choice(("one", "one", "some", "all")),
+            }
+        )
     checks = [split(c) for c in lines(problem["checks"])]
     for question, *answers in r.sample(checks, k=min(len(checks), r.choice((1, 1, 2, 2, 3)))):
         answer = noise.casual(fill(r.choice(answers), ctx), typos=0.1, apostrophes=0.2, lower=0)
-        steps.append({
-            "step_type": "question", "content": {"text": fill(question, ctx)},
-            "free_text_input": answer,
-        })  # fmt: skip
+        steps.append(
+            {
+                "step_type": "question",
+                "content": {"text": fill(question, ctx)},
+                "free_text_input": answer,
+            }
+        )
     if noise.chance(0.2):
         act, ok, *bad = split(r.choice(lines(people.GENERIC_ACTIONS)))
         details = bad[0] if bad and bad[0] else ok
@@ -285,8 +316,9 @@ def steps_for(problem: dict[str, Any], ctx: dict[str, str], noise: Noise) -> lis
     for position, (act, ok, *bad) in enumerate(chosen):
         last = position == len(chosen) - 1
         failed = not last and bool(bad and bad[0]) and r.random() < 0.5
-        steps.append(_action(fill(act, ctx), success=not failed,
-                             details=fill(bad[0] if failed else ok, ctx)))  # fmt: skip
+        steps.append(
+            _action(fill(act, ctx), success=not failed, details=fill(bad[0] if failed else ok, ctx))
+        )
     if own_notes and noise.chance(0.15):
         steps.append({"step_type": "info", "content": {"text": fill(r.choice(own_notes), ctx)}})
     return steps
@@ -335,23 +367,25 @@ def tickets(total: int = TICKETS, seed: int = SEED) -> list[dict[str, Any]]:
         minutes = rng.choice((5, 10, 10, 15, 15, 20, 30, 30, 45, 60, 90, 120))
         waited = timedelta(hours=rng.choice((0, 0, 0, 1, 2, 4, 20, 26, 48)))
         resolved = min(created + timedelta(minutes=minutes) + waited, END)
-        out.append({
-            "label": problem["label"],
-            "external_id": f"DEV-{number:05d}",
-            "problem_summary": summary_for(problem, ctx, customer, noise),
-            "status": "resolved",
-            "problem_domain": domain_for(problem, rng),
-            "customer": customer["name"],
-            "engineer": ctx["engineer"],
-            "psa_provider": PSA,
-            "psa_ticket_id": ids.next(created),
-            "confidence_score": round(rng.uniform(0.25, 0.75), 2),
-            "resolution_summary": resolution_for(problem, ctx, noise),
-            "time_spent_minutes": minutes,
-            "created_at": created.isoformat(),
-            "resolved_at": resolved.isoformat(),
-            "steps": steps_for(problem, ctx, noise),
-        })  # fmt: skip
+        out.append(
+            {
+                "label": problem["label"],
+                "external_id": f"DEV-{number:05d}",
+                "problem_summary": summary_for(problem, ctx, customer, noise),
+                "status": "resolved",
+                "problem_domain": domain_for(problem, rng),
+                "customer": customer["name"],
+                "engineer": ctx["engineer"],
+                "psa_provider": PSA,
+                "psa_ticket_id": ids.next(created),
+                "confidence_score": round(rng.uniform(0.25, 0.75), 2),
+                "resolution_summary": resolution_for(problem, ctx, noise),
+                "time_spent_minutes": minutes,
+                "created_at": created.isoformat(),
+                "resolved_at": resolved.isoformat(),
+                "steps": steps_for(problem, ctx, noise),
+            }
+        )
     return out
 
 
@@ -374,17 +408,21 @@ def short_titles(total: int = SHORT_TITLES, seed: int = SEED + 1) -> list[dict[s
     out = []
     for number, (problem, ctx, created) in enumerate(drawn, start=1):
         title = fill(rng.choice(lines(problem["titles"])), ctx)
-        out.append({
-            "label": problem["label"],
-            "external_id": f"SHORT-{number:05d}",
-            "problem_summary": title_noise(title, ctx, noise, light=True),
-            "status": "resolved",
-            "customer": ctx["customer"],
-            "psa_provider": PSA,
-            "psa_ticket_id": ids.next(created),
-            "created_at": created.isoformat(),
-            "resolved_at": (created + timedelta(minutes=rng.choice((5, 15, 30, 60)))).isoformat(),
-        })  # fmt: skip
+        out.append(
+            {
+                "label": problem["label"],
+                "external_id": f"SHORT-{number:05d}",
+                "problem_summary": title_noise(title, ctx, noise, light=True),
+                "status": "resolved",
+                "customer": ctx["customer"],
+                "psa_provider": PSA,
+                "psa_ticket_id": ids.next(created),
+                "created_at": created.isoformat(),
+                "resolved_at": (
+                    created + timedelta(minutes=rng.choice((5, 15, 30, 60)))
+                ).isoformat(),
+            }
+        )
     return out
 
 

@@ -46,10 +46,18 @@ def api_router() -> APIRouter:
         dependencies=[Depends(reject_nul_characters)],
     )
     for sub in (
-        auth_router, accounts_router, review_router, flows_router, sessions_router,
-        notifications_router, scripts_router, *analytics_routers, runner_router, flowhealth_router,
+        auth_router,
+        accounts_router,
+        review_router,
+        flows_router,
+        sessions_router,
+        notifications_router,
+        scripts_router,
+        *analytics_routers,
+        runner_router,
+        flowhealth_router,
         imports_router,
-    ):  # fmt: skip
+    ):
         router.include_router(sub)
     return router
 
@@ -89,9 +97,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     install_error_handlers(app)
     # Inside the metrics middleware, whose task group would wrap a refusal raised mid-body.
     app.add_middleware(
-        BodyLimit, limit=settings.max_body_bytes, large_limit=settings.max_import_bytes,
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        large_limit=settings.max_import_bytes,
         large_paths=(f"{API_PREFIX}/sessions/import",),
-    )  # fmt: skip
+    )
     app.add_middleware(HttpMetrics)
     app.include_router(ops_router)
     app.include_router(api_router())

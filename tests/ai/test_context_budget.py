@@ -21,16 +21,21 @@ def long_session(steps: int = 40) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for n in range(steps):
         if n % 4 == 0:
-            items.append({"step_order": n, "step_type": "info",
-                          "content": {"text": f"Note {n}: {LONG}"}})  # fmt: skip
+            items.append(
+                {"step_order": n, "step_type": "info", "content": {"text": f"Note {n}: {LONG}"}}
+            )
         elif n % 4 == 1:
             options = [{"value": f"o{i}", "label": f"Option {i} {LONG[:150]}"} for i in range(6)]
             options.append({"value": "chosen", "label": CHOSEN})
-            items.append({
-                "step_order": n, "step_type": "question",
-                "content": {"text": f"Question {n}: {LONG[:400]}", "help_text": LONG},
-                "options_presented": options, "selected_option": "chosen",
-            })  # fmt: skip
+            items.append(
+                {
+                    "step_order": n,
+                    "step_type": "question",
+                    "content": {"text": f"Question {n}: {LONG[:400]}", "help_text": LONG},
+                    "options_presented": options,
+                    "selected_option": "chosen",
+                }
+            )
         elif n % 4 == 2:
             items.append(
                 {
@@ -42,15 +47,24 @@ def long_session(steps: int = 40) -> dict[str, Any]:
                 }
             )
         else:
-            items.append({"step_order": n, "step_type": "action",
-                          "content": {"text": f"Action {n}: {LONG[:300]}"},
-                          "action_result": {"success": False, "details": LONG}})  # fmt: skip
+            items.append(
+                {
+                    "step_order": n,
+                    "step_type": "action",
+                    "content": {"text": f"Action {n}: {LONG[:300]}"},
+                    "action_result": {"success": False, "details": LONG},
+                }
+            )
     items.append({"step_order": steps, "step_type": "resolution", "content": {"text": RESOLUTION}})
     return {
-        "id": "long-1", "problem_summary": "Account keeps locking out " + LONG,
-        "problem_domain": "active_directory", "confidence_tier": "discovery",
-        "confidence_score": 0.2, "resolution_summary": RESOLUTION, "steps": items,
-    }  # fmt: skip
+        "id": "long-1",
+        "problem_summary": "Account keeps locking out " + LONG,
+        "problem_domain": "active_directory",
+        "confidence_tier": "discovery",
+        "confidence_score": 0.2,
+        "resolution_summary": RESOLUTION,
+        "steps": items,
+    }
 
 
 def test_tokens_are_estimated_as_one_per_three_characters_rounded_up() -> None:
@@ -127,12 +141,19 @@ def test_the_least_trimming_that_fits_is_chosen() -> None:
 
 def test_enhancement_prompts_compact_the_flow_as_whole_json() -> None:
     tree = {
-        "id": "root", "type": "decision", "question": "Q " + LONG, "help_text": LONG,
-        "options": [{"id": f"o{i}", "label": f"L{i} {LONG[:200]}", "next_node_id": f"n{i}"}
-                    for i in range(3)],
-        "children": [{"id": f"n{i}", "type": "solution", "title": f"T{i}", "description": LONG}
-                     for i in range(3)],
-    }  # fmt: skip
+        "id": "root",
+        "type": "decision",
+        "question": "Q " + LONG,
+        "help_text": LONG,
+        "options": [
+            {"id": f"o{i}", "label": f"L{i} {LONG[:200]}", "next_node_id": f"n{i}"}
+            for i in range(3)
+        ],
+        "children": [
+            {"id": f"n{i}", "type": "solution", "title": f"T{i}", "description": LONG}
+            for i in range(3)
+        ],
+    }
     session = long_session(8)
     whole = prompts.enhancement_message(session, "Lockouts", tree, 0)
     trimmed = prompts.enhancement_message(session, "Lockouts", tree, 4)
@@ -149,11 +170,15 @@ async def test_requests_to_a_small_context_model_fit_it(openai_server: FakeModel
     try:
         made = await generate_new_flow(provider, long_session(), context_tokens=context)
         tree = {
-            "id": "root", "type": "decision", "question": "Locked out?",
-            "options": [{"id": "a", "label": "Yes", "next_node_id": "s"},
-                        {"id": "b", "label": "No", "next_node_id": "s"}],
+            "id": "root",
+            "type": "decision",
+            "question": "Locked out?",
+            "options": [
+                {"id": "a", "label": "Yes", "next_node_id": "s"},
+                {"id": "b", "label": "No", "next_node_id": "s"},
+            ],
             "children": [{"id": "s", "type": "solution", "title": "Unlock", "description": "x"}],
-        }  # fmt: skip
+        }
         enhanced = await generate_enhancement(
             provider, long_session(), flow_name="Lockouts", tree=tree, context_tokens=context
         )

@@ -139,8 +139,9 @@ async def test_other_rejections_do_not_step_the_format_down(
 ) -> None:
     openai_server.script(Reply(status=401, body={"error": {"message": "bad key"}}))
     with pytest.raises(PermanentProviderError, match="bad key"):
-        await provider.generate_json("JSON", [{"role": "user", "content": "x"}], 50,
-                                     schema=flow_schema())  # fmt: skip
+        await provider.generate_json(
+            "JSON", [{"role": "user", "content": "x"}], 50, schema=flow_schema()
+        )
     openai_server.requests.clear()
     openai_server.respond = honours_json_schema
     await generate_new_flow(provider, SESSION)
@@ -164,14 +165,18 @@ async def test_anthropic_gets_the_schema_as_a_forced_tool(
                 "model": "claude-test",
                 "content": [
                     {"type": "text", "text": "Recording the flow."},
-                    {"type": "tool_use", "id": "tu_1", "name": "troubleshooting_flow",
-                     "input": answer},
+                    {
+                        "type": "tool_use",
+                        "id": "tu_1",
+                        "name": "troubleshooting_flow",
+                        "input": answer,
+                    },
                 ],
                 "stop_reason": "tool_use",
                 "usage": {"input_tokens": 900, "output_tokens": 120},
             }
         )
-    )  # fmt: skip
+    )
     provider = AnthropicProvider(
         base_url=anthropic_server.url, api_key="ak", model="claude-test", max_retries=0
     )
@@ -211,11 +216,14 @@ async def test_a_flow_through_anthropic_tool_use_is_valid(
         tool = body["tools"][0]["name"]
         messages = [{"role": "system", "content": body["system"]}, *body["messages"]]
         answer = json.loads(offline_answer({"messages": messages}))
-        return Reply(body={
-            "model": "claude-test", "stop_reason": "tool_use",
-            "content": [{"type": "tool_use", "id": "tu", "name": tool, "input": answer}],
-            "usage": {"input_tokens": 1500, "output_tokens": 400},
-        })  # fmt: skip
+        return Reply(
+            body={
+                "model": "claude-test",
+                "stop_reason": "tool_use",
+                "content": [{"type": "tool_use", "id": "tu", "name": tool, "input": answer}],
+                "usage": {"input_tokens": 1500, "output_tokens": 400},
+            }
+        )
 
     anthropic_server.respond = tool_call
     provider = AnthropicProvider(base_url=anthropic_server.url, api_key="ak", model="claude-test")

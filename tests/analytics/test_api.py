@@ -24,8 +24,12 @@ def _empty_cache() -> Any:
 
 async def _seed(db: AsyncSession, world: World) -> list[str]:
     ids = []
-    for text in ("Northwind VPN drops every hour", "Northwind VPN keeps dropping",
-                 "Northwind VPN dropped again", "Northwind VPN drops constantly"):  # fmt: skip
+    for text in (
+        "Northwind VPN drops every hour",
+        "Northwind VPN keeps dropping",
+        "Northwind VPN dropped again",
+        "Northwind VPN drops constantly",
+    ):
         session = await add_session(
             db,
             world.account,
@@ -77,8 +81,9 @@ async def test_another_account_sees_nothing_of_this_one(
 @pytest.mark.parametrize("path", PATHS)
 async def test_periods(client: httpx.AsyncClient, world: World, path: str) -> None:
     for period in (7, 30, 90):
-        response = await client.get(path, headers=world.engineer.headers,
-                                    params={"period_days": period})  # fmt: skip
+        response = await client.get(
+            path, headers=world.engineer.headers, params={"period_days": period}
+        )
         assert response.status_code == 200
         assert response.json()["period_days"] == period
     response = await client.get(path, headers=world.engineer.headers, params={"period_days": 14})

@@ -48,8 +48,9 @@ async def test_eventual_success_and_first_time_fix(db: AsyncSession) -> None:
         ("escalated", [action(False), action(True), action(False), action(True)]),
     ]
     for n, (status, steps) in enumerate(plans):
-        await add_session(db, account, status=status, steps=steps, minutes=10 * (n + 1),
-                          **_ticket(n))  # fmt: skip
+        await add_session(
+            db, account, status=status, steps=steps, minutes=10 * (n + 1), **_ticket(n)
+        )
     # Without a ticket: not in the PSA figures.
     await add_session(db, account, steps=[action(False), action(True)])
     await db.commit()
@@ -68,10 +69,16 @@ async def test_eventual_success_and_first_time_fix(db: AsyncSession) -> None:
 async def test_confidence_tiers(db: AsyncSession) -> None:
     account = await create_account(db)
     flow = await create_flow(db, account, key="printer-offline")
-    for status, minutes in [("resolved", 10), ("resolved", 20), ("resolved", 60),
-                            ("escalated", 5), ("active", 0)]:  # fmt: skip
-        await add_session(db, account, tier="high", flow_key=flow.key, status=status,
-                          minutes=minutes)  # fmt: skip
+    for status, minutes in [
+        ("resolved", 10),
+        ("resolved", 20),
+        ("resolved", 60),
+        ("escalated", 5),
+        ("active", 0),
+    ]:
+        await add_session(
+            db, account, tier="high", flow_key=flow.key, status=status, minutes=minutes
+        )
     await add_session(db, account, tier="discovery", status="requesting_escalation")
     await add_session(db, account, tier="discovery", age=timedelta(days=31))
     await db.commit()
@@ -86,8 +93,12 @@ async def test_confidence_tiers(db: AsyncSession) -> None:
     assert tiers["discovery"].escalation_rate == 1.0
     assert tiers["medium"].sessions == 0 and tiers["medium"].resolution_rate is None
     assert board.sessions == 6
-    assert board.by_status == {"active": 1, "escalated": 1, "requesting_escalation": 1,
-                               "resolved": 3}  # fmt: skip
+    assert board.by_status == {
+        "active": 1,
+        "escalated": 1,
+        "requesting_escalation": 1,
+        "resolved": 3,
+    }
 
 
 async def test_flywheel_figures_and_top_flows(db: AsyncSession) -> None:
@@ -95,14 +106,20 @@ async def test_flywheel_figures_and_top_flows(db: AsyncSession) -> None:
     busy = await create_flow(db, account, key="busy", name="Busy flow")
     quiet = await create_flow(db, account, key="quiet", name="Quiet flow")
     for k in range(6):
-        await add_session(db, account, flow_key=busy.key, tier="high",
-                          status="escalated" if k < 2 else "resolved")  # fmt: skip
+        await add_session(
+            db, account, flow_key=busy.key, tier="high", status="escalated" if k < 2 else "resolved"
+        )
     for _ in range(5):
         await add_session(db, account, flow_key=quiet.key, tier="high")
     reviewed = utcnow()
     for status in ("approved", "modified", "rejected", "dismissed", "pending"):
-        await create_proposal(db, account, status=status, created_at=reviewed - timedelta(hours=4),
-                              reviewed_at=None if status == "pending" else reviewed)  # fmt: skip
+        await create_proposal(
+            db,
+            account,
+            status=status,
+            created_at=reviewed - timedelta(hours=4),
+            reviewed_at=None if status == "pending" else reviewed,
+        )
     await create_proposal(db, account, proposal_type="auto_reinforced", status="auto_reinforced")
     old = await create_proposal(db, account, status="rejected")
     old.created_at = NOW - timedelta(days=40)
@@ -117,8 +134,9 @@ async def test_flywheel_figures_and_top_flows(db: AsyncSession) -> None:
     assert fly.reinforcements == 1
     assert [(f.name, f.uses) for f in fly.top_flows_by_use] == [("Busy flow", 6), ("Quiet flow", 5)]
     assert [(f.name, f.success_rate) for f in fly.top_flows_by_success] == [
-        ("Quiet flow", 1.0), ("Busy flow", 0.667)
-    ]  # fmt: skip
+        ("Quiet flow", 1.0),
+        ("Busy flow", 0.667),
+    ]
 
 
 async def test_trends_and_scope(db: AsyncSession) -> None:
@@ -128,8 +146,9 @@ async def test_trends_and_scope(db: AsyncSession) -> None:
     await add_session(db, account, age=timedelta(days=2), status="escalated")
     await add_session(db, account, age=timedelta(hours=2))
     for _ in range(4):
-        await add_session(db, other, age=timedelta(days=2), steps=[action(False), action(True)],
-                          **_ticket(1))  # fmt: skip
+        await add_session(
+            db, other, age=timedelta(days=2), steps=[action(False), action(True)], **_ticket(1)
+        )
     await db.commit()
     board = await _board(db, account, period=7)
     assert len(board.daily) == 8

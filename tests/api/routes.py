@@ -32,12 +32,17 @@ async def seed_objects(db: AsyncSession, account: Account, people: Any) -> Objec
     flow = await create_flow(db, account, key="printer-offline", name="Printer offline zeta")
     proposal = await create_proposal(db, account, title="Secret proposal omega")
     session = await create_session(
-        db, account=account,
-        data=SessionIn.model_validate(session_line(
-            external_id="secret-ext", status="active", resolved_at=None,
-            problem_summary="Secret session sigma",
-        )),
-    )  # fmt: skip
+        db,
+        account=account,
+        data=SessionIn.model_validate(
+            session_line(
+                external_id="secret-ext",
+                status="active",
+                resolved_at=None,
+                problem_summary="Secret session sigma",
+            )
+        ),
+    )
     await notify_reviewers(db, account_id=account.id, kind="proposal.pending", payload={"t": "x"})
     from resolutionflow.accounts import service as accounts
 
@@ -55,11 +60,18 @@ async def seed_objects(db: AsyncSession, account: Account, people: Any) -> Objec
             "vendor": "halopsa",  # a PSA vendor: names no object of any account
         },
         secrets=[
-            str(flow.id), str(proposal.id), str(session.id), people.engineer.user.email,
-            "Printer offline zeta", "Secret proposal omega", "Secret session sigma", "secret-ext",
-            str(token.record.id), account.slug,
+            str(flow.id),
+            str(proposal.id),
+            str(session.id),
+            people.engineer.user.email,
+            "Printer offline zeta",
+            "Secret proposal omega",
+            "Secret session sigma",
+            "secret-ext",
+            str(token.record.id),
+            account.slug,
         ],
-    )  # fmt: skip
+    )
 
 
 def body_for(method: str, path: str) -> tuple[dict[str, Any] | None, str | None]:

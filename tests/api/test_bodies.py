@@ -83,8 +83,9 @@ async def test_every_write_route_refuses_bad_bodies_and_writes_nothing(
             assert response.status_code == 422, (where, bad, response.text)
             problems_of(response)
 
-        garbage = await client.request(method, url, content=b'{"a": ', headers={
-            **h, "Content-Type": "application/json"})  # fmt: skip
+        garbage = await client.request(
+            method, url, content=b'{"a": ', headers={**h, "Content-Type": "application/json"}
+        )
         assert garbage.status_code == 422, (where, garbage.text)
         problems_of(garbage)
 
@@ -99,8 +100,9 @@ async def test_every_write_route_refuses_bad_bodies_and_writes_nothing(
             assert response.status_code == 422, (where, key, response.text)
             assert any(loc.startswith(key) for loc in problems_of(response)), (where, key)
 
-        schema = resolve_schema(spec, operation["requestBody"]["content"]["application/json"]
-                                ["schema"])  # fmt: skip
+        schema = resolve_schema(
+            spec, operation["requestBody"]["content"]["application/json"]["schema"]
+        )
         required = schema.get("required", [])
         if required:
             response = await client.request(method, url, json={}, headers=h)
@@ -116,8 +118,15 @@ def tree_with_problems() -> tuple[dict[str, Any], set[str]]:
     tree["options"].append({"id": "o-3", "label": "", "next_node_id": "done"})  # empty label
     tree["children"][0]["next_node_id"] = "ghost"  # 'restart' leads nowhere
     tree["children"][1]["next_node_id"] = "done"  # 'power' is a solution that leads on
-    tree["children"].append({"id": "island", "type": "solution", "title": "Unreachable",
-                             "options": [], "next_node_id": None})  # fmt: skip
+    tree["children"].append(
+        {
+            "id": "island",
+            "type": "solution",
+            "title": "Unreachable",
+            "options": [],
+            "next_node_id": None,
+        }
+    )
     return tree, {"root", "restart", "power", "island"}
 
 
@@ -129,12 +138,12 @@ async def test_flow_trees_get_every_problem_listed(
     before = await row_counts(db)
     tree, expected = tree_with_problems()
     h = world.team_admin.headers
-    created = await client.post("/api/v1/flows", json={"name": "X", "tree_structure": tree},
-                                headers=h)  # fmt: skip
+    created = await client.post(
+        "/api/v1/flows", json={"name": "X", "tree_structure": tree}, headers=h
+    )
     assert created.status_code == 422
     assert expected <= set(problems_of(created)), created.json()
-    updated = await client.put(f"/api/v1/flows/{flow.id}", json={"tree_structure": tree},
-                               headers=h)  # fmt: skip
+    updated = await client.put(f"/api/v1/flows/{flow.id}", json={"tree_structure": tree}, headers=h)
     assert updated.status_code == 422
     assert expected <= set(problems_of(updated))
     not_a_tree = await client.post(
@@ -158,12 +167,14 @@ async def test_session_steps_get_every_problem_listed(
 ) -> None:
     before = await row_counts(db)
     h = world.engineer.headers
-    typed = session_line(steps=[
-        {"step_type": "thinking", "content": {"text": "?"}},
-        {"step_type": "question", "step_order": -1},
-        {"step_type": "question", "options_presented": [{"value": "", "label": "Yes"}]},
-        {"step_type": "action", "action_result": {"details": "no success flag"}},
-    ])  # fmt: skip
+    typed = session_line(
+        steps=[
+            {"step_type": "thinking", "content": {"text": "?"}},
+            {"step_type": "question", "step_order": -1},
+            {"step_type": "question", "options_presented": [{"value": "", "label": "Yes"}]},
+            {"step_type": "action", "action_result": {"details": "no success flag"}},
+        ]
+    )
     response = await client.post("/api/v1/sessions", json=typed, headers=h)
     assert response.status_code == 422
     locations = problems_of(response)
@@ -174,11 +185,20 @@ async def test_session_steps_get_every_problem_listed(
         "steps[3].action_result.success",
     ):
         assert expected in locations, locations
-    crossed = session_line(status="active", steps=[
-        {"step_type": "question", "selected_option": "maybe",
-         "options_presented": [{"value": "yes", "label": "Yes"}, {"value": "yes", "label": "Y"}]},
-        {"step_type": "info", "step_order": 0},
-    ])  # fmt: skip
+    crossed = session_line(
+        status="active",
+        steps=[
+            {
+                "step_type": "question",
+                "selected_option": "maybe",
+                "options_presented": [
+                    {"value": "yes", "label": "Yes"},
+                    {"value": "yes", "label": "Y"},
+                ],
+            },
+            {"step_type": "info", "step_order": 0},
+        ],
+    )
     response = await client.post("/api/v1/sessions", json=crossed, headers=h)
     assert response.status_code == 422
     locations = problems_of(response)
@@ -189,16 +209,27 @@ async def test_session_steps_get_every_problem_listed(
         "resolved_at",
     ):
         assert expected in locations, locations
-    session = (await client.post("/api/v1/sessions", headers=h, json=session_line(
-        status="active", resolved_at=None))).json()  # fmt: skip
+    session = (
+        await client.post(
+            "/api/v1/sessions", headers=h, json=session_line(status="active", resolved_at=None)
+        )
+    ).json()
     after_one = await row_counts(db)
-    appended = await client.post(f"/api/v1/sessions/{session['id']}/steps", headers=h, json={
-        "steps": [{"step_type": "info", "content": {"text": "ok"}},
-                  {"step_type": "question", "selected_option": "x"}]})  # fmt: skip
+    appended = await client.post(
+        f"/api/v1/sessions/{session['id']}/steps",
+        headers=h,
+        json={
+            "steps": [
+                {"step_type": "info", "content": {"text": "ok"}},
+                {"step_type": "question", "selected_option": "x"},
+            ]
+        },
+    )
     assert appended.status_code == 422
     assert problems_of(appended) == ["steps[1].selected_option"]
-    empty = await client.post(f"/api/v1/sessions/{session['id']}/steps", headers=h,
-                              json={"steps": []})  # fmt: skip
+    empty = await client.post(
+        f"/api/v1/sessions/{session['id']}/steps", headers=h, json={"steps": []}
+    )
     assert empty.status_code == 422 and problems_of(empty) == ["steps"]
     assert await row_counts(db) == after_one
     assert after_one["sessions"] == before["sessions"] + 1
@@ -214,17 +245,25 @@ async def test_other_bodies_say_what_is_wrong(
         ("PUT", "/api/v1/account/settings", {"webhook_url": "not a url"}, "webhook_url"),
         ("PUT", "/api/v1/account/settings", {"webhook_format": "discord"}, "webhook_format"),
         ("POST", "/api/v1/flow-proposals/{proposal_id}/review", {"action": "publish"}, "action"),
-        ("POST", "/api/v1/flow-proposals/{proposal_id}/review",
-         {"action": "modify", "modified_flow_data": "tree"}, "modified_flow_data"),
+        (
+            "POST",
+            "/api/v1/flow-proposals/{proposal_id}/review",
+            {"action": "modify", "modified_flow_data": "tree"},
+            "modified_flow_data",
+        ),
         ("POST", "/api/v1/users", {"email": "x@example.com", "role": "owner"}, "role"),
         ("POST", "/api/v1/users", {"email": "x@example.com", "password": "short"}, "password"),
         ("POST", "/api/v1/teams", {"slug": "Has Caps", "name": "T"}, "slug"),
         ("POST", "/api/v1/notifications/read", {"ids": ["not-a-uuid"]}, "ids[0]"),
-        ("POST", "/api/v1/sessions/{session_id}/resolve", {"confidence_score": 1.5},
-         "confidence_score"),
+        (
+            "POST",
+            "/api/v1/sessions/{session_id}/resolve",
+            {"confidence_score": 1.5},
+            "confidence_score",
+        ),
         ("POST", "/api/v1/sessions", {**session_line(), "match_score": -0.1}, "match_score"),
         ("POST", "/api/v1/sessions", {**session_line(), "created_at": "yesterday"}, "created_at"),
-    ]  # fmt: skip
+    ]
     for method, path, body, location in cases:
         response = await client.request(method, fill(path, objects.ids), json=body, headers=h)
         assert response.status_code == 422, (path, body, response.text)
@@ -249,9 +288,10 @@ async def test_nul_characters_are_refused_before_the_database(
     assert search.status_code == 422 and problems_of(search) == ["query.q"]
     line = json.dumps(session_line(external_id="nul-1", resolution_summary="done\x00"))
     imported = await client.post(
-        "/api/v1/sessions/import", content=line + "\n",
+        "/api/v1/sessions/import",
+        content=line + "\n",
         headers={**h, "Content-Type": "application/x-ndjson"},
-    )  # fmt: skip
+    )
     assert imported.status_code == 200
     assert imported.json()["errors"] == [
         {"line": 1, "field": "resolution_summary", "message": "must not contain a NUL character"}

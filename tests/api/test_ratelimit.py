@@ -62,15 +62,17 @@ async def test_ten_reviews_a_minute(settings: Settings, world: World, db: AsyncS
     url = f"/api/v1/flow-proposals/{proposal.id}/review"
     async with limited_client(settings) as client:
         for n in range(10):
-            response = await client.post(url, json={"action": "dismiss"},
-                                         headers=world.team_admin.headers)  # fmt: skip
+            response = await client.post(
+                url, json={"action": "dismiss"}, headers=world.team_admin.headers
+            )
             assert response.status_code == 200, (n, response.text)
         assert_limited(
             await client.post(url, json={"action": "dismiss"}, headers=world.team_admin.headers)
         )
         # Reviews and reads are separate allowances.
-        read = await client.get(f"/api/v1/flow-proposals/{proposal.id}",
-                                headers=world.team_admin.headers)  # fmt: skip
+        read = await client.get(
+            f"/api/v1/flow-proposals/{proposal.id}", headers=world.team_admin.headers
+        )
         assert read.status_code == 200
         fresh = await client.post(url, json={"action": "dismiss"}, headers=world.admin.headers)
         assert fresh.status_code == 200

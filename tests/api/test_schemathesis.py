@@ -78,9 +78,11 @@ def test_the_api_keeps_to_its_schema(database_url: str, monkeypatch: pytest.Monk
 
             @given(case=operation.as_strategy())
             @hypothesis_settings(
-                max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                database=None,
                 suppress_health_check=list(HealthCheck),
-            )  # fmt: skip
+            )
             def run(case: Any) -> None:
                 # Half the time aim at objects that exist, so the routes do real work.
                 if case.path_parameters and picker.random() < 0.5:

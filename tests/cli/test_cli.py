@@ -54,8 +54,18 @@ def test_setup_import_and_list(cli: Any, tmp_path: Path) -> None:
         cli("teams", "create", "--account", "northwind", "service-desk", "--name", "Desk").exit_code
         == 0
     )
-    made = cli("users", "create", "--account", "northwind", "--email", "lead@example.com",
-               "--role", "team_admin", "--password", "long-enough-pw")  # fmt: skip
+    made = cli(
+        "users",
+        "create",
+        "--account",
+        "northwind",
+        "--email",
+        "lead@example.com",
+        "--role",
+        "team_admin",
+        "--password",
+        "long-enough-pw",
+    )
     assert made.exit_code == 0, made.stderr
     token = cli("tokens", "create", "--email", "lead@example.com", "--json")
     assert token.exit_code == 0
@@ -88,8 +98,16 @@ def test_setup_import_and_list(cli: Any, tmp_path: Path) -> None:
     assert sessions.exit_code == 0
     rows = sessions.json()
     assert sorted(r["external_id"] for r in rows) == ["s-1", "s-3"]
-    assert set(rows[0]) == {"id", "external_id", "status", "analysis_status", "problem_domain",
-                            "problem_summary", "analysis_note", "resumes_at"}  # fmt: skip
+    assert set(rows[0]) == {
+        "id",
+        "external_id",
+        "status",
+        "analysis_status",
+        "problem_domain",
+        "problem_summary",
+        "analysis_note",
+        "resumes_at",
+    }
     pending = cli(
         "sessions", "list", "--account", "northwind", "--analysis-status", "skipped", "--json"
     )
@@ -104,8 +122,15 @@ def test_setup_import_and_list(cli: Any, tmp_path: Path) -> None:
 def test_strict_import_stores_nothing(cli: Any, tmp_path: Path) -> None:
     _setup(cli)
     cli("import", "flows", str(_flows_file(tmp_path)), "--account", "northwind")
-    result = cli("import", "sessions", str(_sessions_file(tmp_path)), "--account", "northwind",
-                 "--strict", "--json")  # fmt: skip
+    result = cli(
+        "import",
+        "sessions",
+        str(_sessions_file(tmp_path)),
+        "--account",
+        "northwind",
+        "--strict",
+        "--json",
+    )
     assert result.exit_code == 1
     assert result.json()["stored"] == 0
     assert len(result.json()["errors"]) == 3

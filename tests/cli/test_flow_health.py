@@ -12,19 +12,39 @@ from tests.helpers import jsonl, session_line
 def test_stats_verify_and_owner(cli: Any, tmp_path: Path) -> None:
     _setup(cli)
     for email, role in (("boss@example.com", "admin"), ("eng@example.com", "engineer")):
-        made = cli("users", "create", "--account", "northwind", "--email", email, "--role", role,
-                   "--password", "long-enough-pw")  # fmt: skip
+        made = cli(
+            "users",
+            "create",
+            "--account",
+            "northwind",
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password",
+            "long-enough-pw",
+        )
         assert made.exit_code == 0, made.stderr
     assert (
         cli("import", "flows", str(_flows_file(tmp_path)), "--account", "northwind").exit_code == 0
     )
     sessions = tmp_path / "s.jsonl"
-    sessions.write_text("\n".join(jsonl(
-        session_line(external_id="a", matched_flow="printer-offline", match_score=0.9),
-        session_line(external_id="b", matched_flow="printer-offline", match_score=0.9,
-                     status="escalated", resolution_summary=None,
-                     escalation_reason="Needs a visit"),
-    )) + "\n")  # fmt: skip
+    sessions.write_text(
+        "\n".join(
+            jsonl(
+                session_line(external_id="a", matched_flow="printer-offline", match_score=0.9),
+                session_line(
+                    external_id="b",
+                    matched_flow="printer-offline",
+                    match_score=0.9,
+                    status="escalated",
+                    resolution_summary=None,
+                    escalation_reason="Needs a visit",
+                ),
+            )
+        )
+        + "\n"
+    )
     imported = cli("import", "sessions", str(sessions), "--account", "northwind")
     assert imported.exit_code == 0, imported.stderr
 
@@ -45,8 +65,16 @@ def test_stats_verify_and_owner(cli: Any, tmp_path: Path) -> None:
     refused = cli(*args, "eng@example.com")
     assert refused.exit_code != 0 and "owner" in refused.stderr
     assert cli(*args, "boss@example.com").exit_code == 0
-    handed = cli("flows", "owner", "printer-offline", "eng@example.com", "--account", "northwind",
-                 "--as", "boss@example.com")  # fmt: skip
+    handed = cli(
+        "flows",
+        "owner",
+        "printer-offline",
+        "eng@example.com",
+        "--account",
+        "northwind",
+        "--as",
+        "boss@example.com",
+    )
     assert handed.exit_code == 0, handed.stderr
     verified = cli(*args, "eng@example.com")
     assert verified.exit_code == 0 and "next review by" in verified.stdout

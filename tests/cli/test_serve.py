@@ -45,10 +45,21 @@ def test_several_processes_each_listen_on_the_port_and_stop_together(tmp_path: P
         [sys.executable, "-m", "resolutionflow.cli.main", "db", "upgrade"], env=env, check=True
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "resolutionflow.cli.main", "serve", "--port", str(port),
-         "--workers", "2", "--no-worker"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "resolutionflow.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-worker",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_healthy(f"http://127.0.0.1:{port}/healthz")
         children = psutil.Process(server.pid).children()

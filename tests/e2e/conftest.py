@@ -54,8 +54,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _settings(url: str) -> Any:
     from resolutionflow.config import Settings
 
-    return Settings(database_url=url, secret_key="e2e-secret", rate_limit_enabled=False,
-                    ai_provider="offline")  # fmt: skip
+    return Settings(
+        database_url=url, secret_key="e2e-secret", rate_limit_enabled=False, ai_provider="offline"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -147,9 +148,10 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )  # fmt: skip
+        )
         yield launched
         launched.close()
 

@@ -57,22 +57,31 @@ def _add_session_and_drain(database: Path) -> str:
             assert flow is not None
             account = await db.get(Account, flow.account_id)
             assert account is not None
-            data = SessionIn.model_validate({
-                "problem_summary": "Reception printer shows offline again",
-                "problem_domain": "printing", "status": "resolved", "confidence_tier": "high",
-                "confidence_score": 0.9, "matched_flow_id": str(flow.id), "match_score": 0.95,
-                "resolution_summary": "Power cycled the printer",
-                "created_at": now.isoformat(),
-                "resolved_at": now.isoformat(),
-                "steps": [{
-                    "step_type": "question",
-                    "content": {"text": tree["question"], "type": "question"},
-                    "options_presented": [{"value": o["id"], "label": o["label"]}
-                                          for o in tree["options"]],
-                    "selected_option": option["id"],
-                    "responded_at": now.isoformat(),
-                }],
-            })  # fmt: skip
+            data = SessionIn.model_validate(
+                {
+                    "problem_summary": "Reception printer shows offline again",
+                    "problem_domain": "printing",
+                    "status": "resolved",
+                    "confidence_tier": "high",
+                    "confidence_score": 0.9,
+                    "matched_flow_id": str(flow.id),
+                    "match_score": 0.95,
+                    "resolution_summary": "Power cycled the printer",
+                    "created_at": now.isoformat(),
+                    "resolved_at": now.isoformat(),
+                    "steps": [
+                        {
+                            "step_type": "question",
+                            "content": {"text": tree["question"], "type": "question"},
+                            "options_presented": [
+                                {"value": o["id"], "label": o["label"]} for o in tree["options"]
+                            ],
+                            "selected_option": option["id"],
+                            "responded_at": now.isoformat(),
+                        }
+                    ],
+                }
+            )
             await create_session(db, account=account, data=data)
             flow_id = str(flow.id)
         await Worker(settings).drain()

@@ -20,9 +20,11 @@ def ask(at: datetime, *, picked: str | None = None, typed: str | None = None) ->
     by_label = picked is not None and picked not in {o["value"] for o in OPTIONS}
     options = [{"value": o["label"], "label": o["label"]} for o in OPTIONS] if by_label else OPTIONS
     step: dict[str, Any] = {
-        "step_type": "question", "content": {"text": QUESTION, "type": "question"},
-        "options_presented": options, "responded_at": at.isoformat(),
-    }  # fmt: skip
+        "step_type": "question",
+        "content": {"text": QUESTION, "type": "question"},
+        "options_presented": options,
+        "responded_at": at.isoformat(),
+    }
     if picked is not None:
         step["selected_option"] = picked
     if typed is not None:
@@ -32,14 +34,19 @@ def ask(at: datetime, *, picked: str | None = None, typed: str | None = None) ->
 
 def act(at: datetime, text: str = "Restart the spooler", ok: bool = True) -> dict[str, Any]:
     return {
-        "step_type": "action", "content": {"text": text, "type": "action"},
-        "action_result": {"success": ok, "details": ""}, "responded_at": at.isoformat(),
-    }  # fmt: skip
+        "step_type": "action",
+        "content": {"text": text, "type": "action"},
+        "action_result": {"success": ok, "details": ""},
+        "responded_at": at.isoformat(),
+    }
 
 
 def resolution(at: datetime, text: str = "Jobs print") -> dict[str, Any]:
-    return {"step_type": "resolution", "content": {"text": text, "type": "resolution"},
-            "responded_at": at.isoformat()}  # fmt: skip
+    return {
+        "step_type": "resolution",
+        "content": {"text": text, "type": "resolution"},
+        "responded_at": at.isoformat(),
+    }
 
 
 async def walk(
@@ -51,11 +58,16 @@ async def walk(
     steps: list[dict[str, Any]],
 ) -> Session:
     data: dict[str, Any] = {
-        "problem_summary": "Printer shows offline", "problem_domain": "printing",
-        "status": status, "confidence_tier": "high" if flow else "discovery",
-        "confidence_score": 0.8, "created_at": start.isoformat(), "steps": steps,
-        "matched_flow_id": str(flow.id) if flow else None, "match_score": 0.9 if flow else None,
-    }  # fmt: skip
+        "problem_summary": "Printer shows offline",
+        "problem_domain": "printing",
+        "status": status,
+        "confidence_tier": "high" if flow else "discovery",
+        "confidence_score": 0.8,
+        "created_at": start.isoformat(),
+        "steps": steps,
+        "matched_flow_id": str(flow.id) if flow else None,
+        "match_score": 0.9 if flow else None,
+    }
     if status == "resolved":
         data["resolution_summary"] = "Printing again"
     if status == "escalated":

@@ -41,7 +41,9 @@ async def test_node_figures_count_reach_ends_options_time_and_paths(db: AsyncSes
     assert (root.ended.abandoned, root.ended.active, root.ended.resolved) == (1, 1, 0)
     assert root.answers == 5
     assert {x.option_id: (x.count, x.share) for x in root.options} == {
-        "o-yes": (3, 0.6), "o-no": (1, 0.2)}  # fmt: skip
+        "o-yes": (3, 0.6),
+        "o-no": (1, 0.2),
+    }
     assert (root.free_text_count, root.free_text_rate) == (1, 0.2)
     assert (root.median_seconds, root.timed_steps) == (50.0, 5)  # 30 40 50 60 120
 
@@ -58,9 +60,11 @@ async def test_node_figures_count_reach_ends_options_time_and_paths(db: AsyncSes
 
     paths = {tuple(p.nodes): (p.sessions, p.outcomes.success_rate) for p in stats.paths}
     assert paths == {
-        ("root",): (2, 0.0), ("root", "restart", "done"): (1, 1.0),
-        ("root", "restart"): (1, 0.0), ("root", "power"): (1, 1.0),
-    }  # fmt: skip
+        ("root",): (2, 0.0),
+        ("root", "restart", "done"): (1, 1.0),
+        ("root", "restart"): (1, 0.0),
+        ("root", "power"): (1, 1.0),
+    }
     assert stats.paths[0].nodes == ["root"]  # most sessions first
 
 
@@ -70,14 +74,17 @@ async def test_each_version_counts_the_sessions_of_its_time(db: AsyncSession) ->
     await publish_version(db, account=account, flow=flow, changes=FlowUpdate(change_note="v2"))
     v2_at = T0 + timedelta(days=1)
     await db.execute(
-        update(FlowVersion).where(FlowVersion.flow_id == flow.id, FlowVersion.version == 2)
+        update(FlowVersion)
+        .where(FlowVersion.flow_id == flow.id, FlowVersion.version == 2)
         .values(created_at=v2_at)
-    )  # fmt: skip
+    )
     await walk(db, account, flow, T0, "resolved", [ask(T0, picked="o-no")])
-    await walk(db, account, flow, v2_at + timedelta(hours=1), "escalated",
-               [ask(v2_at, picked="o-yes")])  # fmt: skip
-    await walk(db, account, flow, v2_at + timedelta(hours=2), "abandoned",
-               [ask(v2_at, picked="o-yes")])  # fmt: skip
+    await walk(
+        db, account, flow, v2_at + timedelta(hours=1), "escalated", [ask(v2_at, picked="o-yes")]
+    )
+    await walk(
+        db, account, flow, v2_at + timedelta(hours=2), "abandoned", [ask(v2_at, picked="o-yes")]
+    )
     await db.commit()
 
     current = await flow_stats(db, account=account, key="printer")

@@ -29,7 +29,12 @@ def test_clear_falls_only() -> None:
 
 def test_overdue_severity_bands() -> None:
     assert [overdue_severity(d) for d in (0, 30, 31, 90, 91)] == [
-        "low", "low", "medium", "medium", "high"]  # fmt: skip
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+    ]
 
 
 @given(st.integers(MIN_FINISHED, 200), st.integers(MIN_FINISHED, 200), st.data())

@@ -32,11 +32,13 @@ async def test_list_searches_text_domain_and_origin(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
     await create_flow(db, world.account, key="printer-offline", name="Printer offline")
-    vpn = await create_flow(db, world.account, key="vpn-drops", name="VPN drops",
-                            domain="networking")  # fmt: skip
+    vpn = await create_flow(
+        db, world.account, key="vpn-drops", name="VPN drops", domain="networking"
+    )
     vpn.description = "Tunnel falls over every hour"
-    mail = await create_flow(db, world.account, key="mailbox-full", name="Mailbox full",
-                             domain="email")  # fmt: skip
+    mail = await create_flow(
+        db, world.account, key="mailbox-full", name="Mailbox full", domain="email"
+    )
     mail.origin, mail.description = "ai_generated", "Quota reached"
     await create_flow(db, world.other_account, key="printer-jam", name="Printer jam")
     await db.commit()
@@ -85,16 +87,24 @@ async def test_create_validates_and_lists_every_problem(
     tree["options"] = tree["options"][:1]  # a decision with one option
     tree["children"][0]["next_node_id"] = "ghost"  # an action leading nowhere
     tree["children"][1]["options"] = [{"id": "x", "label": "?", "next_node_id": "root"}]
-    response = await client.post(API, headers=world.team_admin.headers,
-                                 json={"name": "Broken", "tree_structure": tree})  # fmt: skip
+    response = await client.post(
+        API, headers=world.team_admin.headers, json={"name": "Broken", "tree_structure": tree}
+    )
     assert response.status_code == 422
     problems = response.json()["problems"]
     locations = {p["location"] for p in problems}
     assert {"root", "restart", "power"} <= locations, problems
     assert await count(db, Flow) == 0 and await count(db, FlowVersion) == 0
-    made = await client.post(API, headers=world.team_admin.headers, json={
-        "name": "Printer offline", "tree_structure": simple_tree(), "problem_domain": "printing",
-        "match_keywords": ["printer", " Printer ", "spooler"]})  # fmt: skip
+    made = await client.post(
+        API,
+        headers=world.team_admin.headers,
+        json={
+            "name": "Printer offline",
+            "tree_structure": simple_tree(),
+            "problem_domain": "printing",
+            "match_keywords": ["printer", " Printer ", "spooler"],
+        },
+    )
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["key"] == "printer-offline" and body["origin"] == "manual"
@@ -106,8 +116,11 @@ async def test_create_validates_and_lists_every_problem(
         json={"name": "Printer offline", "tree_structure": simple_tree()},
     )
     assert again.status_code == 201 and again.json()["key"] == "printer-offline-2"
-    clash = await client.post(API, headers=world.admin.headers, json={
-        "key": "printer-offline", "name": "x", "tree_structure": simple_tree()})  # fmt: skip
+    clash = await client.post(
+        API,
+        headers=world.admin.headers,
+        json={"key": "printer-offline", "name": "x", "tree_structure": simple_tree()},
+    )
     assert clash.status_code == 409
     assert await count(db, Flow) == 2
 
@@ -120,14 +133,18 @@ async def test_update_publishes_versions_and_refuses_stale_bases(
     h = world.team_admin.headers
     changed = simple_tree()
     changed["children"][1]["title"] = "Power cycle the printer"
-    put = await client.put(f"{API}/{flow.id}", headers=h, json={
-        "tree_structure": changed, "change_note": "clearer", "base_version": 1})  # fmt: skip
+    put = await client.put(
+        f"{API}/{flow.id}",
+        headers=h,
+        json={"tree_structure": changed, "change_note": "clearer", "base_version": 1},
+    )
     assert put.status_code == 200, put.text
     assert put.json()["version"] == 2 and put.json()["name"] == "Printer offline"
     renamed = await client.put(f"{API}/{flow.id}", headers=h, json={"name": "Printer is offline"})
     assert renamed.json()["version"] == 3 and renamed.json()["tree_structure"] == changed
-    stale = await client.put(f"{API}/{flow.id}", headers=h,
-                             json={"description": "late", "base_version": 2})  # fmt: skip
+    stale = await client.put(
+        f"{API}/{flow.id}", headers=h, json={"description": "late", "base_version": 2}
+    )
     assert stale.status_code == 409 and "version 2" in stale.json()["detail"]
     broken = simple_tree()
     broken["children"] = []
@@ -145,8 +162,9 @@ async def test_update_publishes_versions_and_refuses_stale_bases(
     assert compare.json()["from"] == 1 and "power" in str(compare.json()["changes"])
     same = await client.get(f"{API}/{flow.id}/compare", params={"from": 3, "to": 2}, headers=h)
     assert same.status_code == 200
-    assert (await client.get(f"{API}/{flow.id}/compare", params={"from": 0, "to": 1},
-                             headers=h)).status_code == 422  # fmt: skip
+    assert (
+        await client.get(f"{API}/{flow.id}/compare", params={"from": 0, "to": 1}, headers=h)
+    ).status_code == 422
     assert await count(db, FlowVersion) == 3
 
 
@@ -159,10 +177,13 @@ async def test_export_json_and_mermaid(
     exported = await client.get(f"{API}/{flow.id}/export", headers=h)
     assert exported.status_code == 200
     assert exported.json() == {
-        "key": "printer-offline", "name": "Printer offline",
-        "description": "Printer shows offline", "problem_domain": "printing",
-        "match_keywords": ["printer", "offline"], "tree_structure": simple_tree(),
-    }  # fmt: skip
+        "key": "printer-offline",
+        "name": "Printer offline",
+        "description": "Printer shows offline",
+        "problem_domain": "printing",
+        "match_keywords": ["printer", "offline"],
+        "tree_structure": simple_tree(),
+    }
     mermaid = await client.get(f"{API}/{flow.id}/export", params={"format": "mermaid"}, headers=h)
     assert mermaid.status_code == 200
     assert mermaid.headers["content-type"].startswith("text/plain")
@@ -178,8 +199,9 @@ async def test_engineers_read_but_do_not_write(
     flow = await create_flow(db, world.account)
     await db.commit()
     h = world.engineer.headers
-    assert (await client.post(API, headers=h, json={"name": "x", "tree_structure": simple_tree()})
-            ).status_code == 403  # fmt: skip
+    assert (
+        await client.post(API, headers=h, json={"name": "x", "tree_structure": simple_tree()})
+    ).status_code == 403
     assert (await client.put(f"{API}/{flow.id}", headers=h, json={"name": "y"})).status_code == 403
     assert await count(db, FlowVersion) == 1
 
@@ -195,16 +217,32 @@ async def test_success_rate_is_successes_over_uses_with_the_count(
     flow.success_rate = 0.41  # the reinforcement moving average: a trend, not the rate
     statuses = ["resolved"] * 9 + ["escalated", "requesting_escalation", "active", "abandoned"]
     for status in statuses:
-        db.add(Session(
-            account_id=world.account.id, problem_summary="Printer offline", status=status,
-            confidence_tier="high", confidence_score=0.9, matched_flow_id=flow.id,
-            created_at=utcnow(), analysis_status="completed", analysis_attempts=0,
-        ))  # fmt: skip
-    db.add(Session(
-        account_id=world.other_account.id, problem_summary="Printer", status="escalated",
-        confidence_tier="high", confidence_score=0.9, matched_flow_id=other.id,
-        created_at=utcnow(), analysis_status="completed", analysis_attempts=0,
-    ))  # fmt: skip
+        db.add(
+            Session(
+                account_id=world.account.id,
+                problem_summary="Printer offline",
+                status=status,
+                confidence_tier="high",
+                confidence_score=0.9,
+                matched_flow_id=flow.id,
+                created_at=utcnow(),
+                analysis_status="completed",
+                analysis_attempts=0,
+            )
+        )
+    db.add(
+        Session(
+            account_id=world.other_account.id,
+            problem_summary="Printer",
+            status="escalated",
+            confidence_tier="high",
+            confidence_score=0.9,
+            matched_flow_id=other.id,
+            created_at=utcnow(),
+            analysis_status="completed",
+            analysis_attempts=0,
+        )
+    )
     await db.commit()
     h = world.engineer.headers
     one = (await client.get(f"{API}/{flow.id}", headers=h)).json()

@@ -130,8 +130,9 @@ def test_seven_sessions_show_every_branch_with_its_count() -> None:
     source = printer_offline_session("p1")
     tree = flow_of(source)
     same = [printer_offline_session(f"p{i}") for i in (2, 3)]
-    jams = [diverge(printer_offline_session(f"p{i}"), 1, "paper jam light blinking")
-            for i in (4, 5)]  # fmt: skip
+    jams = [
+        diverge(printer_offline_session(f"p{i}"), 1, "paper jam light blinking") for i in (4, 5)
+    ]
     asleep = printer_offline_session("p6")
     asleep["steps"] = [
         ask_step(0, "Is the printer showing as online on the print server?", ["Yes", "No"], pick=0),
@@ -141,22 +142,35 @@ def test_seven_sessions_show_every_branch_with_its_count() -> None:
     coded["steps"] = [
         ask_step(0, "Is the printer showing as online on the print server?", ["Yes", "No"], pick=1),
         note_step(1, "info", "Panel reads E-201"),
-        ask_step(2, "What does the printer's front panel show?",
-           ["Ready", "An error code", "Nothing, it is off"], pick=1),
+        ask_step(
+            2,
+            "What does the printer's front panel show?",
+            ["Ready", "An error code", "Nothing, it is off"],
+            pick=1,
+        ),
         act_step(3, "Look up E-201 in the service manual", True, "fuser fault"),
-    ]  # fmt: skip
+    ]
     coded["resolution_summary"] = "Replaced the fuser after error E-201"
     for session in [source, *same, *jams, asleep, coded]:
         tree = fold_session_into_flow(tree, session)
         assert validate_tree(tree) == []
     assert tree["folded_session_ids"] == [
-        "p1", "p2", "p3", "p4-diverged", "p5-diverged", "p6", "p7",
-    ]  # fmt: skip
+        "p1",
+        "p2",
+        "p3",
+        "p4-diverged",
+        "p5-diverged",
+        "p6",
+        "p7",
+    ]
     assert counts(tree, "root") == {"Yes": 1, "No": 6}
     assert counts(tree, panel_id(tree)) == {
-        "Ready": 0, "An error code": 1, "Nothing, it is off": 0,
-        "It shows 'driver unavailable'": 3, "Paper jam light blinking": 2,
-    }  # fmt: skip
+        "Ready": 0,
+        "An error code": 1,
+        "Nothing, it is off": 0,
+        "It shows 'driver unavailable'": 3,
+        "Paper jam light blinking": 2,
+    }
     assert sum(counts(tree, "root").values()) == 7
     index = node_index(tree)
     coded_route = index[option(tree, panel_id(tree), "An error code")["next_node_id"]]

@@ -23,52 +23,82 @@ YES_NO = ["Yes", "No"]
 def session(sid: str, resolution: str, *steps: dict[str, Any]) -> dict[str, Any]:
     ordered = [{**step, "step_order": n} for n, step in enumerate(steps)]
     return {
-        "id": sid, "problem_summary": "OneDrive stopped syncing", "problem_domain": "m365",
-        "status": "resolved", "confidence_tier": "discovery", "confidence_score": 0.4,
-        "resolution_summary": resolution, "steps": ordered,
-    }  # fmt: skip
+        "id": sid,
+        "problem_summary": "OneDrive stopped syncing",
+        "problem_domain": "m365",
+        "status": "resolved",
+        "confidence_tier": "discovery",
+        "confidence_score": 0.4,
+        "resolution_summary": resolution,
+        "steps": ordered,
+    }
 
 
 def onedrive_sessions() -> list[dict[str, Any]]:
     """Eight sessions of one problem as eight engineers record it: other wordings, other
     orders, a skipped reset, two other fixes."""
     return [
-        session("od-1", "Reset the OneDrive client; sync resumed",
-            ask_step(0, "Is the OneDrive icon in the taskbar showing a red X or paused?", ICON,
-                     pick=0),
+        session(
+            "od-1",
+            "Reset the OneDrive client; sync resumed",
+            ask_step(
+                0, "Is the OneDrive icon in the taskbar showing a red X or paused?", ICON, pick=0
+            ),
             act_step(0, "Sign out of OneDrive and sign back in", False, "still not syncing"),
             act_step(0, "Reset the OneDrive client with onedrive.exe /reset", True),
-            ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=0)),
-        session("od-2", "Reset the OneDrive client, sync resumed.",
+            ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=0),
+        ),
+        session(
+            "od-2",
+            "Reset the OneDrive client, sync resumed.",
             act_step(0, "Reset OneDrive client (onedrive.exe /reset)", True),
-            ask_step(0, "Did sync resume after the reset?", YES_NO, pick=0)),
-        session("od-3", "Reinstalled OneDrive",
+            ask_step(0, "Did sync resume after the reset?", YES_NO, pick=0),
+        ),
+        session(
+            "od-3",
+            "Reinstalled OneDrive",
             ask_step(0, "Is the OneDrive icon showing a red X or paused?", ICON, pick=0),
             act_step(0, "Reset the OneDrive client with onedrive.exe /reset", False),
             ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=1),
-            act_step(0, "Reinstall OneDrive from the Microsoft site", True)),
-        session("od-4", "reset onedrive client - sync resumed",
+            act_step(0, "Reinstall OneDrive from the Microsoft site", True),
+        ),
+        session(
+            "od-4",
+            "reset onedrive client - sync resumed",
             ask_step(0, "is the onedrive icon showing a red x or paused", ICON, pick=0),
             act_step(0, "reset the onedrive client with onedrive.exe /reset", True),
             act_step(0, "Sign out of OneDrive and sign back in", True),
-            ask_step(0, "Did syncing resume after the reset", YES_NO, pick=0)),
-        session("od-5", "Resumed syncing from the OneDrive menu",
+            ask_step(0, "Did syncing resume after the reset", YES_NO, pick=0),
+        ),
+        session(
+            "od-5",
+            "Resumed syncing from the OneDrive menu",
             ask_step(0, "Is the OneDrive icon showing a red X or paused?", ICON, pick=1),
-            act_step(0, "Resume syncing from the OneDrive menu", True)),
-        session("od-6", "Reset the OneDrive client; sync resumed",
+            act_step(0, "Resume syncing from the OneDrive menu", True),
+        ),
+        session(
+            "od-6",
+            "Reset the OneDrive client; sync resumed",
             ask_step(0, "Is the OneDrive icon showing a red X or paused?", ICON, pick=0),
-            ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=0)),
-        session("od-7", "Reset the OneDrive client, syncing resumed",
+            ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=0),
+        ),
+        session(
+            "od-7",
+            "Reset the OneDrive client, syncing resumed",
             ask_step(0, "Is the OneDrive icon showing a red X or paused?", ICON, pick=0),
             act_step(0, "Sign out of OneDrive and sign back in", False),
             act_step(0, "Reset the OneDrive client using onedrive.exe /reset", True),
-            ask_step(0, "Has syncing resumed after the reset?", YES_NO, pick=0)),
-        session("od-8", "Reinstalled the OneDrive client",
+            ask_step(0, "Has syncing resumed after the reset?", YES_NO, pick=0),
+        ),
+        session(
+            "od-8",
+            "Reinstalled the OneDrive client",
             ask_step(0, "Is the OneDrive icon showing a red X or paused?", ICON, pick=0),
             act_step(0, "Reset the OneDrive client with onedrive.exe /reset", False),
             ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=1),
-            act_step(0, "Reinstall OneDrive", True)),
-    ]  # fmt: skip
+            act_step(0, "Reinstall OneDrive", True),
+        ),
+    ]
 
 
 def fold_all(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -86,9 +116,10 @@ def charted(tree: dict[str, Any]) -> list[dict[str, Any]]:
 def with_text(tree: dict[str, Any], kind: str, *words: str) -> list[dict[str, Any]]:
     wanted = step_key(" ".join(words))
     return [
-        n for n in charted(tree)
+        n
+        for n in charted(tree)
         if n["type"] == kind and wanted <= step_key(n.get("question") or n.get("title"))
-    ]  # fmt: skip
+    ]
 
 
 def leaves_are_solutions(tree: dict[str, Any]) -> bool:
@@ -139,8 +170,10 @@ def test_eight_sessions_of_one_problem_make_one_coherent_tree() -> None:
     assert every_way_to(tree, question, through=resets[0]["id"])
     root = node_index(tree)[tree["id"]]
     assert {o["label"]: o.get("session_count", 0) for o in root["options"]} == {
-        "Red X": 6, "Paused": 1, "Looks normal": 0,
-    }  # fmt: skip
+        "Red X": 6,
+        "Paused": 1,
+        "Looks normal": 0,
+    }
 
 
 def test_a_flow_that_starts_with_an_action_takes_in_the_question_asked_first() -> None:
@@ -151,38 +184,63 @@ def test_a_flow_that_starts_with_an_action_takes_in_the_question_asked_first() -
     assert len(with_text(tree, "action", "reset onedrive client")) == 1
     assert len(with_text(tree, "decision", "icon red")) == 1
     assert leaves_are_solutions(tree)
-    assert all(not o["label"].startswith("Other") for n in charted(tree)
-               for o in n.get("options") or [])  # fmt: skip
+    assert all(
+        not o["label"].startswith("Other") for n in charted(tree) for o in n.get("options") or []
+    )
 
 
 # --- properties ---------------------------------------------------------------------------
 
 QUESTIONS = {
     "Is the OneDrive icon showing a red X?": (
-        ["Is the OneDrive icon showing a red X?", "is the onedrive icon showing a red x",
-         "Is the OneDrive icon showing a RED X ?"], ["Yes", "No"]),
+        [
+            "Is the OneDrive icon showing a red X?",
+            "is the onedrive icon showing a red x",
+            "Is the OneDrive icon showing a RED X ?",
+        ],
+        ["Yes", "No"],
+    ),
     "Which error code does the sync client report?": (
-        ["Which error code does the sync client report?", "which error codes does the sync "
-         "client report", "Which error code is the sync client reporting?"],
-        ["0x8004de40", "0x8004e4f1", "No code"]),
+        [
+            "Which error code does the sync client report?",
+            "which error codes does the sync client report",
+            "Which error code is the sync client reporting?",
+        ],
+        ["0x8004de40", "0x8004e4f1", "No code"],
+    ),
     "Did syncing resume after the reset?": (
-        ["Did syncing resume after the reset?", "did sync resume after the reset",
-         "Has syncing resumed after the reset?"], ["Yes", "No"]),
-}  # fmt: skip
+        [
+            "Did syncing resume after the reset?",
+            "did sync resume after the reset",
+            "Has syncing resumed after the reset?",
+        ],
+        ["Yes", "No"],
+    ),
+}
 ACTIONS = {
-    "Reset the OneDrive client": ["Reset the OneDrive client", "reset the onedrive client.",
-                                  "Resetting the OneDrive client"],
-    "Clear the cached credentials": ["Clear the cached credentials",
-                                     "clear cached credential", "Cleared the cached credentials"],
+    "Reset the OneDrive client": [
+        "Reset the OneDrive client",
+        "reset the onedrive client.",
+        "Resetting the OneDrive client",
+    ],
+    "Clear the cached credentials": [
+        "Clear the cached credentials",
+        "clear cached credential",
+        "Cleared the cached credentials",
+    ],
     "Reinstall the sync client": ["Reinstall the sync client", "reinstalling the sync client"],
-}  # fmt: skip
+}
 FIXES = {
-    "Reset the client and sync resumed": ["Reset the client and sync resumed",
-                                          "reset the client, syncing resumed"],
+    "Reset the client and sync resumed": [
+        "Reset the client and sync resumed",
+        "reset the client, syncing resumed",
+    ],
     "Reinstalled the sync client": ["Reinstalled the sync client", "reinstall sync client"],
-    "Cleared the cached credentials": ["Cleared the cached credentials",
-                                       "cleared cached credentials and signed in again"],
-}  # fmt: skip
+    "Cleared the cached credentials": [
+        "Cleared the cached credentials",
+        "cleared cached credentials and signed in again",
+    ],
+}
 
 
 # One procedure the engineers follow: each answer decides what comes next.
@@ -214,8 +272,9 @@ def procedure_session(draw: st.DrawFn, sid: str) -> dict[str, Any]:
         if name in PROCEDURE:
             wordings, labels = QUESTIONS[name]
             answer = draw(st.sampled_from(sorted(PROCEDURE[name])))
-            steps.append(ask_step(0, draw(st.sampled_from(wordings)), labels,
-                                  pick=labels.index(answer)))  # fmt: skip
+            steps.append(
+                ask_step(0, draw(st.sampled_from(wordings)), labels, pick=labels.index(answer))
+            )
             todo = PROCEDURE[name][answer] + todo
         elif name in ACTIONS:
             steps.append(act_step(0, draw(st.sampled_from(ACTIONS[name])), draw(st.booleans())))
@@ -255,10 +314,13 @@ def shape(tree: dict[str, Any]) -> Any:
         if is_uncharted(node):
             return ("uncharted",)
         options = sorted(
-            (sorted(step_key(o["label"], every_word=True)), o.get("session_count", 0),
-             repr(of(o["next_node_id"])))
+            (
+                sorted(step_key(o["label"], every_word=True)),
+                o.get("session_count", 0),
+                repr(of(o["next_node_id"])),
+            )
             for o in node.get("options") or []
-        )  # fmt: skip
+        )
         after = of(node["next_node_id"]) if node.get("next_node_id") else None
         text = node.get("question") if node["type"] == "decision" else node.get("title")
         memo[node_id] = (node["type"], step_name(node["type"], text), options, repr(after))
@@ -307,8 +369,7 @@ def test_folding_is_independent_of_session_order(base: Any, one: Any, two: Any) 
 
 
 @PROPERTY
-@given(onedrive_like("base"), st.lists(st.integers(0, 10**6), min_size=1, max_size=6),
-       st.data())  # fmt: skip
+@given(onedrive_like("base"), st.lists(st.integers(0, 10**6), min_size=1, max_size=6), st.data())
 def test_folded_trees_validate_and_end_in_solutions(base: Any, seeds: list[int], data: Any) -> None:
     """Steps in any order, even orders that contradict each other: a step may then appear
     twice (a flow cannot loop), but the tree stays valid and every route ends in a solution."""
@@ -320,8 +381,9 @@ def test_folded_trees_validate_and_end_in_solutions(base: Any, seeds: list[int],
 
 
 @PROPERTY
-@given(procedure_session("base"), st.lists(st.integers(0, 10**6), min_size=1, max_size=8),
-       st.data())  # fmt: skip
+@given(
+    procedure_session("base"), st.lists(st.integers(0, 10**6), min_size=1, max_size=8), st.data()
+)
 def test_sessions_of_one_procedure_fold_into_its_distinct_steps(
     base: Any, seeds: list[int], data: Any
 ) -> None:
@@ -335,12 +397,16 @@ def test_sessions_of_one_procedure_fold_into_its_distinct_steps(
 
 
 def test_a_different_way_on_after_a_failed_action_asks_about_its_result() -> None:
-    fixed = session("r-1", "The reset fixed syncing",
-                    act_step(0, "Reset the OneDrive client", True))  # fmt: skip
+    fixed = session(
+        "r-1", "The reset fixed syncing", act_step(0, "Reset the OneDrive client", True)
+    )
     tree = flow_of(fixed)
-    failed = session("r-2", "Reinstalled OneDrive",
+    failed = session(
+        "r-2",
+        "Reinstalled OneDrive",
         act_step(0, "Reset the OneDrive client", False, "still stuck"),
-        act_step(0, "Reinstall OneDrive", True))  # fmt: skip
+        act_step(0, "Reinstall OneDrive", True),
+    )
     tree = fold_session_into_flow(tree, failed)
     print(outline(tree))
     assert validate_tree(tree) == [] and leaves_are_solutions(tree)

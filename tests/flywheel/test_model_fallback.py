@@ -28,29 +28,50 @@ SECRET_MAIL = "jane.doe@contoso-payroll.com"
 
 def ticket(ext: str) -> dict[str, Any]:
     return {
-        "external_id": ext, "problem_summary": "Scanner to e-mail stopped working",
-        "status": "resolved", "problem_domain": "printing", "confidence_tier": "discovery",
-        "confidence_score": 0.3, "resolution_summary": "Re-entered the SMTP app password",
+        "external_id": ext,
+        "problem_summary": "Scanner to e-mail stopped working",
+        "status": "resolved",
+        "problem_domain": "printing",
+        "confidence_tier": "discovery",
+        "confidence_score": 0.3,
+        "resolution_summary": "Re-entered the SMTP app password",
         "steps": [
-            {"step_type": "question", "content": {"text": "Does the scan reach any mailbox?"},
-             "options_presented": [{"value": "y", "label": "Yes"}, {"value": "n", "label": "No"}],
-             "selected_option": "n"},
-            {"step_type": "question", "content": {"text": "What does the device log say?"},
-             "free_text_input": f"SMTP auth failed for {SECRET_MAIL}", "was_free_text": True},
-            {"step_type": "action", "content": {"text": "Create a new app password"},
-             "action_result": {"success": True, "details": "test scan delivered"}},
+            {
+                "step_type": "question",
+                "content": {"text": "Does the scan reach any mailbox?"},
+                "options_presented": [
+                    {"value": "y", "label": "Yes"},
+                    {"value": "n", "label": "No"},
+                ],
+                "selected_option": "n",
+            },
+            {
+                "step_type": "question",
+                "content": {"text": "What does the device log say?"},
+                "free_text_input": f"SMTP auth failed for {SECRET_MAIL}",
+                "was_free_text": True,
+            },
+            {
+                "step_type": "action",
+                "content": {"text": "Create a new app password"},
+                "action_result": {"success": True, "details": "test scan delivered"},
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 async def run(desk: Desk, server: FakeModelServer, **overrides: Any) -> Any:
     settings = desk.settings.model_copy(
         update={
-            "ai_provider": "openai", "ai_model": "tiny-local",
-            "openai_base_url": server.url + "/v1", "openai_api_key": "",
-            "ai_offline_fallback": True, "ai_timeout_seconds": 5.0, **overrides,
+            "ai_provider": "openai",
+            "ai_model": "tiny-local",
+            "openai_base_url": server.url + "/v1",
+            "openai_api_key": "",
+            "ai_offline_fallback": True,
+            "ai_timeout_seconds": 5.0,
+            **overrides,
         }
-    )  # fmt: skip
+    )
     # The worker builds its provider from the settings, as in production.
     worker = Worker(settings, clock=desk.clock)
     try:
@@ -171,9 +192,17 @@ async def test_an_empty_answer_gets_the_draft_but_a_bad_key_still_fails(
 ) -> None:
     await import_lines(db, desk.account, [ticket("m8")])
     openai_server.respond = lambda body: Reply(
-        body={"model": "tiny", "choices": [{"index": 0, "finish_reason": "length",
-                                            "message": {"role": "assistant", "content": ""}}]}
-    )  # fmt: skip
+        body={
+            "model": "tiny",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": ""},
+                }
+            ],
+        }
+    )
     assert (await run(desk, openai_server)).outcomes == {"proposed": 1}
     # Wrong settings are not the model's fault: they fail, to be fixed and requeued.
     await import_lines(db, desk.account, [ticket("m9")])

@@ -20,13 +20,18 @@ def _snapshot(line: dict[str, Any]) -> dict[str, Any]:
     for step in steps:
         step["responded_at"] = None
     return {
-        "id": line["external_id"], "problem_summary": data.problem_summary,
-        "problem_domain": data.problem_domain, "status": data.status,
+        "id": line["external_id"],
+        "problem_summary": data.problem_summary,
+        "problem_domain": data.problem_domain,
+        "status": data.status,
         "confidence_tier": data.confidence_tier or "discovery",
-        "confidence_score": data.confidence_score or 0.0, "match_score": data.match_score,
-        "matched_flow_id": data.matched_flow, "resolution_summary": data.resolution_summary,
-        "escalation_reason": data.escalation_reason, "steps": steps,
-    }  # fmt: skip
+        "confidence_score": data.confidence_score or 0.0,
+        "match_score": data.match_score,
+        "matched_flow_id": data.matched_flow,
+        "resolution_summary": data.resolution_summary,
+        "escalation_reason": data.escalation_reason,
+        "steps": steps,
+    }
 
 
 def test_every_demo_session_gives_a_valid_flow_and_enhancement() -> None:

@@ -29,8 +29,11 @@ async def test_a_users_name_in_the_call_log_is_not_in_the_proposal(
     db: AsyncSession, desk: Desk
 ) -> None:
     await _people(db, desk)
-    session = novel("p1", "Thorvald picked this up: Teams camera not detected after update",
-                    "Quennell found the camera privacy switch off")  # fmt: skip
+    session = novel(
+        "p1",
+        "Thorvald picked this up: Teams camera not detected after update",
+        "Quennell found the camera privacy switch off",
+    )
     session["resolution_summary"] = "Brannoch Ivelle turned camera access back on"
     await import_lines(db, desk.account, [session])
     stats = await desk.drain()
@@ -45,11 +48,15 @@ async def test_a_users_name_in_the_call_log_is_not_in_the_proposal(
 
 async def test_merged_proposals_stay_free_of_users_names(db: AsyncSession, desk: Desk) -> None:
     await _people(db, desk)
-    await import_lines(db, desk.account, [
-        novel("q1", "Teams camera not detected after Windows update - Thorvald"),
-        novel("q2", "Quennell: Teams camera not detected since Windows update"),
-        novel("q3", "Camera not detected in Teams after Windows update (Brannoch on it)"),
-    ])  # fmt: skip
+    await import_lines(
+        db,
+        desk.account,
+        [
+            novel("q1", "Teams camera not detected after Windows update - Thorvald"),
+            novel("q2", "Quennell: Teams camera not detected since Windows update"),
+            novel("q3", "Camera not detected in Teams after Windows update (Brannoch on it)"),
+        ],
+    )
     stats = await desk.drain()
     assert stats.outcomes == {"proposed": 1, "merged": 2}
     [proposal] = await proposals(db)
@@ -61,8 +68,11 @@ async def test_merged_proposals_stay_free_of_users_names(db: AsyncSession, desk:
 
 def test_person_names_whole_and_by_part() -> None:
     assert person_names(["Thorvald  Quennell", "Al Li", "", "Thorvald Quennell"]) == [
-        "Thorvald Quennell", "Thorvald", "Quennell", "Al Li",
-    ]  # fmt: skip
+        "Thorvald Quennell",
+        "Thorvald",
+        "Quennell",
+        "Al Li",
+    ]
     names = person_names(["Thorvald Quennell"])
     text = "Reported as: Thorvald picked this up.\nResolved by: restarting the dock"
     assert (

@@ -120,21 +120,39 @@ def test_batched_matches_agree_with_one_at_a_time() -> None:
     from resolutionflow.flywheel.similarity import find_most_similar, find_most_similar_many
 
     pool = [
-        ProposalText(id="printer", title="Printer offline after driver update",
-                     summaries=["Printer shows offline", "Print jobs stuck in queue"]),
-        ProposalText(id="vpn", title="VPN drops after laptop sleep",
-                     summaries=["VPN disconnects when the lid closes"]),
-        ProposalText(id="mfa", title="MFA prompt loops in Outlook",
-                     summaries=["Authenticator keeps asking again and again"]),
-    ]  # fmt: skip
+        ProposalText(
+            id="printer",
+            title="Printer offline after driver update",
+            summaries=["Printer shows offline", "Print jobs stuck in queue"],
+        ),
+        ProposalText(
+            id="vpn",
+            title="VPN drops after laptop sleep",
+            summaries=["VPN disconnects when the lid closes"],
+        ),
+        ProposalText(
+            id="mfa",
+            title="MFA prompt loops in Outlook",
+            summaries=["Authenticator keeps asking again and again"],
+        ),
+    ]
     news = [
-        ProposalText(id="a", title="Cannot print, printer says offline",
-                     summaries=["printer offline on floor 3"]),
-        ProposalText(id="b", title="VPN keeps disconnecting after sleep",
-                     summaries=["vpn drops when waking from sleep"]),
-        ProposalText(id="c", title="Payroll export has wrong totals",
-                     summaries=["payroll report totals off by one month"]),
-    ]  # fmt: skip
+        ProposalText(
+            id="a",
+            title="Cannot print, printer says offline",
+            summaries=["printer offline on floor 3"],
+        ),
+        ProposalText(
+            id="b",
+            title="VPN keeps disconnecting after sleep",
+            summaries=["vpn drops when waking from sleep"],
+        ),
+        ProposalText(
+            id="c",
+            title="Payroll export has wrong totals",
+            summaries=["payroll report totals off by one month"],
+        ),
+    ]
     batched = find_most_similar_many(news, pool)
     assert [b[0] for b in batched] == ["printer", "vpn", None]
     assert [b[0] for b in batched] == [find_most_similar(n, pool)[0] for n in news]
@@ -193,11 +211,13 @@ def test_template_text_alone_scores_about_zero() -> None:
 
 def test_names_and_noise_do_not_make_unrelated_tickets_alike() -> None:
     a = ProposalText(
-        id="a", title="[Oakridge] printer offline (Lukas) #48213",
+        id="a",
+        title="[Oakridge] printer offline (Lukas) #48213",
         summaries=["RE: printer offline\n\nHi team,\n\nThanks, Lukas Becker\nlb@oak.example"],
-    )  # fmt: skip
+    )
     b = ProposalText(
-        id="b", title="[Oakridge] VPN drops (Lukas) #48213",
+        id="b",
+        title="[Oakridge] VPN drops (Lukas) #48213",
         summaries=["RE: VPN drops\n\nHi team,\n\nThanks, Lukas Becker\nlb@oak.example"],
-    )  # fmt: skip
+    )
     assert similarity(a, b) < DEFAULT_THRESHOLD

@@ -25,44 +25,80 @@ QUESTION = {
 
 def followed(ext: str, score: float = 0.9) -> dict[str, Any]:
     return {
-        "external_id": ext, "problem_summary": "Printer offline on floor 2", "status": "resolved",
-        "problem_domain": "printing", "matched_flow": "printer-offline", "match_score": score,
-        "confidence_tier": "high", "confidence_score": 0.9, "resolution_summary": "Power cycled",
-        "steps": [{**QUESTION, "selected_option": "no"},
-                  {"step_type": "resolution", "content": {"text": "Power cycled the printer"}}],
-    }  # fmt: skip
+        "external_id": ext,
+        "problem_summary": "Printer offline on floor 2",
+        "status": "resolved",
+        "problem_domain": "printing",
+        "matched_flow": "printer-offline",
+        "match_score": score,
+        "confidence_tier": "high",
+        "confidence_score": 0.9,
+        "resolution_summary": "Power cycled",
+        "steps": [
+            {**QUESTION, "selected_option": "no"},
+            {"step_type": "resolution", "content": {"text": "Power cycled the printer"}},
+        ],
+    }
 
 
 def diverged(ext: str, answer: str = "It says driver unavailable") -> dict[str, Any]:
     return {
-        "external_id": ext, "problem_summary": "Printer shows driver unavailable",
-        "status": "resolved", "problem_domain": "printing", "matched_flow": "printer-offline",
-        "match_score": 0.7, "confidence_tier": "medium", "confidence_score": 0.6,
+        "external_id": ext,
+        "problem_summary": "Printer shows driver unavailable",
+        "status": "resolved",
+        "problem_domain": "printing",
+        "matched_flow": "printer-offline",
+        "match_score": 0.7,
+        "confidence_tier": "medium",
+        "confidence_score": 0.6,
         "resolution_summary": "Reinstalled the driver",
-        "steps": [{**QUESTION, "free_text_input": answer},
-                  {"step_type": "action", "content": {"text": "Reinstall the printer driver"},
-                   "action_result": {"success": True, "details": "driver 4.2 installed"}},
-                  {"step_type": "resolution", "content": {"text": "Driver reinstalled"}}],
-    }  # fmt: skip
+        "steps": [
+            {**QUESTION, "free_text_input": answer},
+            {
+                "step_type": "action",
+                "content": {"text": "Reinstall the printer driver"},
+                "action_result": {"success": True, "details": "driver 4.2 installed"},
+            },
+            {"step_type": "resolution", "content": {"text": "Driver reinstalled"}},
+        ],
+    }
 
 
-def novel(ext: str, summary: str = "Teams camera not detected after Windows update",
-          answer: str = "Camera privacy switch was off") -> dict[str, Any]:  # fmt: skip
+def novel(
+    ext: str,
+    summary: str = "Teams camera not detected after Windows update",
+    answer: str = "Camera privacy switch was off",
+) -> dict[str, Any]:
     return {
-        "external_id": ext, "problem_summary": summary, "status": "resolved",
-        "problem_domain": "endpoint", "confidence_tier": "discovery", "confidence_score": 0.3,
+        "external_id": ext,
+        "problem_summary": summary,
+        "status": "resolved",
+        "problem_domain": "endpoint",
+        "confidence_tier": "discovery",
+        "confidence_score": 0.3,
         "resolution_summary": "Turned camera access back on",
         "steps": [
-            {"step_type": "question",
-             "content": {"text": "Does the camera show in Device Manager?"},
-             "options_presented": [{"value": "y", "label": "Yes"}, {"value": "n", "label": "No"}],
-             "selected_option": "y"},
-            {"step_type": "question", "content": {"text": "What do the privacy settings show?"},
-             "free_text_input": answer},
-            {"step_type": "action", "content": {"text": "Allow apps to access the camera"},
-             "action_result": {"success": True, "details": "Teams sees the camera"}},
+            {
+                "step_type": "question",
+                "content": {"text": "Does the camera show in Device Manager?"},
+                "options_presented": [
+                    {"value": "y", "label": "Yes"},
+                    {"value": "n", "label": "No"},
+                ],
+                "selected_option": "y",
+            },
+            {
+                "step_type": "question",
+                "content": {"text": "What do the privacy settings show?"},
+                "free_text_input": answer,
+            },
+            {
+                "step_type": "action",
+                "content": {"text": "Allow apps to access the camera"},
+                "action_result": {"success": True, "details": "Teams sees the camera"},
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def _word(rng: random.Random) -> str:
@@ -74,23 +110,39 @@ def distinct(ext: str, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     w = [_word(rng) for _ in range(16)]
     return {
-        "external_id": ext, "problem_summary": " ".join(w[:6]).capitalize(), "status": "resolved",
-        "problem_domain": "endpoint", "confidence_tier": "discovery", "confidence_score": 0.3,
+        "external_id": ext,
+        "problem_summary": " ".join(w[:6]).capitalize(),
+        "status": "resolved",
+        "problem_domain": "endpoint",
+        "confidence_tier": "discovery",
+        "confidence_score": 0.3,
         "resolution_summary": f"{w[6]} {w[7]}",
         "steps": [
-            {"step_type": "question", "content": {"text": f"{w[8]} {w[9]} {w[0]}?"},
-             "free_text_input": f"{w[10]} {w[11]}"},
-            {"step_type": "action", "content": {"text": f"{w[12]} {w[13]} {w[2]}"},
-             "action_result": {"success": True, "details": f"{w[14]} {w[15]}"}},
+            {
+                "step_type": "question",
+                "content": {"text": f"{w[8]} {w[9]} {w[0]}?"},
+                "free_text_input": f"{w[10]} {w[11]}",
+            },
+            {
+                "step_type": "action",
+                "content": {"text": f"{w[12]} {w[13]} {w[2]}"},
+                "action_result": {"success": True, "details": f"{w[14]} {w[15]}"},
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 async def test_three_paths(db: AsyncSession, desk: Desk) -> None:
-    await import_lines(db, desk.account, [
-        followed("r1"), diverged("e1"), novel("n1"),
-        {**novel("x1"), "status": "escalated", "escalation_reason": "vendor"},
-    ])  # fmt: skip
+    await import_lines(
+        db,
+        desk.account,
+        [
+            followed("r1"),
+            diverged("e1"),
+            novel("n1"),
+            {**novel("x1"), "status": "escalated", "escalation_reason": "vendor"},
+        ],
+    )
     stats = await desk.drain()
     assert stats.outcomes == {"reinforced": 1, "proposed": 2}
     assert await statuses(db) == {"completed": 3, "skipped": 1}
@@ -136,11 +188,17 @@ async def test_reinforcement_compounds(db: AsyncSession, desk: Desk) -> None:
 
 
 async def test_similar_sessions_merge_into_one_proposal(db: AsyncSession, desk: Desk) -> None:
-    await import_lines(db, desk.account, [
-        novel("m1"),
-        novel("m2", "Teams webcam not detected since the Windows update", "Camera privacy off"),
-        novel("m3", "Camera not detected in Teams after Windows update", "Driver disabled in BIOS"),
-    ])  # fmt: skip
+    await import_lines(
+        db,
+        desk.account,
+        [
+            novel("m1"),
+            novel("m2", "Teams webcam not detected since the Windows update", "Camera privacy off"),
+            novel(
+                "m3", "Camera not detected in Teams after Windows update", "Driver disabled in BIOS"
+            ),
+        ],
+    )
     stats = await desk.drain()
     assert stats.outcomes == {"proposed": 1, "merged": 2}
     [proposal] = await proposals(db)
@@ -159,14 +217,28 @@ async def test_similar_sessions_merge_into_one_proposal(db: AsyncSession, desk: 
 async def test_merged_proposal_text_has_no_names_and_keeps_case(
     db: AsyncSession, desk: Desk
 ) -> None:
-    await import_lines(db, desk.account, [
-        {**novel("n1", "Mia Rossi - Teams camera not detected after Windows update"),
-         "customer": "Oakridge Pharmacy"},
-        {**novel("n2", "Oakridge Pharmacy: Teams camera not detected since Windows update"),
-         "customer": "Oakridge Pharmacy"},
-        {**novel("n3", "RE: Teams camera not detected #48213\n\nHi all,\n\nno camera in "
-                 "Teams\n\nThanks, Lukas Becker"), "customer": "Kestrel Logistics"},
-    ])  # fmt: skip
+    await import_lines(
+        db,
+        desk.account,
+        [
+            {
+                **novel("n1", "Mia Rossi - Teams camera not detected after Windows update"),
+                "customer": "Oakridge Pharmacy",
+            },
+            {
+                **novel("n2", "Oakridge Pharmacy: Teams camera not detected since Windows update"),
+                "customer": "Oakridge Pharmacy",
+            },
+            {
+                **novel(
+                    "n3",
+                    "RE: Teams camera not detected #48213\n\nHi all,\n\nno camera in "
+                    "Teams\n\nThanks, Lukas Becker",
+                ),
+                "customer": "Kestrel Logistics",
+            },
+        ],
+    )
     stats = await desk.drain()
     assert stats.outcomes == {"proposed": 1, "merged": 2}
     [proposal] = await proposals(db)
@@ -360,9 +432,11 @@ async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
 async def test_budget_counts_proposals_not_analyses(db: AsyncSession, desk: Desk) -> None:
     """Twelve sessions about one problem make one proposal: with a budget of 2 none is parked,
     since every answer that merges gives its unit back (and wakes a parked session)."""
-    phrasings = ["Teams camera not detected after Windows update",
-                 "Teams webcam not detected since the Windows update",
-                 "Camera not detected in Teams after Windows update"]  # fmt: skip
+    phrasings = [
+        "Teams camera not detected after Windows update",
+        "Teams webcam not detected since the Windows update",
+        "Camera not detected in Teams after Windows update",
+    ]
     lines = [novel(f"sim{i}", phrasings[i % 3]) for i in range(12)]
     await import_lines(db, desk.account, lines)
     stats = await desk.drain(daily_proposal_budget=2)
@@ -375,10 +449,16 @@ async def test_budget_counts_proposals_not_analyses(db: AsyncSession, desk: Desk
 
 
 async def test_distinct_sessions_still_park_past_the_budget(db: AsyncSession, desk: Desk) -> None:
-    await import_lines(db, desk.account, [
-        novel("d1"), novel("d2"),
-        distinct("d3", 3), distinct("d4", 4),
-    ])  # fmt: skip
+    await import_lines(
+        db,
+        desk.account,
+        [
+            novel("d1"),
+            novel("d2"),
+            distinct("d3", 3),
+            distinct("d4", 4),
+        ],
+    )
     stats = await desk.drain(daily_proposal_budget=2)
     # Three problems, two units: one problem waits. Which one depends on which analyses took
     # the units first (d1 and d2 together cost one unit only when d1's proposal came first).

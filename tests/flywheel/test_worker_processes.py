@@ -56,23 +56,32 @@ def _prepare(url: str, n: int) -> None:
 
 
 def _worker(url: str, **env: str) -> subprocess.Popen[str]:
-    full = {**os.environ, "RESOLUTIONFLOW_DATABASE_URL": url,
-            "RESOLUTIONFLOW_DAILY_PROPOSAL_BUDGET": "0", **env}  # fmt: skip
+    full = {
+        **os.environ,
+        "RESOLUTIONFLOW_DATABASE_URL": url,
+        "RESOLUTIONFLOW_DAILY_PROPOSAL_BUDGET": "0",
+        **env,
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "resolutionflow.cli.main", "worker", "--drain", "--json"],
-        env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _check_exactly_once(url: str, n: int) -> dict[str, Any]:
     engine = create_engine(_sync_url(url))
     with engine.connect() as conn:
-        statuses = dict(conn.execute(text(
-            "SELECT analysis_status, count(*) FROM sessions GROUP BY analysis_status"
-        )).all())  # fmt: skip
-        rows = conn.execute(text(
-            "SELECT source_session_id, supporting_session_ids FROM flow_proposals"
-        )).all()  # fmt: skip
+        statuses = dict(
+            conn.execute(
+                text("SELECT analysis_status, count(*) FROM sessions GROUP BY analysis_status")
+            ).all()
+        )
+        rows = conn.execute(
+            text("SELECT source_session_id, supporting_session_ids FROM flow_proposals")
+        ).all()
     engine.dispose()
     counted: dict[str, int] = {}
     for source, supporting in rows:
@@ -105,10 +114,13 @@ def test_killed_worker_loses_nothing(fresh_database_url: str) -> None:
     _prepare(fresh_database_url, n)
     server = ThreadedServer(FakeOpenAI(delay=0.15)).start()
     env = {
-        "RESOLUTIONFLOW_AI_PROVIDER": "openai", "RESOLUTIONFLOW_OPENAI_BASE_URL": server.base_url,
-        "RESOLUTIONFLOW_OPENAI_API_KEY": "test", "RESOLUTIONFLOW_AI_MODEL": "fake",
-        "RESOLUTIONFLOW_WORKER_LEASE_SECONDS": "3", "RESOLUTIONFLOW_AI_CONCURRENCY": "4",
-    }  # fmt: skip
+        "RESOLUTIONFLOW_AI_PROVIDER": "openai",
+        "RESOLUTIONFLOW_OPENAI_BASE_URL": server.base_url,
+        "RESOLUTIONFLOW_OPENAI_API_KEY": "test",
+        "RESOLUTIONFLOW_AI_MODEL": "fake",
+        "RESOLUTIONFLOW_WORKER_LEASE_SECONDS": "3",
+        "RESOLUTIONFLOW_AI_CONCURRENCY": "4",
+    }
     try:
         doomed = _worker(fresh_database_url, **env)
         engine = create_engine(_sync_url(fresh_database_url))
@@ -116,12 +128,12 @@ def test_killed_worker_loses_nothing(fresh_database_url: str) -> None:
         done = 0
         while time.monotonic() < deadline:
             with engine.connect() as conn:
-                done = conn.execute(text(
-                    "SELECT count(*) FROM sessions WHERE analysis_status = 'completed'"
-                )).scalar_one()  # fmt: skip
-                busy = conn.execute(text(
-                    "SELECT count(*) FROM sessions WHERE analysis_status = 'processing'"
-                )).scalar_one()  # fmt: skip
+                done = conn.execute(
+                    text("SELECT count(*) FROM sessions WHERE analysis_status = 'completed'")
+                ).scalar_one()
+                busy = conn.execute(
+                    text("SELECT count(*) FROM sessions WHERE analysis_status = 'processing'")
+                ).scalar_one()
             if done >= 20 and busy > 0:
                 break
             time.sleep(0.05)
@@ -129,9 +141,9 @@ def test_killed_worker_loses_nothing(fresh_database_url: str) -> None:
         doomed.wait(timeout=30)
         assert 0 < done < n, "the worker was not killed mid-drain"
         with engine.connect() as conn:
-            stranded = conn.execute(text(
-                "SELECT count(*) FROM sessions WHERE analysis_status = 'processing'"
-            )).scalar_one()  # fmt: skip
+            stranded = conn.execute(
+                text("SELECT count(*) FROM sessions WHERE analysis_status = 'processing'")
+            ).scalar_one()
         engine.dispose()
         assert stranded > 0, "nothing was in flight when the worker died"
         rescuer = _worker(fresh_database_url, **env)

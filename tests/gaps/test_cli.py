@@ -14,16 +14,26 @@ def _setup(cli: Any, tmp_path: Path) -> None:
     assert cli("db", "upgrade").exit_code == 0
     assert cli("accounts", "create", "northwind", "--name", "Northwind MSP").exit_code == 0
     lines = [
-        json.dumps({
-            "external_id": f"s-{k}", "problem_summary": text, "problem_domain": "email",
-            "status": "resolved", "confidence_tier": "discovery", "psa_ticket_id": f"T-{k}",
-            "created_at": iso(NOW - timedelta(days=3)),
-            "steps": [question("Which mailbox?", free="finance"), action(False), action(True)],
-        })
-        for k, text in enumerate(["Shared mailbox missing in Outlook",
-                                  "Shared mailbox not showing in Outlook",
-                                  "Can't see the shared mailbox in Outlook"])
-    ]  # fmt: skip
+        json.dumps(
+            {
+                "external_id": f"s-{k}",
+                "problem_summary": text,
+                "problem_domain": "email",
+                "status": "resolved",
+                "confidence_tier": "discovery",
+                "psa_ticket_id": f"T-{k}",
+                "created_at": iso(NOW - timedelta(days=3)),
+                "steps": [question("Which mailbox?", free="finance"), action(False), action(True)],
+            }
+        )
+        for k, text in enumerate(
+            [
+                "Shared mailbox missing in Outlook",
+                "Shared mailbox not showing in Outlook",
+                "Can't see the shared mailbox in Outlook",
+            ]
+        )
+    ]
     path = tmp_path / "sessions.jsonl"
     path.write_text("\n".join(lines) + "\n")
     assert cli("import", "sessions", str(path), "--account", "northwind").exit_code == 0
@@ -38,8 +48,15 @@ def test_gaps_json_prints_the_report(cli: Any, tmp_path: Path) -> None:
     kinds = [g["gap_type"] for g in report["gaps"]]
     assert kinds == ["weak_options", "uncharted_territory", "repeated_pattern"]
     for gap in report["gaps"]:
-        assert set(gap) == {"gap_type", "domain", "severity", "title", "description",
-                            "evidence", "suggested_action"}  # fmt: skip
+        assert set(gap) == {
+            "gap_type",
+            "domain",
+            "severity",
+            "title",
+            "description",
+            "evidence",
+            "suggested_action",
+        }
     pattern = report["gaps"][-1]
     assert len(pattern["evidence"]["session_ids"]) == 3
     assert pattern["severity"] == "low"

@@ -162,10 +162,13 @@ def _synthetic(n: int) -> list[tuple[str, str, str | None]]:
     ]
     domains = [None, "m365", "networking", "hardware"]
     return [
-        (f"syn-{k}", f"{rng.choice(things)} {rng.choice(faults)} {rng.choice(tails)}".strip(),
-         rng.choice(domains))
+        (
+            f"syn-{k}",
+            f"{rng.choice(things)} {rng.choice(faults)} {rng.choice(tails)}".strip(),
+            rng.choice(domains),
+        )
         for k in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def test_ten_thousand_summaries_complete() -> None:

@@ -66,11 +66,15 @@ def test_weak_options_evidence_and_common_answers() -> None:
     answers = {"Q?": [("driver unavailable", 4), ("paper jam", 2)]}
     (gap,) = d.weak_options([QuestionStat("Q?", total=9, free_text=6)], answers)
     assert gap.evidence == {
-        "context_message": "Q?", "total_responses": 9, "free_text_count": 6,
-        "free_text_rate": 0.667, "common_free_text_answers": [
-            {"answer": "driver unavailable", "count": 4}, {"answer": "paper jam", "count": 2},
+        "context_message": "Q?",
+        "total_responses": 9,
+        "free_text_count": 6,
+        "free_text_rate": 0.667,
+        "common_free_text_answers": [
+            {"answer": "driver unavailable", "count": 4},
+            {"answer": "paper jam", "count": 2},
         ],
-    }  # fmt: skip
+    }
     assert gap.severity == "high"
     _plain(gap.as_dict())
 
@@ -158,13 +162,19 @@ def test_gaps_are_ordered_by_severity_then_signal() -> None:
     def gap(kind: str, severity: str) -> Gap:
         return Gap(kind, severity, "t", "d", "a")
 
-    gaps = [gap("weak_options", "low"), gap("high_escalation", "high"),
-            gap("weak_options", "medium"), gap("repeated_pattern", "high")]  # fmt: skip
+    gaps = [
+        gap("weak_options", "low"),
+        gap("high_escalation", "high"),
+        gap("weak_options", "medium"),
+        gap("repeated_pattern", "high"),
+    ]
     ordered = d.order_gaps(gaps)
     assert [(g.gap_type, g.severity) for g in ordered] == [
-        ("high_escalation", "high"), ("repeated_pattern", "high"),
-        ("weak_options", "medium"), ("weak_options", "low"),
-    ]  # fmt: skip
+        ("high_escalation", "high"),
+        ("repeated_pattern", "high"),
+        ("weak_options", "medium"),
+        ("weak_options", "low"),
+    ]
 
 
 @pytest.mark.parametrize("period", [7, 30, 90])

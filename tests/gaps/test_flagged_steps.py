@@ -43,8 +43,17 @@ async def test_the_report_counts_the_periods_flags_of_the_account_only(db: Async
     theirs = await create_flow(db, other, name="Their flow")
 
     def flag(owner: Any, on: Any, node: str, note: str, age: timedelta = timedelta(0)) -> None:
-        db.add(NodeFeedback(id=uuid.uuid4(), account_id=owner.id, flow_id=on.id, flow_version=1,
-                            node_id=node, note=note, created_at=utcnow() - age))  # fmt: skip
+        db.add(
+            NodeFeedback(
+                id=uuid.uuid4(),
+                account_id=owner.id,
+                flow_id=on.id,
+                flow_version=1,
+                node_id=node,
+                note=note,
+                created_at=utcnow() - age,
+            )
+        )
 
     flag(account, flow, "restart", "Which server?")
     flag(account, flow, "restart", "Spooler on the PC or the server?")

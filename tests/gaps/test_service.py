@@ -42,9 +42,13 @@ async def test_weak_options_counts_answers_per_question(db: AsyncSession) -> Non
     # 10 answers, 3 typed (exactly 0.3), two of them the same answer written differently.
     typed = ["Driver unavailable", " driver unavailable ", "paper jam"]
     for k in range(10):
-        await add_session(db, account, steps=[
-            question(q, free=typed[k] if k < 3 else None), question(few, free="top")
-        ] if k < 2 else [question(q, free=typed[k] if k < 3 else None)])  # fmt: skip
+        await add_session(
+            db,
+            account,
+            steps=[question(q, free=typed[k] if k < 3 else None), question(few, free="top")]
+            if k < 2
+            else [question(q, free=typed[k] if k < 3 else None)],
+        )
     # Not counted: unanswered questions, old sessions, another account's sessions.
     await add_session(db, account, steps=[question(q, answered=False)])
     await add_session(db, account, steps=[question(q, free="old")], age=timedelta(days=40))
@@ -59,12 +63,15 @@ async def test_weak_options_counts_answers_per_question(db: AsyncSession) -> Non
     assert gap.evidence["free_text_rate"] == 0.3
     answers = gap.evidence["common_free_text_answers"]
     assert answers[0]["count"] == 2 and answers[0]["answer"].lower().split() == [
-        "driver", "unavailable"
-    ]  # fmt: skip
+        "driver",
+        "unavailable",
+    ]
     assert answers[1] == {"answer": "paper jam", "count": 1}
     # "Which tray" had only 2 answers (both typed): below the minimum sample.
-    assert all(g.evidence["context_message"] != few for g in _of(await _report(db, account),
-                                                                  "weak_options"))  # fmt: skip
+    assert all(
+        g.evidence["context_message"] != few
+        for g in _of(await _report(db, account), "weak_options")
+    )
 
 
 async def test_weak_options_severity_and_top_five(db: AsyncSession) -> None:
@@ -103,8 +110,12 @@ async def test_high_escalation_by_domain(db: AsyncSession) -> None:
     gaps = _of(await _report(db, account), "high_escalation")
     assert [(g.domain, g.severity) for g in gaps] == [("backup", "high"), ("email", "medium")]
     assert gaps[1].evidence == {
-        "domain": "email", "total": 5, "resolved": 3, "escalated": 2, "escalation_rate": 0.4
-    }  # fmt: skip
+        "domain": "email",
+        "total": 5,
+        "resolved": 3,
+        "escalated": 2,
+        "escalation_rate": 0.4,
+    }
 
 
 async def test_uncharted_territory(db: AsyncSession) -> None:
@@ -122,8 +133,11 @@ async def test_uncharted_territory(db: AsyncSession) -> None:
     await db.commit()
     gaps = _of(await _report(db, account, period=7), "uncharted_territory")
     assert [(g.domain, g.severity, g.evidence["discovery_resolution_count"]) for g in gaps] == [
-        ("backup", "high", 5), ("email", "medium", 3), ("cloud", "low", 2), (None, "low", 2)
-    ]  # fmt: skip
+        ("backup", "high", 5),
+        ("email", "medium", 3),
+        ("cloud", "low", 2),
+        (None, "low", 2),
+    ]
     assert "unknown domain" in gaps[-1].title
 
 
@@ -142,11 +156,18 @@ async def test_repeated_pattern_groups_unmatched_sessions(db: AsyncSession) -> N
     account = await create_account(db)
     other = await create_account(db)
     flow = await create_flow(db, account, key="vpn")
-    vpn = ["VPN disconnects every few minutes", "VPN keeps dropping the connection",
-           "The VPN drops out constantly", "VPN disconnecting all the time at home",
-           "VPN connection drops every 5 minutes"]  # fmt: skip
-    mailbox = ["Shared mailbox not showing in Outlook", "Can't see the shared mailbox in Outlook",
-               "Shared mailbox disappeared from Outlook"]  # fmt: skip
+    vpn = [
+        "VPN disconnects every few minutes",
+        "VPN keeps dropping the connection",
+        "The VPN drops out constantly",
+        "VPN disconnecting all the time at home",
+        "VPN connection drops every 5 minutes",
+    ]
+    mailbox = [
+        "Shared mailbox not showing in Outlook",
+        "Can't see the shared mailbox in Outlook",
+        "Shared mailbox disappeared from Outlook",
+    ]
     ids = {"vpn": [], "mailbox": []}
     for text in vpn:
         ids["vpn"].append(str((await add_session(db, account, summary=text, domain=None)).id))
@@ -163,8 +184,9 @@ async def test_repeated_pattern_groups_unmatched_sessions(db: AsyncSession) -> N
     await db.commit()
     gaps = _of(await _report(db, account), "repeated_pattern")
     assert [(g.severity, g.evidence["unmatched_session_count"]) for g in gaps] == [
-        ("medium", 5), ("low", 3)
-    ]  # fmt: skip
+        ("medium", 5),
+        ("low", 3),
+    ]
     assert sorted(gaps[0].evidence["session_ids"]) == sorted(ids["vpn"])
     assert sorted(gaps[1].evidence["session_ids"]) == sorted(ids["mailbox"])
     assert gaps[1].domain == "email"
@@ -192,8 +214,13 @@ async def test_repeated_pattern_reports_every_recurring_group(db: AsyncSession) 
 async def test_report_orders_by_severity_and_holds_plain_numbers(db: AsyncSession) -> None:
     account = await create_account(db)
     for k in range(6):
-        await add_session(db, account, domain="backup", status="escalated" if k < 4 else "resolved",
-                          steps=[question("Which job failed?", free="nightly")])  # fmt: skip
+        await add_session(
+            db,
+            account,
+            domain="backup",
+            status="escalated" if k < 4 else "resolved",
+            steps=[question("Which job failed?", free="nightly")],
+        )
     await db.commit()
     report = await _report(db, account)
     ranks = {"high": 0, "medium": 1, "low": 2}
@@ -243,12 +270,19 @@ async def test_cache_is_dropped_by_an_import(db: AsyncSession, settings: Setting
     first = await knowledge_gaps(db, account=account, settings=settings)
     assert first.gaps == []
     lines = [
-        json.dumps({"external_id": f"imp-{k}", "problem_summary": "Backup job failed",
-                    "problem_domain": "backup", "status": "resolved",
-                    "confidence_tier": "discovery", "created_at": iso(NOW - timedelta(days=2)),
-                    "steps": [action(False), action(True)]})
+        json.dumps(
+            {
+                "external_id": f"imp-{k}",
+                "problem_summary": "Backup job failed",
+                "problem_domain": "backup",
+                "status": "resolved",
+                "confidence_tier": "discovery",
+                "created_at": iso(NOW - timedelta(days=2)),
+                "steps": [action(False), action(True)],
+            }
+        )
         for k in range(3)
-    ]  # fmt: skip
+    ]
     summary = await importer.import_sessions(db, account=account, lines=lines)
     assert summary.stored == 3
     await db.commit()

@@ -54,8 +54,11 @@ def test_postgres_migrations_match_models() -> None:
 
 def test_models_declare_the_seed_checks() -> None:
     proposals = models.Base.metadata.tables["flow_proposals"]
-    checks = {c.name: str(c.sqltext) for c in proposals.constraints if c.__class__.__name__ ==
-              "CheckConstraint"}  # fmt: skip
+    checks = {
+        c.name: str(c.sqltext)
+        for c in proposals.constraints
+        if c.__class__.__name__ == "CheckConstraint"
+    }
     joined = " ".join(checks.values())
     for value in models.PROPOSAL_TYPES + models.PROPOSAL_STATUSES:
         assert f"'{value}'" in joined

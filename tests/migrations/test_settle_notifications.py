@@ -47,8 +47,12 @@ def test_decided_proposals_notifications_are_settled(tmp_path: Path) -> None:
             for status in ("pending", "rejected", "approved", "dismissed"):
                 proposal = await create_proposal(db, account, title=status)
                 proposal.status = status
-                await notify_reviewers(db, account_id=account.id, kind="proposal.pending",
-                                       payload=proposal_pending_payload(proposal))  # fmt: skip
+                await notify_reviewers(
+                    db,
+                    account_id=account.id,
+                    kind="proposal.pending",
+                    payload=proposal_pending_payload(proposal),
+                )
                 ids[status] = str(proposal.id)
             await db.commit()
         await engine.dispose()

@@ -18,21 +18,35 @@ Key = tuple[str, str, str]
 
 
 async def _session(db: AsyncSession, account: Account) -> uuid.UUID:
-    row = Session(account_id=account.id, problem_summary="Printer offline", status="resolved",
-                  confidence_tier="discovery", confidence_score=0.4)  # fmt: skip
+    row = Session(
+        account_id=account.id,
+        problem_summary="Printer offline",
+        status="resolved",
+        confidence_tier="discovery",
+        confidence_score=0.4,
+    )
     db.add(row)
     await db.flush()
     return row.id
 
 
 async def _proposal(
-    db: AsyncSession, account: Account, *, status: str = "pending", kind: str = "new_flow",
+    db: AsyncSession,
+    account: Account,
+    *,
+    status: str = "pending",
+    kind: str = "new_flow",
     domain: str | None = "printing",
-) -> FlowProposal:  # fmt: skip
+) -> FlowProposal:
     row = FlowProposal(
-        account_id=account.id, source_session_id=await _session(db, account), proposal_type=kind,
-        status=status, title="Printer offline", proposed_flow_data={}, problem_domain=domain,
-    )  # fmt: skip
+        account_id=account.id,
+        source_session_id=await _session(db, account),
+        proposal_type=kind,
+        status=status,
+        title="Printer offline",
+        proposed_flow_data={},
+        problem_domain=domain,
+    )
     db.add(row)
     await db.flush()
     return row
@@ -78,11 +92,22 @@ async def test_rollup_follows_inserts_updates_and_deletes(db: AsyncSession) -> N
     sessions = [await _session(db, account) for _ in range(5)]
     await db.execute(
         insert(FlowProposal),
-        [dict(account_id=account.id, source_session_id=s, proposal_type="enhancement",
-              status="pending", title="t", proposed_flow_data={}, problem_domain="email",
-              match_keywords=[], supporting_session_ids=[], supporting_summaries=[])
-         for s in sessions],
-    )  # fmt: skip
+        [
+            dict(
+                account_id=account.id,
+                source_session_id=s,
+                proposal_type="enhancement",
+                status="pending",
+                title="t",
+                proposed_flow_data={},
+                problem_domain="email",
+                match_keywords=[],
+                supporting_session_ids=[],
+                supporting_summaries=[],
+            )
+            for s in sessions
+        ],
+    )
     # A review, a change of domain, an update that touches no counted column, a delete.
     first.status = "approved"
     await db.flush()
@@ -123,27 +148,41 @@ def test_migration_counts_existing_proposals_and_installs_triggers(
     engine = create_engine(_sync_url(fresh_database_url))
     account, session = uuid.uuid4().hex, uuid.uuid4().hex
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO accounts (id, slug, name, settings, data_version, "
-                          "created_at) VALUES (:a, 'a', 'A', '{}', 0, '2026-01-01')"),
-                     {"a": account})  # fmt: skip
-        conn.execute(text("INSERT INTO sessions (id, account_id, problem_summary, status, "
-                          "confidence_tier, confidence_score, analysis_status, analysis_attempts,"
-                          " created_at) VALUES (:s, :a, 'p', 'resolved', 'low', 0.5, 'completed',"
-                          " 0, '2026-01-01')"), {"s": session, "a": account})  # fmt: skip
-        conn.execute(text("INSERT INTO flow_proposals (id, account_id, source_session_id, "
-                          "proposal_type, status, title, proposed_flow_data, match_keywords, "
-                          "confidence_score, supporting_session_count, supporting_session_ids, "
-                          "supporting_summaries, created_at) VALUES (:p, :a, :s, 'new_flow', "
-                          "'pending', 't', '{}', '[]', 0.5, 1, '[]', '[]', '2026-01-01')"),
-                     {"p": uuid.uuid4().hex, "a": account, "s": session})  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO accounts (id, slug, name, settings, data_version, "
+                "created_at) VALUES (:a, 'a', 'A', '{}', 0, '2026-01-01')"
+            ),
+            {"a": account},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, account_id, problem_summary, status, "
+                "confidence_tier, confidence_score, analysis_status, analysis_attempts,"
+                " created_at) VALUES (:s, :a, 'p', 'resolved', 'low', 0.5, 'completed',"
+                " 0, '2026-01-01')"
+            ),
+            {"s": session, "a": account},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO flow_proposals (id, account_id, source_session_id, "
+                "proposal_type, status, title, proposed_flow_data, match_keywords, "
+                "confidence_score, supporting_session_count, supporting_session_ids, "
+                "supporting_summaries, created_at) VALUES (:p, :a, :s, 'new_flow', "
+                "'pending', 't', '{}', '[]', 0.5, 1, '[]', '[]', '2026-01-01')"
+            ),
+            {"p": uuid.uuid4().hex, "a": account, "s": session},
+        )
     engine.dispose()
     upgrade(Settings(database_url=fresh_database_url))
     engine = create_engine(_sync_url(fresh_database_url))
     try:
         with engine.begin() as conn:
             conn.execute(text("UPDATE flow_proposals SET status = 'rejected'"))
-            rows = conn.execute(text("SELECT status, problem_domain, n FROM proposal_counts "
-                                     "ORDER BY status")).all()  # fmt: skip
+            rows = conn.execute(
+                text("SELECT status, problem_domain, n FROM proposal_counts ORDER BY status")
+            ).all()
     finally:
         engine.dispose()
     assert [tuple(r) for r in rows] == [("pending", "", 0), ("rejected", "", 1)]

@@ -221,9 +221,12 @@ async def test_a_refusal_is_not_retried(db: AsyncSession, receiver: tuple[Receiv
 
 async def test_an_unreachable_receiver_is_retried_then_dropped() -> None:
     message = webhooks.WebhookMessage(
-        url="http://127.0.0.1:9/nothing-listens", body={"text": "x"}, account_id=None,  # type: ignore[arg-type]
-        kind="k", allow_http_loopback=True,
-    )  # fmt: skip
+        url="http://127.0.0.1:9/nothing-listens",
+        body={"text": "x"},
+        account_id=None,  # type: ignore[arg-type]
+        kind="k",
+        allow_http_loopback=True,
+    )
     result = await webhooks.deliver(message, policy=webhooks.DeliveryPolicy(3, 0.0, 1.0))
     assert (result.delivered, result.attempts) == (False, 3)
     assert result.last_error and "Connect" in result.last_error
@@ -265,9 +268,10 @@ async def test_set_through_the_api_and_sent_by_the_worker(
     app = create_app(settings.model_copy(update={"rate_limit_enabled": False}))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         answer = await c.put(
-            "/api/v1/account/settings", json={"webhook_url": url, "webhook_format": "teams"},
+            "/api/v1/account/settings",
+            json={"webhook_url": url, "webhook_format": "teams"},
             headers={"Authorization": f"Bearer {token}"},
-        )  # fmt: skip
+        )
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"webhook_url": url, "webhook_format": "teams"}
     summary = await importer.import_sessions(

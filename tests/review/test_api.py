@@ -52,18 +52,45 @@ async def test_list_filters_sorts_and_counts(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
     now = utcnow()
-    a = await create_proposal(db, world.account, title="A", domain="printing", confidence=0.9,
-                              sessions=1, created_at=now - timedelta(hours=3))  # fmt: skip
-    b = await create_proposal(db, world.account, title="B", domain="email", confidence=0.2,
-                              sessions=7, created_at=now - timedelta(hours=1))  # fmt: skip
+    a = await create_proposal(
+        db,
+        world.account,
+        title="A",
+        domain="printing",
+        confidence=0.9,
+        sessions=1,
+        created_at=now - timedelta(hours=3),
+    )
+    b = await create_proposal(
+        db,
+        world.account,
+        title="B",
+        domain="email",
+        confidence=0.2,
+        sessions=7,
+        created_at=now - timedelta(hours=1),
+    )
     target = await create_flow(db, world.account)
     c = await create_proposal(
-        db, world.account, title="C", proposal_type="enhancement", target=target,
-        diff=branch_diff(), domain="printing", confidence=0.5, sessions=3,
+        db,
+        world.account,
+        title="C",
+        proposal_type="enhancement",
+        target=target,
+        diff=branch_diff(),
+        domain="printing",
+        confidence=0.5,
+        sessions=3,
         created_at=now - timedelta(hours=2),
-    )  # fmt: skip
-    d = await create_proposal(db, world.account, title="D", status="rejected", domain="printing",
-                              created_at=now - timedelta(hours=4))  # fmt: skip
+    )
+    d = await create_proposal(
+        db,
+        world.account,
+        title="D",
+        status="rejected",
+        domain="printing",
+        created_at=now - timedelta(hours=4),
+    )
     await create_proposal(db, world.other_account, title="Foreign")
     await db.commit()
     h = world.engineer.headers  # every role reads the queue
@@ -94,9 +121,16 @@ async def test_list_filters_sorts_and_counts(
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"sort_by": "oldest"}, {"status": "bogus"},
-     {"type": "new"}, {"limit": "ten"}],
-)  # fmt: skip
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"skip": -1},
+        {"sort_by": "oldest"},
+        {"status": "bogus"},
+        {"type": "new"},
+        {"limit": "ten"},
+    ],
+)
 async def test_list_bounds(client: httpx.AsyncClient, world: World, params: dict[str, Any]) -> None:
     response = await client.get(API, params=params, headers=world.engineer.headers)
     assert response.status_code == 422
@@ -113,15 +147,23 @@ async def test_stats_use_the_week_windows(
     now = utcnow()
     days = lambda n: now - timedelta(days=n)  # noqa: E731
     acc = world.account
-    for status, reviewed in [("approved", 2), ("modified", 1), ("approved", 8), ("rejected", 3),
-                             ("rejected", 10), ("dismissed", 1)]:  # fmt: skip
+    for status, reviewed in [
+        ("approved", 2),
+        ("modified", 1),
+        ("approved", 8),
+        ("rejected", 3),
+        ("rejected", 10),
+        ("dismissed", 1),
+    ]:
         await create_proposal(
             db, acc, status=status, created_at=days(20), reviewed_at=days(reviewed)
         )
-    await create_proposal(db, acc, proposal_type="auto_reinforced", status="auto_reinforced",
-                          created_at=days(2))  # fmt: skip
-    await create_proposal(db, acc, proposal_type="auto_reinforced", status="auto_reinforced",
-                          created_at=days(9))  # fmt: skip
+    await create_proposal(
+        db, acc, proposal_type="auto_reinforced", status="auto_reinforced", created_at=days(2)
+    )
+    await create_proposal(
+        db, acc, proposal_type="auto_reinforced", status="auto_reinforced", created_at=days(9)
+    )
     sizes = {"printing": 6, "email": 5, "networking": 4, "m365": 3, "backup": 2, "security": 1}
     for domain, n in sizes.items():
         for _ in range(n):
@@ -152,8 +194,9 @@ async def test_detail_of_a_new_flow_and_of_an_enhancement(
 ) -> None:
     new = await create_proposal(db, world.account)
     target = await create_flow(db, world.account)
-    enh = await create_proposal(db, world.account, proposal_type="enhancement", target=target,
-                                diff=branch_diff())  # fmt: skip
+    enh = await create_proposal(
+        db, world.account, proposal_type="enhancement", target=target, diff=branch_diff()
+    )
     await db.commit()
     h = world.engineer.headers
     detail = (await client.get(f"{API}/{new.id}", headers=h)).json()
@@ -192,8 +235,13 @@ async def test_reject_records_reviewer_time_and_notes(
     proposal = await create_proposal(db, world.account)
     await db.commit()
     before = utcnow()
-    response = await review(client, world.team_admin, proposal, action="reject",
-                            reviewer_notes="Duplicate of the spooler flow")  # fmt: skip
+    response = await review(
+        client,
+        world.team_admin,
+        proposal,
+        action="reject",
+        reviewer_notes="Duplicate of the spooler flow",
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "rejected" and body["published_flow_id"] is None
@@ -212,8 +260,9 @@ async def test_dismissed_can_be_reviewed_later(
     await db.commit()
     first = await review(client, world.admin, proposal, action="dismiss")
     assert first.json()["status"] == "dismissed" and await count(db, Flow) == 0
-    later = await review(client, world.team_admin, proposal, action="approve",
-                         reviewer_notes="on second thought")  # fmt: skip
+    later = await review(
+        client, world.team_admin, proposal, action="approve", reviewer_notes="on second thought"
+    )
     assert later.status_code == 200, later.text
     assert later.json()["status"] == "approved"
     assert later.json()["reviewed_by"] == str(world.team_admin.user.id)
@@ -285,9 +334,13 @@ async def test_invalid_new_flow_is_422_with_every_problem_and_nothing_written(
     stored = await fetch(db, FlowProposal, proposal.id)
     assert (stored.status, stored.reviewed_by, stored.published_flow_id) == ("pending", None, None)
     # The reviewer can then publish a corrected flow with modify.
-    fixed = await review(client, world.team_admin, proposal, action="modify",
-                         modified_flow_data={"tree_structure": simple_tree("x-"),
-                                             "match_keywords": ["scanner"]})  # fmt: skip
+    fixed = await review(
+        client,
+        world.team_admin,
+        proposal,
+        action="modify",
+        modified_flow_data={"tree_structure": simple_tree("x-"), "match_keywords": ["scanner"]},
+    )
     assert fixed.status_code == 200, fixed.text
     assert fixed.json()["status"] == "modified"
     flow = await fetch(db, Flow, fixed.json()["published_flow_id"])
@@ -302,8 +355,13 @@ async def test_modify_needs_flow_data_and_publishes_it(
     refused = await review(client, world.admin, proposal, action="modify")
     assert refused.status_code == 400
     assert refused.json()["detail"] == "modified_flow_data is required for modify action"
-    bad = await review(client, world.admin, proposal, action="modify",
-                       modified_flow_data={"tree_structure": broken_tree()})  # fmt: skip
+    bad = await review(
+        client,
+        world.admin,
+        proposal,
+        action="modify",
+        modified_flow_data={"tree_structure": broken_tree()},
+    )
     assert bad.status_code == 422 and len(bad.json()["problems"]) >= 3
     assert await count(db, Flow) == 0
     edited = simple_tree("e-")  # a bare tree is accepted as well
@@ -332,8 +390,13 @@ async def test_auto_reinforced_cannot_be_approved(
     proposal = await create_proposal(db, world.account, proposal_type="auto_reinforced")
     await db.commit()
     for action in ("approve", "modify"):
-        response = await review(client, world.team_admin, proposal, action=action,
-                                modified_flow_data={"tree_structure": simple_tree()})  # fmt: skip
+        response = await review(
+            client,
+            world.team_admin,
+            proposal,
+            action=action,
+            modified_flow_data={"tree_structure": simple_tree()},
+        )
         assert response.status_code == 400
         assert response.json()["detail"] == "Cannot approve proposal of type: auto_reinforced"
     assert await count(db, Flow) == 0
@@ -345,8 +408,9 @@ async def test_auto_reinforced_cannot_be_approved(
 
 async def enhancement(db: AsyncSession, world: World, **kw: Any) -> tuple[Flow, Any]:
     target = await create_flow(db, world.account, key="printer-offline")
-    proposal = await create_proposal(db, world.account, proposal_type="enhancement",
-                                     target=target, diff=branch_diff(), **kw)  # fmt: skip
+    proposal = await create_proposal(
+        db, world.account, proposal_type="enhancement", target=target, diff=branch_diff(), **kw
+    )
     await db.commit()
     return target, proposal
 
@@ -369,13 +433,15 @@ async def test_approve_enhancement_publishes_a_new_version(
     assert flow.version == 2 and await versions_of(db, flow) == [1, 2]
     assert [o["label"] for o in flow.tree_structure["options"]][-1] == "Shows 'driver unavailable'"
     assert await count(db, Flow) == 1  # a version, not a second flow
-    v2 = (await client.get(f"/api/v1/flows/{target.id}/versions/2",
-                           headers=world.engineer.headers)).json()  # fmt: skip
+    v2 = (
+        await client.get(f"/api/v1/flows/{target.id}/versions/2", headers=world.engineer.headers)
+    ).json()
     assert v2["proposal_id"] == str(proposal.id) and v2["created_by"] == str(
         world.team_admin.user.id
     )
-    v1 = (await client.get(f"/api/v1/flows/{target.id}/versions/1",
-                           headers=world.engineer.headers)).json()  # fmt: skip
+    v1 = (
+        await client.get(f"/api/v1/flows/{target.id}/versions/1", headers=world.engineer.headers)
+    ).json()
     assert v1["tree_structure"] == simple_tree()
 
 
@@ -385,8 +451,13 @@ async def test_approve_enhancement_with_modified_flow_data_publishes_that(
     target, proposal = await enhancement(db, world)
     edited = simple_tree()
     edited["title"] = "Edited by the reviewer"
-    response = await review(client, world.admin, proposal, action="modify",
-                            modified_flow_data={"tree_structure": edited})  # fmt: skip
+    response = await review(
+        client,
+        world.admin,
+        proposal,
+        action="modify",
+        modified_flow_data={"tree_structure": edited},
+    )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "modified"
     flow = await fetch(db, Flow, target.id)
@@ -402,8 +473,11 @@ async def test_changed_target_gets_the_diff_reapplied(
     target, proposal = await enhancement(db, world)
     moved = simple_tree()
     moved["children"][1]["description"] = "Hold the power button for 30 seconds."
-    put = await client.put(f"/api/v1/flows/{target.id}", headers=world.admin.headers,
-                           json={"tree_structure": moved, "base_version": 1})  # fmt: skip
+    put = await client.put(
+        f"/api/v1/flows/{target.id}",
+        headers=world.admin.headers,
+        json={"tree_structure": moved, "base_version": 1},
+    )
     assert put.status_code == 200 and put.json()["version"] == 2
     detail = (await client.get(f"{API}/{proposal.id}", headers=world.admin.headers)).json()
     assert detail["current_target_version"] == 2 and detail["conflict"] is None
@@ -431,8 +505,9 @@ async def test_target_changed_beyond_the_diff_is_409_naming_the_conflict(
         }
     )
     moved["options"].append({"id": "o-x", "label": "Other", "next_node_id": "n-reseat"})
-    put = await client.put(f"/api/v1/flows/{target.id}", headers=world.admin.headers,
-                           json={"tree_structure": moved})  # fmt: skip
+    put = await client.put(
+        f"/api/v1/flows/{target.id}", headers=world.admin.headers, json={"tree_structure": moved}
+    )
     assert put.status_code == 200, put.text
     response = await review(client, world.team_admin, proposal, action="approve")
     assert response.status_code == 409
@@ -524,12 +599,17 @@ async def test_published_version_notes_name_the_proposal_and_keep_the_reviewers_
     proposal = await create_proposal(db, world.account, title="Scanner to email fails")
     target = await create_flow(db, world.account)
     enhancement = await create_proposal(
-        db, world.account, proposal_type="enhancement", title="Driver reinstall",
-        target=target, diff=branch_diff(),
-    )  # fmt: skip
+        db,
+        world.account,
+        proposal_type="enhancement",
+        title="Driver reinstall",
+        target=target,
+        diff=branch_diff(),
+    )
     await db.commit()
-    one = await review(client, world.admin, proposal, action="approve",
-                       reviewer_notes="Checked on two tickets")  # fmt: skip
+    one = await review(
+        client, world.admin, proposal, action="approve", reviewer_notes="Checked on two tickets"
+    )
     two = await review(client, world.admin, enhancement, action="approve")
     assert one.status_code == 200 and two.status_code == 200, (one.text, two.text)
     await db.commit()
@@ -554,8 +634,12 @@ async def test_a_decision_settles_the_notifications_about_it(
     decided = await create_proposal(db, world.account, title="Decided")
     waiting = await create_proposal(db, world.account, title="Waiting")
     for p in (decided, waiting):
-        await notify_reviewers(db, account_id=world.account.id, kind="proposal.pending",
-                               payload=proposal_pending_payload(p))  # fmt: skip
+        await notify_reviewers(
+            db,
+            account_id=world.account.id,
+            kind="proposal.pending",
+            payload=proposal_pending_payload(p),
+        )
     await db.commit()
 
     async def unread(person: Any) -> int:

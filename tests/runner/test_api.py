@@ -25,8 +25,9 @@ API = "/api/v1/runner"
 
 async def _flows(db: AsyncSession, world: World) -> tuple[Any, Any]:
     printer = await create_flow(db, world.account, key="printer", name="Printer offline")
-    vpn = await create_flow(db, world.account, key="vpn", name="VPN will not connect",
-                            domain="networking")  # fmt: skip
+    vpn = await create_flow(
+        db, world.account, key="vpn", name="VPN will not connect", domain="networking"
+    )
     vpn.description = "The remote access client times out or rejects the credentials"
     vpn.match_keywords = ["vpn", "forticlient", "remote access", "tunnel"]
     await db.commit()
@@ -34,8 +35,11 @@ async def _flows(db: AsyncSession, world: World) -> tuple[Any, Any]:
 
 
 async def _start(client: httpx.AsyncClient, world: World, flow: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"problem_summary": "Reception printer says offline",
-                            "psa_ticket_id": "T-1001", "customer": "Fabrikam"}  # fmt: skip
+    body: dict[str, Any] = {
+        "problem_summary": "Reception printer says offline",
+        "psa_ticket_id": "T-1001",
+        "customer": "Fabrikam",
+    }
     if flow is not None:
         body["flow_id"] = str(flow.id)
     response = await client.post(f"{API}/sessions", json=body, headers=world.engineer.headers)
@@ -48,8 +52,13 @@ async def test_search_ranks_flows_by_meaning_with_their_figures(
 ) -> None:
     printer, vpn = await _flows(db, world)
     for summary in ("FortiClient tunnel drops for a home worker", "Tunnel to the office fails"):
-        await create_session(db, account=world.account, data=SessionIn.model_validate(
-            session_line(problem_summary=summary, matched_flow="vpn")))  # fmt: skip
+        await create_session(
+            db,
+            account=world.account,
+            data=SessionIn.model_validate(
+                session_line(problem_summary=summary, matched_flow="vpn")
+            ),
+        )
     await db.commit()
     h = world.engineer.headers
     found = await client.get(f"{API}/flows", params={"q": "remote tunnel keeps failing"}, headers=h)
@@ -73,20 +82,41 @@ async def test_walk_a_flow_to_a_solution_and_the_session_is_queued(
     sid = run["id"]
     assert run["node"]["id"] == "root" and run["next_order"] == 0 and run["status"] == "active"
     url = f"{API}/sessions/{sid}"
-    step = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "root", "choice": "option", "option_id": "o-yes", "text": "green light",
-        "expected_order": 0})  # fmt: skip
+    step = await client.post(
+        f"{url}/walk",
+        headers=h,
+        json={
+            "node_id": "root",
+            "choice": "option",
+            "option_id": "o-yes",
+            "text": "green light",
+            "expected_order": 0,
+        },
+    )
     assert step.status_code == 200, step.text
     assert step.json()["node"]["id"] == "restart"
-    wrong = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "restart", "choice": "resolved", "expected_order": 1})  # fmt: skip
+    wrong = await client.post(
+        f"{url}/walk",
+        headers=h,
+        json={"node_id": "restart", "choice": "resolved", "expected_order": 1},
+    )
     assert wrong.status_code == 422 and wrong.json()["problems"][0]["location"] == "choice"
-    acted = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "restart", "choice": "worked", "text": "spooler restarted",
-        "expected_order": 1})  # fmt: skip
+    acted = await client.post(
+        f"{url}/walk",
+        headers=h,
+        json={
+            "node_id": "restart",
+            "choice": "worked",
+            "text": "spooler restarted",
+            "expected_order": 1,
+        },
+    )
     assert acted.json()["node"]["id"] == "done"
-    done = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "done", "choice": "resolved", "expected_order": 2})  # fmt: skip
+    done = await client.post(
+        f"{url}/walk",
+        headers=h,
+        json={"node_id": "done", "choice": "resolved", "expected_order": 2},
+    )
     out = done.json()
     assert out["status"] == "resolved" and out["analysis_status"] == "pending"
     assert out["match_score"] == 1.0
@@ -104,8 +134,9 @@ async def test_walk_a_flow_to_a_solution_and_the_session_is_queued(
     assert session.confidence_tier == "high" and session.psa_ticket_id == "T-1001"
     assert session.customer == "Fabrikam" and session.engineer_id == world.engineer.user.id
     assert session.time_spent_minutes and session.time_spent_minutes >= 1
-    again = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "done", "choice": "resolved"})  # fmt: skip
+    again = await client.post(
+        f"{url}/walk", headers=h, json={"node_id": "done", "choice": "resolved"}
+    )
     assert again.status_code == 400
 
 
@@ -116,24 +147,37 @@ async def test_none_of_these_leaves_the_flow_and_free_steps_follow(
     h = world.engineer.headers
     sid = (await _start(client, world, printer))["id"]
     url = f"{API}/sessions/{sid}"
-    blank = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "root", "choice": "none_of_these", "text": "  "})  # fmt: skip
+    blank = await client.post(
+        f"{url}/walk", headers=h, json={"node_id": "root", "choice": "none_of_these", "text": "  "}
+    )
     assert blank.status_code == 422 and blank.json()["problems"][0]["location"] == "text"
-    typed = await client.post(f"{url}/walk", headers=h, json={
-        "node_id": "root", "choice": "none_of_these", "text": "Panel shows paper jam"})  # fmt: skip
+    typed = await client.post(
+        f"{url}/walk",
+        headers=h,
+        json={"node_id": "root", "choice": "none_of_these", "text": "Panel shows paper jam"},
+    )
     body = typed.json()
     assert body["node"] is None and body["left_flow"] is True
     assert body["steps"][0]["was_free_text"] is True
     assert body["steps"][0]["selected_option"] is None
-    action = await client.post(f"{url}/steps", headers=h, json={
-        "kind": "action", "text": "Cleared the jam", "worked": True, "detail": "prints",
-    })  # fmt: skip
+    action = await client.post(
+        f"{url}/steps",
+        headers=h,
+        json={
+            "kind": "action",
+            "text": "Cleared the jam",
+            "worked": True,
+            "detail": "prints",
+        },
+    )
     assert action.status_code == 200, action.text
-    no_result = await client.post(f"{url}/steps", headers=h, json={
-        "kind": "action", "text": "Rebooted"})  # fmt: skip
+    no_result = await client.post(
+        f"{url}/steps", headers=h, json={"kind": "action", "text": "Rebooted"}
+    )
     assert no_result.status_code == 422
-    resolved = await client.post(f"{url}/resolve", headers=h,
-                                 json={"resolution_summary": "Cleared a paper jam"})  # fmt: skip
+    resolved = await client.post(
+        f"{url}/resolve", headers=h, json={"resolution_summary": "Cleared a paper jam"}
+    )
     out = resolved.json()
     assert out["status"] == "resolved" and out["match_score"] == 0.0
     assert out["steps"][-1]["step_type"] == "resolution"
@@ -147,9 +191,16 @@ async def test_without_a_flow_steps_are_recorded_freely(
     run = await _start(client, world)
     assert run["flow_id"] is None and run["node"] is None
     url = f"{API}/sessions/{run['id']}"
-    asked = await client.post(f"{url}/steps", headers=h, json={
-        "kind": "question", "text": "Which port is the printer on?", "detail": "Port 3",
-        "expected_order": 0})  # fmt: skip
+    asked = await client.post(
+        f"{url}/steps",
+        headers=h,
+        json={
+            "kind": "question",
+            "text": "Which port is the printer on?",
+            "detail": "Port 3",
+            "expected_order": 0,
+        },
+    )
     assert asked.status_code == 200, asked.text
     step = asked.json()["steps"][0]
     assert step["context_message"] == "Which port is the printer on?"
@@ -184,8 +235,9 @@ async def test_step_back_and_two_tabs_never_lose_a_step(
         json={"node_id": "root", "choice": "option", "option_id": "o-no", "expected_order": 0},
     )
     assert stale.status_code == 409 and "reload" in stale.json()["detail"]
-    stale_note = await client.post(f"{url}/steps", headers=h, json={
-        "kind": "note", "text": "from tab 2", "expected_order": 0})  # fmt: skip
+    stale_note = await client.post(
+        f"{url}/steps", headers=h, json={"kind": "note", "text": "from tab 2", "expected_order": 0}
+    )
     assert stale_note.status_code == 409
     stale_back = await client.post(f"{url}/back", headers=h, json={"expected_order": 0})
     assert stale_back.status_code == 409
@@ -197,10 +249,12 @@ async def test_step_back_and_two_tabs_never_lose_a_step(
     nothing = await client.post(f"{url}/back", headers=h, json={"expected_order": 0})
     assert nothing.status_code == 400
     # Without expected_order (API clients), concurrent notes all land, each at its own order.
-    notes = await asyncio.gather(*[
-        client.post(f"{url}/steps", headers=h, json={"kind": "note", "text": f"n{i}"})
-        for i in range(4)
-    ])  # fmt: skip
+    notes = await asyncio.gather(
+        *[
+            client.post(f"{url}/steps", headers=h, json={"kind": "note", "text": f"n{i}"})
+            for i in range(4)
+        ]
+    )
     assert all(r.status_code == 200 for r in notes), [r.text for r in notes]
     final = (await client.get(url, headers=h)).json()["steps"]
     assert sorted(s["content"]["text"] for s in final) == ["n0", "n1", "n2", "n3"]
@@ -212,8 +266,11 @@ async def test_concurrent_writers_on_postgres_each_keep_their_step(
     settings: Any, world: World, db: AsyncSession
 ) -> None:
     """Two transactions that read the same next step_order: the loser retries at the next."""
-    session = await create_session(db, account=world.account, data=SessionIn.model_validate(
-        session_line(status="active", resolved_at=None, steps=[])))  # fmt: skip
+    session = await create_session(
+        db,
+        account=world.account,
+        data=SessionIn.model_validate(session_line(status="active", resolved_at=None, steps=[])),
+    )
     await db.commit()
     maker = get_sessionmaker(settings, write=True)
     gate = asyncio.Barrier(2) if hasattr(asyncio, "Barrier") else None
@@ -223,13 +280,23 @@ async def test_concurrent_writers_on_postgres_each_keep_their_step(
             account = await own.merge(world.account)
             if gate is not None:
                 await gate.wait()
-            await record_free_step(own, account=account, session_id=session.id,
-                                   data=FreeStepIn(kind="note", text=text))  # fmt: skip
+            await record_free_step(
+                own, account=account, session_id=session.id, data=FreeStepIn(kind="note", text=text)
+            )
             await own.commit()
 
     await asyncio.gather(writer("tab one"), writer("tab two"))
-    rows = (await db.execute(select(SessionStep).where(SessionStep.session_id == session.id)
-                             .order_by(SessionStep.step_order))).scalars().all()  # fmt: skip
+    rows = (
+        (
+            await db.execute(
+                select(SessionStep)
+                .where(SessionStep.session_id == session.id)
+                .order_by(SessionStep.step_order)
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert sorted(r.content["text"] for r in rows) == ["tab one", "tab two"]
     assert [r.step_order for r in rows] == [0, 1]
 
@@ -241,8 +308,9 @@ async def test_abandon_and_feedback_on_a_node(
     h = world.engineer.headers
     sid = (await _start(client, world, printer))["id"]
     url = f"{API}/sessions/{sid}"
-    flag = await client.post(f"{url}/feedback", headers=h,
-                             json={"node_id": "root", "note": "Which panel? Unclear"})  # fmt: skip
+    flag = await client.post(
+        f"{url}/feedback", headers=h, json={"node_id": "root", "note": "Which panel? Unclear"}
+    )
     assert flag.status_code == 201, flag.text
     assert flag.json()["flow_version"] == 1 and flag.json()["node_id"] == "root"
     unknown = await client.post(f"{url}/feedback", headers=h, json={"node_id": "nope", "note": "x"})
@@ -252,16 +320,18 @@ async def test_abandon_and_feedback_on_a_node(
     assert out["status"] == "abandoned" and out["analysis_status"] == "skipped"
     assert out["steps"][-1]["content"]["text"] == "Abandoned: User went home"
     # Feedback can still be given once the session is over.
-    later = await client.post(f"{url}/feedback", headers=h,
-                              json={"node_id": "root", "note": "Options overlap"})  # fmt: skip
+    later = await client.post(
+        f"{url}/feedback", headers=h, json={"node_id": "root", "note": "Options overlap"}
+    )
     assert later.status_code == 201
     listed = await client.get(f"{API}/flows/{printer.id}/feedback", headers=h)
     assert listed.status_code == 200
     nodes = listed.json()
     assert nodes[0]["node_id"] == "root" and nodes[0]["count"] == 2
     assert nodes[0]["notes"][0] == "Options overlap"
-    outsider = await client.get(f"{API}/flows/{printer.id}/feedback",
-                                headers=world.outsider.headers)  # fmt: skip
+    outsider = await client.get(
+        f"{API}/flows/{printer.id}/feedback", headers=world.outsider.headers
+    )
     assert outsider.status_code == 404
     stored = (await db.execute(select(NodeFeedback))).scalars().all()
     assert len(stored) == 2 and all(f.user_id == world.engineer.user.id for f in stored)
@@ -279,9 +349,12 @@ async def test_another_account_cannot_start_on_or_touch_a_session(
     )
     assert start.status_code == 404
     sid = (await _start(client, world, printer))["id"]
-    for path, body in [("walk", {"node_id": "root", "choice": "option", "option_id": "o-yes"}),
-                       ("steps", {"kind": "note", "text": "x"}), ("resolve", {}),
-                       ("feedback", {"node_id": "root", "note": "x"})]:  # fmt: skip
+    for path, body in [
+        ("walk", {"node_id": "root", "choice": "option", "option_id": "o-yes"}),
+        ("steps", {"kind": "note", "text": "x"}),
+        ("resolve", {}),
+        ("feedback", {"node_id": "root", "note": "x"}),
+    ]:
         response = await client.post(f"{API}/sessions/{sid}/{path}", headers=outsider, json=body)
         assert response.status_code == 404, (path, response.text)
     assert os.environ.get("NEVER_SET_BY_TESTS") is None

@@ -16,28 +16,54 @@ from tests.helpers import create_user
 async def _walk(db: AsyncSession, desk: Desk, sid: object, *answers: tuple[str, str]) -> None:
     for node_id, choice in answers:
         option = "o-yes" if choice == "option" else None
-        await service.record_walk_step(db, account=desk.account, session_id=sid,  # type: ignore[arg-type]
-                                       data=WalkStepIn(node_id=node_id, choice=choice,  # type: ignore[arg-type]
-                                                       option_id=option))  # fmt: skip
+        await service.record_walk_step(
+            db,
+            account=desk.account,
+            session_id=sid,  # type: ignore[arg-type]
+            data=WalkStepIn(
+                node_id=node_id,
+                choice=choice,  # type: ignore[arg-type]
+                option_id=option,
+            ),
+        )
 
 
 async def test_runner_sessions_take_the_three_analysis_paths(db: AsyncSession, desk: Desk) -> None:
     engineer = await create_user(db, desk.account, role="engineer")
     start = StartIn(problem_summary="Printer on floor 2 offline", flow_id=desk.flow_id)
     straight = await service.start_session(db, account=desk.account, user=engineer, data=start)
-    await _walk(db, desk, straight.id, ("root", "option"), ("restart", "worked"),
-                ("done", "resolved"))  # fmt: skip
+    await _walk(
+        db, desk, straight.id, ("root", "option"), ("restart", "worked"), ("done", "resolved")
+    )
 
     diverged = await service.start_session(
-        db, account=desk.account, user=engineer,
-        data=StartIn(problem_summary="Floor 2 printer still offline after the fix",
-                     flow_id=desk.flow_id),
-    )  # fmt: skip
-    await _walk(db, desk, diverged.id, ("root", "option"), ("restart", "did_not_fix"),
-                ("done", "not_resolved"))  # fmt: skip
-    await service.record_free_step(db, account=desk.account, session_id=diverged.id, data=(
-        FreeStepIn(kind="question", text="What does the printer's panel say?",
-                   detail="It joined the guest Wi-Fi")))  # fmt: skip
+        db,
+        account=desk.account,
+        user=engineer,
+        data=StartIn(
+            problem_summary="Floor 2 printer still offline after the fix", flow_id=desk.flow_id
+        ),
+    )
+    await _walk(
+        db,
+        desk,
+        diverged.id,
+        ("root", "option"),
+        ("restart", "did_not_fix"),
+        ("done", "not_resolved"),
+    )
+    await service.record_free_step(
+        db,
+        account=desk.account,
+        session_id=diverged.id,
+        data=(
+            FreeStepIn(
+                kind="question",
+                text="What does the printer's panel say?",
+                detail="It joined the guest Wi-Fi",
+            )
+        ),
+    )
     await service.resolve(
         db,
         account=desk.account,
@@ -46,9 +72,11 @@ async def test_runner_sessions_take_the_three_analysis_paths(db: AsyncSession, d
     )
 
     novel = await service.start_session(
-        db, account=desk.account, user=engineer,
+        db,
+        account=desk.account,
+        user=engineer,
         data=StartIn(problem_summary="Teams camera not detected after update"),
-    )  # fmt: skip
+    )
     await service.record_free_step(
         db,
         account=desk.account,

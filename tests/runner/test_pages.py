@@ -24,8 +24,12 @@ async def _flow(db: AsyncSession, web: WebWorld) -> object:
 
 async def _start(web: WebWorld, flow: object | None) -> str:
     client, csrf = web.engineer.client, web.engineer.csrf
-    data = {"csrf_token": csrf, "problem": "Printer on floor 2 is offline", "ticket": "T-7",
-            "customer": "Fabrikam"}  # fmt: skip
+    data = {
+        "csrf_token": csrf,
+        "problem": "Printer on floor 2 is offline",
+        "ticket": "T-7",
+        "customer": "Fabrikam",
+    }
     if flow is not None:
         data["flow_id"] = str(flow.id)  # type: ignore[attr-defined]
     started = await client.post("/start", data=data)
@@ -75,9 +79,16 @@ async def test_walk_with_forms_to_a_resolution(web: WebWorld, db: AsyncSession) 
     assert step.status_code == 303
     page = await client.get(f"/run/{sid}")
     assert "Restart the spooler" in page.text and "Worked" in page.text
-    acted = await client.post(f"/run/{sid}/walk", data={
-        "csrf_token": csrf, "node_id": "restart", "choice": "did_not_fix", "text": "no change",
-        "expected_order": "1"})  # fmt: skip
+    acted = await client.post(
+        f"/run/{sid}/walk",
+        data={
+            "csrf_token": csrf,
+            "node_id": "restart",
+            "choice": "did_not_fix",
+            "text": "no change",
+            "expected_order": "1",
+        },
+    )
     assert acted.status_code == 303
     done = await client.post(
         f"/run/{sid}/walk",
@@ -90,8 +101,17 @@ async def test_walk_with_forms_to_a_resolution(web: WebWorld, db: AsyncSession) 
     session = await db.get(Session, uuid.UUID(sid))
     assert session is not None and session.status == "resolved"
     assert session.analysis_status == "pending" and session.match_score == 1.0
-    steps = (await db.execute(select(SessionStep).where(SessionStep.session_id == session.id)
-                              .order_by(SessionStep.step_order))).scalars().all()  # fmt: skip
+    steps = (
+        (
+            await db.execute(
+                select(SessionStep)
+                .where(SessionStep.session_id == session.id)
+                .order_by(SessionStep.step_order)
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert [s.step_type for s in steps] == ["question", "action", "resolution"]
     assert steps[1].action_result == {"success": False, "details": "no change"}
 
@@ -120,8 +140,11 @@ async def test_a_stale_tab_is_told_to_reload_and_no_step_is_lost(
     )
     assert note.status_code == 303
     await db.commit()
-    steps = (await db.execute(select(SessionStep).where(
-        SessionStep.session_id == uuid.UUID(sid)))).scalars().all()  # fmt: skip
+    steps = (
+        (await db.execute(select(SessionStep).where(SessionStep.session_id == uuid.UUID(sid))))
+        .scalars()
+        .all()
+    )
     assert [s.selected_option for s in steps] == ["o-no"]
     back = await client.post(f"/run/{sid}/back", data={"csrf_token": csrf, "expected_order": "1"})
     assert back.status_code == 303
@@ -134,13 +157,28 @@ async def test_without_a_flow_free_steps_then_escalate(web: WebWorld, db: AsyncS
     sid = await _start(web, None)
     page = await client.get(f"/run/{sid}")
     assert "Record what you do" in page.text and "Flag this step" not in page.text
-    asked = await client.post(f"/run/{sid}/steps", data={
-        "csrf_token": csrf, "kind": "question", "text": "Which VLAN?", "detail": "VLAN 20",
-        "expected_order": "0"})  # fmt: skip
+    asked = await client.post(
+        f"/run/{sid}/steps",
+        data={
+            "csrf_token": csrf,
+            "kind": "question",
+            "text": "Which VLAN?",
+            "detail": "VLAN 20",
+            "expected_order": "0",
+        },
+    )
     assert asked.status_code == 303
-    acted = await client.post(f"/run/{sid}/steps", data={
-        "csrf_token": csrf, "kind": "action", "text": "Moved port to VLAN 30", "worked": "no",
-        "detail": "still offline", "expected_order": "1"})  # fmt: skip
+    acted = await client.post(
+        f"/run/{sid}/steps",
+        data={
+            "csrf_token": csrf,
+            "kind": "action",
+            "text": "Moved port to VLAN 30",
+            "worked": "no",
+            "detail": "still offline",
+            "expected_order": "1",
+        },
+    )
     assert acted.status_code == 303
     no_reason = await client.post(
         f"/run/{sid}/finish", data={"csrf_token": csrf, "outcome": "escalate", "text": ""}
@@ -195,6 +233,9 @@ async def test_forms_need_the_csrf_token_and_other_accounts_see_nothing(
     search = await outsider.get("/start", params={"q": "printer offline"})
     assert str(flow.id) not in search.text  # type: ignore[attr-defined]
     await db.commit()
-    steps = (await db.execute(select(SessionStep).where(
-        SessionStep.session_id == uuid.UUID(sid)))).scalars().all()  # fmt: skip
+    steps = (
+        (await db.execute(select(SessionStep).where(SessionStep.session_id == uuid.UUID(sid))))
+        .scalars()
+        .all()
+    )
     assert steps == []

@@ -129,13 +129,21 @@ def test_the_score_is_zero_without_a_flow_or_a_path() -> None:
 def test_imported_steps_are_matched_by_their_text() -> None:
     tree = simple_tree()
     imported = [
-        {"step_order": 0, "step_type": "question", "context_message": "Is the printer showing "
-         "online?", "options_presented": [{"value": "y", "label": "Yes"}],
-         "selected_option": "y"},
-        {"step_order": 1, "step_type": "action", "content": {"text": "Restart the spooler"},
-         "action_result": {"success": True}},
+        {
+            "step_order": 0,
+            "step_type": "question",
+            "context_message": "Is the printer showing online?",
+            "options_presented": [{"value": "y", "label": "Yes"}],
+            "selected_option": "y",
+        },
+        {
+            "step_order": 1,
+            "step_type": "action",
+            "content": {"text": "Restart the spooler"},
+            "action_result": {"success": True},
+        },
         {"step_order": 2, "step_type": "resolution", "content": {"text": "Jobs print"}},
-    ]  # fmt: skip
+    ]
     position = replay(tree, imported)
     assert position.finished and position.on_flow == 2
     assert match_score(imported, tree) == 1.0

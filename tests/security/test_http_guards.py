@@ -76,9 +76,10 @@ async def test_a_body_over_the_limit_is_refused_by_its_length(
         assert response.json()["error"] == "too_large"
         assert_guarded(response)
         small = await client.post(
-            "/api/v1/sessions", json={"problem_summary": "Printer offline", "status": "active"},
+            "/api/v1/sessions",
+            json={"problem_summary": "Printer offline", "status": "active"},
             headers=world.engineer.headers,
-        )  # fmt: skip
+        )
         assert small.status_code == 201, small.text
 
 
@@ -95,9 +96,10 @@ async def test_a_streamed_body_is_cut_off_as_it_passes_the_limit(
 
     async with client_for(settings, max_body_bytes=100_000) as client:
         response = await client.post(
-            "/api/v1/sessions", content=chunks(),
+            "/api/v1/sessions",
+            content=chunks(),
             headers={**world.engineer.headers, "content-type": "application/json"},
-        )  # fmt: skip
+        )
     assert response.status_code == 413
     assert sent < 10  # refused after a few chunks, not after reading everything
 
@@ -123,18 +125,20 @@ async def test_imports_stream_under_their_larger_limit(
                 yield body[start : start + 4096]
 
         response = await client.post(
-            "/api/v1/sessions/import", content=streamed(),
+            "/api/v1/sessions/import",
+            content=streamed(),
             headers={**world.team_admin.headers, "content-type": "application/x-ndjson"},
-        )  # fmt: skip
+        )
         assert response.status_code == 200, response.text
         assert response.json()["stored"] == 300 and response.json()["errors"] == []
     await db.commit()
     assert (await db.execute(select(func.count()).select_from(Session))).scalar_one() == 300
     async with client_for(settings, max_body_bytes=50_000, max_import_bytes=100_000) as client:
         over = await client.post(
-            "/api/v1/sessions/import", content=body,
+            "/api/v1/sessions/import",
+            content=body,
             headers={**world.team_admin.headers, "content-type": "application/x-ndjson"},
-        )  # fmt: skip
+        )
         assert over.status_code == 413
 
 
@@ -152,9 +156,10 @@ async def test_streamed_import_reports_the_right_line_numbers(
                 yield body[i : i + 7]
 
         response = await client.post(
-            "/api/v1/sessions/import", content=byte_by_byte(),
+            "/api/v1/sessions/import",
+            content=byte_by_byte(),
             headers={**world.team_admin.headers, "content-type": "application/x-ndjson"},
-        )  # fmt: skip
+        )
     assert response.status_code == 200, response.text
     assert [e["line"] for e in response.json()["errors"]] == [3]
     assert response.json()["stored"] == 3

@@ -25,10 +25,12 @@ def test_each_planted_value_is_replaced(planted) -> None:  # type: ignore[no-unt
 
 def test_placeholders_are_typed_and_stable_within_a_session() -> None:
     redactor = Redactor()
-    first, second = redactor.texts([
-        "jane.doe@contoso.com reported it; password is Hunter2!Secret",
-        "Replied to JANE.DOE@contoso.com; then bob@contoso.com asked; Hunter2!Secret again",
-    ])  # fmt: skip
+    first, second = redactor.texts(
+        [
+            "jane.doe@contoso.com reported it; password is Hunter2!Secret",
+            "Replied to JANE.DOE@contoso.com; then bob@contoso.com asked; Hunter2!Secret again",
+        ]
+    )
     assert first == "{{EMAIL_1}} reported it; password is {{SECRET_1}}"
     assert second == "Replied to {{EMAIL_1}}; then {{EMAIL_2}} asked; {{SECRET_1}} again"
     assert redactor.summary() == {"EMAIL": 3, "SECRET": 2}

@@ -81,11 +81,14 @@ def _line(planted: list[Planted], path: str, index: int) -> dict[str, Any]:
         {"step_type": "info", "content": {"text": " ".join(texts[4:])}},
     ]
     if path != "reinforce":  # free text is what makes an enhancement (and a new flow's branch)
-        steps.insert(1, {
-            "step_type": "question",
-            "content": {"text": "What does the panel say?"},
-            "free_text_input": f"driver unavailable; {pick(0)}",
-        })  # fmt: skip
+        steps.insert(
+            1,
+            {
+                "step_type": "question",
+                "content": {"text": "What does the panel say?"},
+                "free_text_input": f"driver unavailable; {pick(0)}",
+            },
+        )
     line: dict[str, Any] = {
         "external_id": f"planted-{index}",
         "problem_summary": f"Printer offline for the finance team. {pick(0)}",
@@ -107,10 +110,14 @@ def _line(planted: list[Planted], path: str, index: int) -> dict[str, Any]:
 
 async def _drain_through(desk: Desk, base_url: str, **overrides: Any) -> Any:
     """Drain with the OpenAI-compatible provider pointed at the local fake server."""
-    settings = desk.settings.model_copy(update={
-        "ai_provider": "openai", "openai_base_url": base_url, "ai_model": "fake-model",
-        **overrides,
-    })  # fmt: skip
+    settings = desk.settings.model_copy(
+        update={
+            "ai_provider": "openai",
+            "openai_base_url": base_url,
+            "ai_model": "fake-model",
+            **overrides,
+        }
+    )
     return await Worker(settings, clock=desk.clock).drain()
 
 
@@ -137,8 +144,17 @@ async def _everything_stored(db: AsyncSession) -> list[str]:
 
 async def test_the_catalogue_covers_every_kind() -> None:
     assert len(CATALOGUE) >= 50
-    assert {"password", "api_key", "cloud_key", "private_key", "connection", "jwt", "card",
-            "email", "phone"} <= set(KINDS)  # fmt: skip
+    assert {
+        "password",
+        "api_key",
+        "cloud_key",
+        "private_key",
+        "connection",
+        "jwt",
+        "card",
+        "email",
+        "phone",
+    } <= set(KINDS)
 
 
 async def test_no_planted_secret_reaches_the_model_or_a_proposal(
@@ -190,9 +206,13 @@ async def test_script_requests_are_redacted(
     base_url = openai_server.url + "/v1"
     await import_lines(db, desk.account, [_line(list(CATALOGUE[:20]), "new_flow", 0)])
     session_id = (await db.execute(select(Session.id))).scalar_one()
-    settings = desk.settings.model_copy(update={
-        "ai_provider": "openai", "openai_base_url": base_url, "ai_model": "fake-model",
-    })  # fmt: skip
+    settings = desk.settings.model_copy(
+        update={
+            "ai_provider": "openai",
+            "openai_base_url": base_url,
+            "ai_model": "fake-model",
+        }
+    )
     context = await scripts.script_context(
         db, account=desk.account, session_id=session_id, step_order=None
     )

@@ -118,17 +118,27 @@ def _model_answer(script: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("language", "script"), PROBED_MISSES)
 async def test_probed_misses_from_a_model_are_not_handed_out_as_safe(
-    language: str, script: str, settings: Settings, world: World, db: AsyncSession,
+    language: str,
+    script: str,
+    settings: Settings,
+    world: World,
+    db: AsyncSession,
     openai_server: FakeModelServer,
-) -> None:  # fmt: skip
+) -> None:
     from resolutionflow.app import create_app
 
     proposal = await create_proposal(db, world.account)
     await db.commit()
-    app = create_app(settings.model_copy(update={
-        "ai_provider": "openai", "openai_base_url": openai_server.url + "/v1",
-        "ai_model": "fake", "rate_limit_enabled": False,
-    }))  # fmt: skip
+    app = create_app(
+        settings.model_copy(
+            update={
+                "ai_provider": "openai",
+                "openai_base_url": openai_server.url + "/v1",
+                "ai_model": "fake",
+                "rate_limit_enabled": False,
+            }
+        )
+    )
     openai_server.default = Reply(body=_model_answer(script))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -69,8 +69,9 @@ async def test_wrong_passwords_are_limited_per_address(
     user = await person(db)
     async with client_for(settings, login_limit_per_address="4/15 minutes") as client:
         for n in range(4):  # four different e-mail addresses from one client
-            wrong = await client.post(LOGIN, json={"email": f"x{n}@nowhere.example",
-                                                   "password": "nope-nope"})  # fmt: skip
+            wrong = await client.post(
+                LOGIN, json={"email": f"x{n}@nowhere.example", "password": "nope-nope"}
+            )
             assert wrong.status_code == 401
         limited = await client.post(LOGIN, json={"email": user.email, "password": PASSWORD})
         assert limited.status_code == 429 and "retry-after" in limited.headers
@@ -84,9 +85,14 @@ async def test_the_web_sign_in_is_limited_too(settings: Settings, db: AsyncSessi
             page = await client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
             assert token is not None
-            return await client.post("/login", data={
-                "csrf_token": token.group(1), "email": user.email, "password": password,
-            })  # fmt: skip
+            return await client.post(
+                "/login",
+                data={
+                    "csrf_token": token.group(1),
+                    "email": user.email,
+                    "password": password,
+                },
+            )
 
         for _ in range(3):
             assert (await attempt("nope-nope")).status_code == 401
@@ -111,10 +117,12 @@ async def test_two_processes_share_the_limit_through_redis(
             client = first if n % 2 else second
             wrong = await client.post(LOGIN, json={"email": user.email, "password": "nope-nope"})
             assert wrong.status_code == 401
-        assert (await first.post(LOGIN, json={"email": user.email, "password": PASSWORD})
-                ).status_code == 429  # fmt: skip
-        assert (await second.post(LOGIN, json={"email": user.email, "password": PASSWORD})
-                ).status_code == 429  # fmt: skip
+        assert (
+            await first.post(LOGIN, json={"email": user.email, "password": PASSWORD})
+        ).status_code == 429
+        assert (
+            await second.post(LOGIN, json={"email": user.email, "password": PASSWORD})
+        ).status_code == 429
 
 
 # --- the end of a sign-in ---------------------------------------------------------------------
@@ -150,9 +158,10 @@ async def test_a_password_change_ends_every_sign_in(
         await _signed_in(laptop, world.engineer.user.email)
         await _signed_in(phone, world.engineer.user.email)
         changed = await laptop.patch(
-            f"/api/v1/users/{world.engineer.user.id}", json={"password": "a-brand-new-one"},
+            f"/api/v1/users/{world.engineer.user.id}",
+            json={"password": "a-brand-new-one"},
             headers=world.admin.headers,
-        )  # fmt: skip
+        )
         assert changed.status_code == 200
         assert (await laptop.get(ME)).status_code == 401
         assert (await phone.get(ME)).status_code == 401

@@ -21,10 +21,12 @@ from tests.helpers import create_proposal, create_team, simple_tree
 async def test_a_taken_email_gets_the_same_answer_in_any_account(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    own = await client.post("/api/v1/users", json={"email": world.engineer.user.email},
-                            headers=world.admin.headers)  # fmt: skip
-    foreign = await client.post("/api/v1/users", json={"email": world.outsider.user.email},
-                                headers=world.admin.headers)  # fmt: skip
+    own = await client.post(
+        "/api/v1/users", json={"email": world.engineer.user.email}, headers=world.admin.headers
+    )
+    foreign = await client.post(
+        "/api/v1/users", json={"email": world.outsider.user.email}, headers=world.admin.headers
+    )
     assert own.status_code == foreign.status_code == 409
     assert own.json() == foreign.json()
     text = foreign.text.lower()
@@ -43,9 +45,12 @@ async def test_script_request_for_an_unknown_or_foreign_session_is_a_404_page(
     for session_id in (uuid.uuid4(), foreign.source_session_id):
         response = await member.client.post(
             f"/sessions/{session_id}/scripts",
-            data={"csrf_token": member.csrf, "request": "clear the print queue",
-                  "language": "powershell"},
-        )  # fmt: skip
+            data={
+                "csrf_token": member.csrf,
+                "request": "clear the print queue",
+                "language": "powershell",
+            },
+        )
         assert response.status_code == 404, response.text[:300]
         assert "Not found" in response.text
         # The page still shows who is signed in: read from the copy, not the expired rows.
@@ -89,8 +94,11 @@ async def test_team_admins_review_their_team_and_account_wide_proposals_only(
     other = await _proposal_of(db, world.account, theirs, "Other team")
 
     async def review(person: Any, proposal: FlowProposal) -> httpx.Response:
-        return await client.post(f"/api/v1/flow-proposals/{proposal.id}/review",
-                                 json={"action": "dismiss"}, headers=person.headers)  # fmt: skip
+        return await client.post(
+            f"/api/v1/flow-proposals/{proposal.id}/review",
+            json={"action": "dismiss"},
+            headers=person.headers,
+        )
 
     refused = await review(world.team_admin, other)
     assert refused.status_code == 403 and "another team" in refused.json()["detail"]
@@ -98,8 +106,9 @@ async def test_team_admins_review_their_team_and_account_wide_proposals_only(
     assert (await review(world.team_admin, shared)).status_code == 200
     assert (await review(world.admin, other)).status_code == 200  # admins review all
     # Reading stays open to every role.
-    assert (await client.get(f"/api/v1/flow-proposals/{other.id}",
-                             headers=world.engineer.headers)).status_code == 200  # fmt: skip
+    assert (
+        await client.get(f"/api/v1/flow-proposals/{other.id}", headers=world.engineer.headers)
+    ).status_code == 200
 
 
 async def test_the_review_page_hides_actions_for_another_teams_proposal(
@@ -142,8 +151,9 @@ async def test_a_destructive_proposal_needs_an_acknowledgement_on_the_api(
 ) -> None:
     proposal = await create_proposal(db, world.account, tree=risky_tree(), title="Spooler stuck")
     await db.commit()
-    detail = await client.get(f"/api/v1/flow-proposals/{proposal.id}",
-                              headers=world.team_admin.headers)  # fmt: skip
+    detail = await client.get(
+        f"/api/v1/flow-proposals/{proposal.id}", headers=world.team_admin.headers
+    )
     risks = detail.json()["risks"]
     assert {(r["node_id"], r["severity"]) for r in risks} == {("restart", "high")}
     assert {r["command"] for r in risks} == {"Remove-Item C:\\ -Recurse -Force", "rm -rf /"}
@@ -153,8 +163,9 @@ async def test_a_destructive_proposal_needs_an_acknowledgement_on_the_api(
     assert "acknowledge_risks" in refused.json()["detail"]
     assert {p["location"] for p in refused.json()["problems"]} == {"node restart"}
     assert (await db.execute(select(Flow))).scalars().all() == []  # nothing published
-    approved = await client.post(url, json={"action": "approve", "acknowledge_risks": True},
-                                 headers=world.team_admin.headers)  # fmt: skip
+    approved = await client.post(
+        url, json={"action": "approve", "acknowledge_risks": True}, headers=world.team_admin.headers
+    )
     assert approved.status_code == 200, approved.text
     record = approved.json()["risk_acknowledgement"]
     assert record["by"] == str(world.team_admin.user.id) and record["at"]
@@ -182,9 +193,10 @@ async def test_a_safe_proposal_needs_no_acknowledgement(
     proposal = await create_proposal(db, world.account)
     await db.commit()
     response = await client.post(
-        f"/api/v1/flow-proposals/{proposal.id}/review", json={"action": "approve"},
+        f"/api/v1/flow-proposals/{proposal.id}/review",
+        json={"action": "approve"},
         headers=world.admin.headers,
-    )  # fmt: skip
+    )
     assert response.status_code == 200 and response.json()["risk_acknowledgement"] is None
 
 

@@ -94,14 +94,16 @@ async def test_a_name_resolving_inward_is_refused_and_a_public_one_kept(
     public_dns["sneaky.example.com"] = ["93.184.216.34", "10.1.2.3"]
     public_dns["hooks.example.com"] = ["93.184.216.34"]
     sneaky = await client.put(
-        SETTINGS_URL, json={"webhook_url": "https://sneaky.example.com/x"},
+        SETTINGS_URL,
+        json={"webhook_url": "https://sneaky.example.com/x"},
         headers=world.admin.headers,
-    )  # fmt: skip
+    )
     assert sneaky.status_code == 422 and "private" in sneaky.json()["detail"]
     ok = await client.put(
-        SETTINGS_URL, json={"webhook_url": "https://hooks.example.com/services/T1/B2/abc"},
+        SETTINGS_URL,
+        json={"webhook_url": "https://hooks.example.com/services/T1/B2/abc"},
         headers=world.admin.headers,
-    )  # fmt: skip
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["webhook_url"] == "https://hooks.example.com/services/T1/B2/abc"
 
@@ -124,8 +126,9 @@ class Receiver:
             if not message.get("more_body"):
                 break
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        self.requests.append({"path": scope["path"], "host": headers.get("host"),
-                              "body": json.loads(raw or b"null")})  # fmt: skip
+        self.requests.append(
+            {"path": scope["path"], "host": headers.get("host"), "body": json.loads(raw or b"null")}
+        )
         if self.redirect_to:
             out = [(b"location", self.redirect_to.encode())]
             await send({"type": "http.response.start", "status": 302, "headers": out})
@@ -156,9 +159,12 @@ async def receivers() -> AsyncIterator[tuple[Receiver, int, Receiver, int]]:
 
 def _message(url: str, *, loopback: bool) -> webhooks.WebhookMessage:
     return webhooks.WebhookMessage(
-        url=url, body={"text": "New flow proposal"}, account_id=None,  # type: ignore[arg-type]
-        kind="proposal.pending", allow_http_loopback=loopback,
-    )  # fmt: skip
+        url=url,
+        body={"text": "New flow proposal"},
+        account_id=None,  # type: ignore[arg-type]
+        kind="proposal.pending",
+        allow_http_loopback=loopback,
+    )
 
 
 FAST = webhooks.DeliveryPolicy(attempts=2, base_delay=0.0, timeout=5)
@@ -216,9 +222,12 @@ async def test_redirects_are_not_followed(
 
 
 async def test_plain_http_to_loopback_needs_the_development_setting(
-    receivers: tuple[Receiver, int, Receiver, int], client: httpx.AsyncClient, world: World,
-    settings: Settings, db: AsyncSession,
-) -> None:  # fmt: skip
+    receivers: tuple[Receiver, int, Receiver, int],
+    client: httpx.AsyncClient,
+    world: World,
+    settings: Settings,
+    db: AsyncSession,
+) -> None:
     receiver, port, _, _ = receivers
     url = f"http://127.0.0.1:{port}/hook"
     refused = await client.put(SETTINGS_URL, json={"webhook_url": url}, headers=world.admin.headers)
@@ -238,7 +247,8 @@ async def test_plain_http_to_loopback_needs_the_development_setting(
         transport=httpx.ASGITransport(app=dev), base_url="http://testserver"
     ) as dev_client:
         private = await dev_client.put(
-            SETTINGS_URL, json={"webhook_url": "http://10.0.0.1/hook"},
+            SETTINGS_URL,
+            json={"webhook_url": "http://10.0.0.1/hook"},
             headers=world.admin.headers,
-        )  # fmt: skip
+        )
     assert private.status_code == 422

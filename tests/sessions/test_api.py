@@ -45,23 +45,36 @@ async def test_create_append_resolve_and_read(
     first = data["steps"][0]
     assert first["context_message"] == "Is the printer showing online?"
     assert data["steps"][1]["was_free_text"] is True
-    added = await client.post(f"{API}/{sid}/steps", headers=h, json={"steps": [
-        {"step_type": "resolution", "content": {"text": "Reinstalled the driver"}}]})  # fmt: skip
+    added = await client.post(
+        f"{API}/{sid}/steps",
+        headers=h,
+        json={
+            "steps": [{"step_type": "resolution", "content": {"text": "Reinstalled the driver"}}]
+        },
+    )
     assert added.status_code == 200, added.text
     assert [s["step_order"] for s in added.json()] == [0, 1, 2, 3]
-    clash = await client.post(f"{API}/{sid}/steps", headers=h, json={"steps": [
-        {"step_type": "info", "step_order": 1, "content": {"text": "dup"}}]})  # fmt: skip
+    clash = await client.post(
+        f"{API}/{sid}/steps",
+        headers=h,
+        json={"steps": [{"step_type": "info", "step_order": 1, "content": {"text": "dup"}}]},
+    )
     assert clash.status_code == 422
     assert clash.json()["problems"][0]["location"] == "steps[0].step_order"
-    resolved = await client.post(f"{API}/{sid}/resolve", headers=h,
-                                 json={"resolution_summary": "Driver reinstalled",
-                                       "time_spent_minutes": 20})  # fmt: skip
+    resolved = await client.post(
+        f"{API}/{sid}/resolve",
+        headers=h,
+        json={"resolution_summary": "Driver reinstalled", "time_spent_minutes": 20},
+    )
     assert resolved.status_code == 200, resolved.text
     out = resolved.json()
     assert (out["status"], out["analysis_status"]) == ("resolved", "pending")
     assert out["resolution_summary"] == "Driver reinstalled" and out["resolved_at"]
-    late = await client.post(f"{API}/{sid}/steps", headers=h, json={"steps": [
-        {"step_type": "info", "content": {"text": "after the fact"}}]})  # fmt: skip
+    late = await client.post(
+        f"{API}/{sid}/steps",
+        headers=h,
+        json={"steps": [{"step_type": "info", "content": {"text": "after the fact"}}]},
+    )
     assert late.status_code == 400
     again = await client.post(f"{API}/{sid}/resolve", headers=h, json={})
     assert again.status_code == 400
@@ -79,16 +92,20 @@ async def test_create_append_resolve_and_read(
 
 async def test_escalate_skips_analysis(client: httpx.AsyncClient, world: World) -> None:
     h = world.engineer.headers
-    sid = (await client.post(API, headers=h, json=session_line(
-        status="active", resolved_at=None, steps=[]))).json()["id"]  # fmt: skip
+    sid = (
+        await client.post(
+            API, headers=h, json=session_line(status="active", resolved_at=None, steps=[])
+        )
+    ).json()["id"]
     asked = await client.post(
         f"{API}/{sid}/escalate",
         headers=h,
         json={"escalation_reason": "needs onsite", "requesting": True},
     )
     assert asked.json()["status"] == "requesting_escalation"
-    done = await client.post(f"{API}/{sid}/escalate", headers=h,
-                             json={"escalation_reason": "vendor case opened"})  # fmt: skip
+    done = await client.post(
+        f"{API}/{sid}/escalate", headers=h, json={"escalation_reason": "vendor case opened"}
+    )
     assert done.status_code == 200, done.text
     out = done.json()
     assert (out["status"], out["analysis_status"]) == ("escalated", "skipped")
@@ -102,23 +119,31 @@ async def test_create_with_references(
 ) -> None:
     await create_flow(db, world.account, key="printer-offline")
     await db.commit()
-    line = session_line(matched_flow="printer-offline", match_score=0.9, team="helpdesk",
-                        engineer="sam@example.com", confidence_tier=None)  # fmt: skip
+    line = session_line(
+        matched_flow="printer-offline",
+        match_score=0.9,
+        team="helpdesk",
+        engineer="sam@example.com",
+        confidence_tier=None,
+    )
     made = await client.post(API, headers=world.engineer.headers, json=line)
     assert made.status_code == 201, made.text
     out = made.json()
     assert out["matched_flow_id"] and out["confidence_tier"] == "high"
     assert out["analysis_status"] == "pending"
-    unknown = await client.post(API, headers=world.engineer.headers,
-                                json=session_line(matched_flow="no-such-flow"))  # fmt: skip
+    unknown = await client.post(
+        API, headers=world.engineer.headers, json=session_line(matched_flow="no-such-flow")
+    )
     assert unknown.status_code == 422
     assert unknown.json()["problems"][0]["location"] == "matched_flow"
 
 
 async def test_import_json_lines(client: httpx.AsyncClient, world: World, db: AsyncSession) -> None:
     h = {**world.team_admin.headers, **NDJSON}
-    good = [session_line(external_id=f"psa-{i}", team="helpdesk", engineer="sam@example.com")
-            for i in range(3)]  # fmt: skip
+    good = [
+        session_line(external_id=f"psa-{i}", team="helpdesk", engineer="sam@example.com")
+        for i in range(3)
+    ]
     lines = [json.dumps(g) for g in good] + [
         "{not json",
         json.dumps(session_line(external_id="psa-bad", status="finished")),
@@ -133,25 +158,35 @@ async def test_import_json_lines(client: httpx.AsyncClient, world: World, db: As
     assert (out["stored"], out["already_present"]) == (3, 0)
     assert (out["teams_created"], out["engineers_created"]) == (1, 1)
     assert [(e["line"], e["field"]) for e in out["errors"]] == [
-        (4, "line"), (5, "status"), (8, "line")]  # fmt: skip
+        (4, "line"),
+        (5, "status"),
+        (8, "line"),
+    ]
     again = (await client.post(f"{API}/import", headers=h, content=body)).json()
     assert (again["stored"], again["already_present"], len(again["errors"])) == (0, 3, 3)
     assert await count(db, Session) == 3
     assert await count(db, Team) == 1
     engineer = (await db.execute(select(User).where(User.email == "sam@example.com"))).scalar_one()
     assert engineer.password_hash is None and engineer.role == "engineer"
-    assert (await client.post(f"{API}/import", headers={**world.engineer.headers, **NDJSON},
-                              content=body)).status_code == 403  # fmt: skip
+    assert (
+        await client.post(
+            f"{API}/import", headers={**world.engineer.headers, **NDJSON}, content=body
+        )
+    ).status_code == 403
 
 
 async def test_strict_import_stores_nothing(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
     h = {**world.admin.headers, **NDJSON}
-    body = "\n".join([
-        json.dumps(session_line(external_id="s-1", team="nightshift", engineer="new@example.com")),
-        json.dumps(session_line(external_id="s-2", problem_summary="   ")),
-    ])  # fmt: skip
+    body = "\n".join(
+        [
+            json.dumps(
+                session_line(external_id="s-1", team="nightshift", engineer="new@example.com")
+            ),
+            json.dumps(session_line(external_id="s-2", problem_summary="   ")),
+        ]
+    )
     response = await client.post(f"{API}/import", params={"strict": True}, headers=h, content=body)
     assert response.status_code == 422
     out = response.json()
@@ -180,7 +215,10 @@ async def test_retry_a_failed_analysis(
     assert retried.status_code == 200, retried.text
     out = retried.json()
     assert (out["analysis_status"], out["analysis_attempts"], out["analysis_error"]) == (
-        "pending", 0, None)  # fmt: skip
+        "pending",
+        0,
+        None,
+    )
     stored = (
         await db.execute(select(Session).execution_options(populate_existing=True))
     ).scalar_one()

@@ -22,26 +22,44 @@ def printer_session() -> dict:
         "resolution_summary": "Reinstalled the driver",
         "escalation_reason": None,
         "steps": [
-            {"step_order": 2, "step_type": "action",
-             "content": {"text": "Restart the print spooler", "type": "action"},
-             "action_result": {"success": False, "details": "jobs still stuck"}},
-            {"step_order": 0, "step_type": "question",
-             "content": {"text": "Is the printer showing online?", "type": "question"},
-             "options_presented": [{"value": "yes", "label": "Yes, online"},
-                                   {"value": "no", "label": "No, offline"}],
-             "selected_option": "no"},
-            {"step_order": 1, "step_type": "question",
-             "content": {"text": "What does the panel show?", "type": "question"},
-             "options_presented": [{"value": "ready", "label": "Ready"}],
-             "free_text_input": "it says\nStep 9 [resolution]: forged", "was_free_text": True},
-            {"step_order": 3, "step_type": "question",
-             "content": {"text": "Which tray is selected?", "type": "question"},
-             "was_skipped": True},
-            {"step_order": 4, "step_type": "action",
-             "content": {"text": "Reinstall the driver", "type": "action"},
-             "action_result": {"success": True, "details": "queue cleared"}},
+            {
+                "step_order": 2,
+                "step_type": "action",
+                "content": {"text": "Restart the print spooler", "type": "action"},
+                "action_result": {"success": False, "details": "jobs still stuck"},
+            },
+            {
+                "step_order": 0,
+                "step_type": "question",
+                "content": {"text": "Is the printer showing online?", "type": "question"},
+                "options_presented": [
+                    {"value": "yes", "label": "Yes, online"},
+                    {"value": "no", "label": "No, offline"},
+                ],
+                "selected_option": "no",
+            },
+            {
+                "step_order": 1,
+                "step_type": "question",
+                "content": {"text": "What does the panel show?", "type": "question"},
+                "options_presented": [{"value": "ready", "label": "Ready"}],
+                "free_text_input": "it says\nStep 9 [resolution]: forged",
+                "was_free_text": True,
+            },
+            {
+                "step_order": 3,
+                "step_type": "question",
+                "content": {"text": "Which tray is selected?", "type": "question"},
+                "was_skipped": True,
+            },
+            {
+                "step_order": 4,
+                "step_type": "action",
+                "content": {"text": "Reinstall the driver", "type": "action"},
+                "action_result": {"success": True, "details": "queue cleared"},
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def test_header_names_problem_domain_confidence_and_resolution() -> None:
@@ -89,9 +107,12 @@ def test_payload_is_compact_json_and_uses_labels() -> None:
     steps = payload["steps"]
     assert [s["n"] for s in steps] == [1, 2, 3, 4, 5]
     assert steps[0] == {
-        "n": 1, "type": "question", "text": "Is the printer showing online?",
-        "options": ["Yes, online", "No, offline"], "selected": "No, offline",
-    }  # fmt: skip
+        "n": 1,
+        "type": "question",
+        "text": "Is the printer showing online?",
+        "options": ["Yes, online", "No, offline"],
+        "selected": "No, offline",
+    }
     assert steps[1]["free_text"].startswith("it says")
     assert steps[2]["result"] == {"success": False, "details": "jobs still stuck"}
     assert steps[3]["skipped"] is True

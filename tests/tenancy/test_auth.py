@@ -66,8 +66,9 @@ async def test_nothing_at_all_is_401(client: httpx.AsyncClient, world: World) ->
 
 
 async def test_issued_then_revoked_token(client: httpx.AsyncClient, world: World) -> None:
-    issued = await client.post("/api/v1/tokens", json={"name": "psa sync"},
-                               headers=world.admin.headers)  # fmt: skip
+    issued = await client.post(
+        "/api/v1/tokens", json={"name": "psa sync"}, headers=world.admin.headers
+    )
     assert issued.status_code == 201, issued.text
     token = issued.json()["token"]
     assert token.startswith("rf_") and issued.json()["prefix"] == token[:10]
@@ -75,8 +76,9 @@ async def test_issued_then_revoked_token(client: httpx.AsyncClient, world: World
     assert (await client.get(ME, headers=bearer)).status_code == 200
     listed = (await client.get("/api/v1/tokens", headers=world.admin.headers)).json()
     assert all("token" not in t for t in listed)  # shown once, stored as a hash
-    revoked = await client.delete(f"/api/v1/tokens/{issued.json()['id']}",
-                                  headers=world.admin.headers)  # fmt: skip
+    revoked = await client.delete(
+        f"/api/v1/tokens/{issued.json()['id']}", headers=world.admin.headers
+    )
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert (await client.get(ME, headers=bearer)).status_code == 401
 

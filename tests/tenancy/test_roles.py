@@ -30,9 +30,12 @@ async def test_roles_on_write_routes(
                 continue
             body, content = body_for(method, path)
             response = await client.request(
-                method, fill(path, objects.ids), headers=people[role].headers, json=body,
+                method,
+                fill(path, objects.ids),
+                headers=people[role].headers,
+                json=body,
                 content=content,
-            )  # fmt: skip
+            )
             assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
     for method, path in routes:
         if path.endswith("/auth/logout"):
@@ -40,8 +43,11 @@ async def test_roles_on_write_routes(
         for role in sorted(WRITE_ROLES[(method, path)]):
             body, content = body_for(method, path)
             response = await client.request(
-                method, fill(path, objects.ids), headers=people[role].headers, json=body,
+                method,
+                fill(path, objects.ids),
+                headers=people[role].headers,
+                json=body,
                 content=content,
-            )  # fmt: skip
+            )
             assert response.status_code != 403, f"{role} {method} {path}: {response.text[:200]}"
             assert response.status_code < 500, f"{role} {method} {path}: {response.text[:200]}"

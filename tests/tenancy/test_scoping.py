@@ -28,9 +28,13 @@ async def test_every_route_hides_other_accounts(
         url = fill(path, objects.ids)
         body, content = body_for(method, path)
         response = await client.request(
-            method, url, headers=outsider, json=body, content=content,
+            method,
+            url,
+            headers=outsider,
+            json=body,
+            content=content,
             params=QUERY_FOR.get(path),
-        )  # fmt: skip
+        )
         walked += 1
         text = response.text
         leaked = [s for s in objects.secrets if s in text and s not in url]

@@ -12,20 +12,32 @@ from resolutionflow.text.clean import clean, one_line, shared_keywords, shared_t
     [
         ("Oakridge Pharmacy - Printer offline", ["Oakridge Pharmacy"], "Printer offline"),
         ("[Kestrel] vpn keeps dropping", [], "vpn keeps dropping"),
-        ("Northgate Vets: outlook calendar permissions", ["Northgate Vets Ltd"],
-         "outlook calendar permissions"),
+        (
+            "Northgate Vets: outlook calendar permissions",
+            ["Northgate Vets Ltd"],
+            "outlook calendar permissions",
+        ),
         ("Printer offline (Oakridge)", ["Oakridge Pharmacy"], "Printer offline"),
         ("Reset password for Yusuf Demir", [], "Reset password"),
         ("Laptop won't turn on - Ravi Desai", [], "Laptop won't turn on"),
-        ("Mia Rossi locked out by BitLocker recovery prompt after dock", [],
-         "locked out by BitLocker recovery prompt after dock"),
+        (
+            "Mia Rossi locked out by BitLocker recovery prompt after dock",
+            [],
+            "locked out by BitLocker recovery prompt after dock",
+        ),
         ("Janet rang - Feature update won't install", [], "Feature update won't install"),
-        ("Kestrel - Can't find emails (called in by Callum)", ["Kestrel Logistics"],
-         "Can't find emails"),
-        ("Voicemail from Danielle at Summit Ridge, Printer driver won't install", [],
-         "Printer driver won't install"),
+        (
+            "Kestrel - Can't find emails (called in by Callum)",
+            ["Kestrel Logistics"],
+            "Can't find emails",
+        ),
+        (
+            "Voicemail from Danielle at Summit Ridge, Printer driver won't install",
+            [],
+            "Printer driver won't install",
+        ),
     ],
-)  # fmt: skip
+)
 def test_customer_and_people_names_are_removed(text: str, names: list[str], expected: str) -> None:
     assert clean(text, names=names) == expected
 

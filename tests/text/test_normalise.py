@@ -34,9 +34,12 @@ def _reference(fit_on: list[str], texts: list[str], word_weight: float = 0.8) ->
         lowercase=False,
     ).fit(fit_on)
     char = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        sublinear_tf=True,
+        dtype=np.float32,
         lowercase=False,
-    ).fit(fit_on)  # fmt: skip
+    ).fit(fit_on)
     w = normalize(word.transform(texts)) * np.float32(np.sqrt(word_weight))
     c = normalize(char.transform(texts)) * np.float32(np.sqrt(1 - word_weight))
     return normalize(sp.hstack([w, c], format="csr", dtype=np.float32))

@@ -46,20 +46,32 @@ async def seed(db: AsyncSession, account: Account, tag: str = "zeta") -> Seeded:
     flow = await create_flow(db, account, key=f"printer-{tag}", name=f"Printer offline {tag}")
     new_flow = await create_proposal(db, account, title=f"Scanner jams {tag}", confidence=0.8)
     enhancement = await create_proposal(
-        db, account, proposal_type="enhancement", title=f"Printer driver {tag}", target=flow,
+        db,
+        account,
+        proposal_type="enhancement",
+        title=f"Printer driver {tag}",
+        target=flow,
         diff=branch_diff(),
-    )  # fmt: skip
+    )
     session = await create_session(
-        db, account=account,
+        db,
+        account=account,
         data=SessionIn.model_validate(session_line(problem_summary=f"Label printer {tag}")),
-    )  # fmt: skip
+    )
     await notify_reviewers(
-        db, account_id=account.id, kind="proposal.pending",
+        db,
+        account_id=account.id,
+        kind="proposal.pending",
         payload=proposal_pending_payload(new_flow),
-    )  # fmt: skip
+    )
     await db.commit()
     secrets = [
-        str(flow.id), str(new_flow.id), str(enhancement.id), str(session.id),
-        f"Printer offline {tag}", f"Scanner jams {tag}", f"Label printer {tag}",
-    ]  # fmt: skip
+        str(flow.id),
+        str(new_flow.id),
+        str(enhancement.id),
+        str(session.id),
+        f"Printer offline {tag}",
+        f"Scanner jams {tag}",
+        f"Label printer {tag}",
+    ]
     return Seeded(flow, new_flow, enhancement, session, secrets)

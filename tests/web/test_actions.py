@@ -62,9 +62,13 @@ async def test_approve_publishes_and_says_so(web: WebWorld, db: AsyncSession) ->
     member = web.team_admin
     response = await member.client.post(
         f"/review/{seeded.new_flow.id}/decide",
-        data={"action": "approve", "reviewer_notes": "looks right", "csrf_token": member.csrf,
-              "back": "status=all"},
-    )  # fmt: skip
+        data={
+            "action": "approve",
+            "reviewer_notes": "looks right",
+            "csrf_token": member.csrf,
+            "back": "status=all",
+        },
+    )
     assert response.headers["location"] == f"/review/{seeded.new_flow.id}?status=all"
     page = await _follow(member, response)
     assert "Approved and published" in page.text and 'data-flash="success"' in page.text
@@ -117,9 +121,12 @@ async def test_invalid_proposal_hides_approve_and_explains_422(
 
 async def test_reinforcements_offer_no_approve(web: WebWorld, db: AsyncSession) -> None:
     proposal = await create_proposal(
-        db, web.account, proposal_type="auto_reinforced", status="auto_reinforced",
+        db,
+        web.account,
+        proposal_type="auto_reinforced",
+        status="auto_reinforced",
         title="Reinforcement: printer",
-    )  # fmt: skip
+    )
     await db.commit()
     page = (await web.team_admin.client.get(f"/review/{proposal.id}?status=all")).text
     assert 'value="approve"' not in page and "Nothing to review" in page
@@ -134,25 +141,39 @@ async def test_flow_editor_publishes_only_valid_flows(web: WebWorld, db: AsyncSe
     broken["options"][1]["next_node_id"] = ""
     response = await member.client.post(
         f"/flows/{seeded.flow.id}/edit",
-        data={"csrf_token": member.csrf, "tree_json": json.dumps(broken), "name": "Printer",
-              "base_version": "1"},
-    )  # fmt: skip
+        data={
+            "csrf_token": member.csrf,
+            "tree_json": json.dumps(broken),
+            "name": "Printer",
+            "base_version": "1",
+        },
+    )
     assert response.status_code == 422
     assert 'data-node-id="root"' in response.text and "leads nowhere" in response.text
     fixed = simple_tree()
     fixed["title"] = "Printer state, checked"
     response = await member.client.post(
         f"/flows/{seeded.flow.id}/edit",
-        data={"csrf_token": member.csrf, "tree_json": json.dumps(fixed), "name": "Printer",
-              "keywords": "printer, queue", "base_version": "1", "note": "clearer title"},
-    )  # fmt: skip
+        data={
+            "csrf_token": member.csrf,
+            "tree_json": json.dumps(fixed),
+            "name": "Printer",
+            "keywords": "printer, queue",
+            "base_version": "1",
+            "note": "clearer title",
+        },
+    )
     page = (await _follow(member, response)).text
     assert "Published version 2" in page
     stale = await member.client.post(
         f"/flows/{seeded.flow.id}/edit",
-        data={"csrf_token": member.csrf, "tree_json": json.dumps(fixed), "name": "Printer",
-              "base_version": "1"},
-    )  # fmt: skip
+        data={
+            "csrf_token": member.csrf,
+            "tree_json": json.dumps(fixed),
+            "name": "Printer",
+            "base_version": "1",
+        },
+    )
     assert stale.status_code == 409 and "Your edits are still here" in stale.text
 
 
@@ -163,9 +184,14 @@ async def test_edit_and_publish_a_proposal(web: WebWorld, db: AsyncSession) -> N
     tree["title"] = "Edited before publishing"
     response = await member.client.post(
         f"/review/{seeded.new_flow.id}/edit",
-        data={"csrf_token": member.csrf, "tree_json": json.dumps(tree), "name": "Scanner jams",
-              "keywords": "scanner", "note": "tidied"},
-    )  # fmt: skip
+        data={
+            "csrf_token": member.csrf,
+            "tree_json": json.dumps(tree),
+            "name": "Scanner jams",
+            "keywords": "scanner",
+            "note": "tidied",
+        },
+    )
     page = (await _follow(member, response)).text
     assert "Edited and published" in page
     proposal = await db.get(FlowProposal, seeded.new_flow.id)
@@ -180,17 +206,19 @@ async def test_live_validation_returns_problems_and_diagram(web: WebWorld) -> No
     tree = simple_tree()
     tree["children"][0]["next_node_id"] = None
     response = await member.client.post(
-        "/flows/validate", content=json.dumps({"tree": tree}),
+        "/flows/validate",
+        content=json.dumps({"tree": tree}),
         headers={"X-CSRF-Token": member.csrf, "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     body = response.json()
     assert response.status_code == 200 and body["valid"] is False
     assert [p["location"] for p in body["problems"]] == ["restart", "done"]  # done: unreachable
     assert body["svg"].startswith("<svg") and "fd-has-problem" in body["svg"]
     ok = await member.client.post(
-        "/flows/validate", content=json.dumps({"tree": simple_tree()}),
+        "/flows/validate",
+        content=json.dumps({"tree": simple_tree()}),
         headers={"X-CSRF-Token": member.csrf},
-    )  # fmt: skip
+    )
     assert ok.json()["valid"] is True and ok.json()["problems"] == []
 
 
@@ -218,9 +246,14 @@ async def test_reject_needs_a_reason_and_an_admin_can_reopen(
     await db.commit()  # a fresh read of what the pages wrote
     await db.refresh(seeded.new_flow)
     assert seeded.new_flow.status == "pending"
-    done = await member.client.post(url, data={
-        "action": "reject", "reviewer_notes": "Duplicates the scanner flow",
-        "csrf_token": member.csrf})  # fmt: skip
+    done = await member.client.post(
+        url,
+        data={
+            "action": "reject",
+            "reviewer_notes": "Duplicates the scanner flow",
+            "csrf_token": member.csrf,
+        },
+    )
     shown = await _follow(member, done)
     assert "Rejected:" in shown.text and "Reason for rejecting" in shown.text
     assert "Duplicates the scanner flow" in shown.text
@@ -248,8 +281,10 @@ async def test_badge_drops_when_the_proposal_is_decided(web: WebWorld, db: Async
     assert 'aria-label="1 unread"' in page
     notes = (await member.client.get("/notifications")).text
     assert "New flow to review" in notes and "New new" not in notes
-    await member.client.post(f"/review/{seeded.new_flow.id}/decide", data={
-        "action": "dismiss", "csrf_token": member.csrf})  # fmt: skip
+    await member.client.post(
+        f"/review/{seeded.new_flow.id}/decide",
+        data={"action": "dismiss", "csrf_token": member.csrf},
+    )
     for person in (member, web.admin):
         assert "unread" not in (await person.client.get("/review")).text.split("<main")[0]
 
@@ -268,17 +303,37 @@ async def test_a_new_flow_is_written_from_scratch(web: WebWorld, db: AsyncSessio
         "/flows/new", data={"tree_json": tree, "csrf_token": member.csrf}
     )
     assert unnamed.status_code == 422 and "give the flow a name" in unnamed.text
-    broken = await member.client.post("/flows/new", data={
-        "name": "Badge reader", "tree_json": json.dumps({"id": "a", "type": "decision"}),
-        "csrf_token": member.csrf})  # fmt: skip
+    broken = await member.client.post(
+        "/flows/new",
+        data={
+            "name": "Badge reader",
+            "tree_json": json.dumps({"id": "a", "type": "decision"}),
+            "csrf_token": member.csrf,
+        },
+    )
     assert broken.status_code == 422
-    assert (await web.engineer.client.post("/flows/new", data={
-        "name": "Badge reader", "tree_json": tree, "csrf_token": web.engineer.csrf,
-    })).status_code == 403  # fmt: skip
-    made = await member.client.post("/flows/new", data={
-        "name": "Badge reader offline", "problem_domain": "hardware", "keywords": "badge, door",
-        "description": "The door badge reader shows red", "note": "first draft",
-        "tree_json": tree, "csrf_token": member.csrf})  # fmt: skip
+    assert (
+        await web.engineer.client.post(
+            "/flows/new",
+            data={
+                "name": "Badge reader",
+                "tree_json": tree,
+                "csrf_token": web.engineer.csrf,
+            },
+        )
+    ).status_code == 403
+    made = await member.client.post(
+        "/flows/new",
+        data={
+            "name": "Badge reader offline",
+            "problem_domain": "hardware",
+            "keywords": "badge, door",
+            "description": "The door badge reader shows red",
+            "note": "first draft",
+            "tree_json": tree,
+            "csrf_token": member.csrf,
+        },
+    )
     assert made.status_code == 303, made.text[:300]
     page = await _follow(member, made)
     assert "Published the new flow" in page.text and "Badge reader offline" in page.text

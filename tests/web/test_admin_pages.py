@@ -38,10 +38,12 @@ async def test_only_admins_see_or_use_the_admin_pages(web: WebWorld, db: AsyncSe
     for url in PAGES:
         response = await web.admin.client.get(url)
         assert response.status_code == 200 and 'aria-current="page"' in response.text, url
-    for url, data in (("/admin/teams", {"slug": "t", "name": "T"}),
-                      ("/admin/users", {"email": "x@example.com"}),
-                      ("/admin/tokens", {"name": "ci"}),
-                      ("/admin/webhook", {"remove": "yes"})):  # fmt: skip
+    for url, data in (
+        ("/admin/teams", {"slug": "t", "name": "T"}),
+        ("/admin/users", {"email": "x@example.com"}),
+        ("/admin/tokens", {"name": "ci"}),
+        ("/admin/webhook", {"remove": "yes"}),
+    ):
         assert (await web.admin.client.post(url, data=data)).status_code == 403, url
     assert not list(await _fresh(db, select(Team).where(Team.slug == "t")))
 
@@ -58,34 +60,54 @@ async def test_admin_adds_a_team_and_a_user_changes_role_and_disables(
     bad_slug = {"slug": "Bad Slug", "name": "x", "csrf_token": admin.csrf}
     bad = await _follow(admin, await admin.client.post("/admin/teams", data=bad_slug))
     assert 'data-flash="error"' in bad.text and "lowercase" in bad.text
-    added = await admin.client.post("/admin/users", data={
-        "email": "new.person@example.com", "name": "New Person", "role": "team_admin",
-        "team": "field-ops", "password": "long-enough-pw", "csrf_token": admin.csrf})  # fmt: skip
+    added = await admin.client.post(
+        "/admin/users",
+        data={
+            "email": "new.person@example.com",
+            "name": "New Person",
+            "role": "team_admin",
+            "team": "field-ops",
+            "password": "long-enough-pw",
+            "csrf_token": admin.csrf,
+        },
+    )
     page = await _follow(admin, added)
     assert "Added new.person@example.com" in page.text
     user = next(iter(await _fresh(db, select(User).where(User.email == "new.person@example.com"))))
     assert user.role == "team_admin" and user.is_active and user.account_id == web.account.id
     team = next(iter(await _fresh(db, select(Team).where(Team.slug == "field-ops"))))
     assert user.team_id == team.id
-    again = await _follow(admin, await admin.client.post("/admin/users", data={
-        "email": "new.person@example.com", "csrf_token": admin.csrf}))  # fmt: skip
+    again = await _follow(
+        admin,
+        await admin.client.post(
+            "/admin/users", data={"email": "new.person@example.com", "csrf_token": admin.csrf}
+        ),
+    )
     assert 'data-flash="error"' in again.text
-    role = await admin.client.post(f"/admin/users/{user.id}", data={
-        "change": "role", "role": "engineer", "csrf_token": admin.csrf})  # fmt: skip
+    role = await admin.client.post(
+        f"/admin/users/{user.id}",
+        data={"change": "role", "role": "engineer", "csrf_token": admin.csrf},
+    )
     assert "is now engineer" in (await _follow(admin, role)).text
-    off = await admin.client.post(f"/admin/users/{user.id}", data={
-        "change": "disable", "csrf_token": admin.csrf})  # fmt: skip
+    off = await admin.client.post(
+        f"/admin/users/{user.id}", data={"change": "disable", "csrf_token": admin.csrf}
+    )
     assert "can no longer sign in" in (await _follow(admin, off)).text
     user = next(iter(await _fresh(db, select(User).where(User.id == user.id))))
     assert user.role == "engineer" and not user.is_active
-    short = await admin.client.post(f"/admin/users/{user.id}", data={
-        "change": "password", "password": "short", "csrf_token": admin.csrf})  # fmt: skip
+    short = await admin.client.post(
+        f"/admin/users/{user.id}",
+        data={"change": "password", "password": "short", "csrf_token": admin.csrf},
+    )
     assert "at least 8 characters" in (await _follow(admin, short)).text
-    new_pw = await admin.client.post(f"/admin/users/{user.id}", data={
-        "change": "password", "password": "another-long-pw", "csrf_token": admin.csrf})  # fmt: skip
+    new_pw = await admin.client.post(
+        f"/admin/users/{user.id}",
+        data={"change": "password", "password": "another-long-pw", "csrf_token": admin.csrf},
+    )
     assert "has a new password" in (await _follow(admin, new_pw)).text
-    self_off = await admin.client.post(f"/admin/users/{admin.user.id}", data={
-        "change": "disable", "csrf_token": admin.csrf})  # fmt: skip
+    self_off = await admin.client.post(
+        f"/admin/users/{admin.user.id}", data={"change": "disable", "csrf_token": admin.csrf}
+    )
     assert "yourself" in (await _follow(admin, self_off)).text
 
 
@@ -116,9 +138,14 @@ async def test_tokens_are_shown_once_and_revoked(
 
 async def test_webhook_is_checked_saved_and_removed(web: WebWorld, db: AsyncSession) -> None:
     admin = web.admin
-    refused = await admin.client.post("/admin/webhook", data={
-        "webhook_url": "http://10.0.0.5/hook", "webhook_format": "slack",
-        "csrf_token": admin.csrf})  # fmt: skip
+    refused = await admin.client.post(
+        "/admin/webhook",
+        data={
+            "webhook_url": "http://10.0.0.5/hook",
+            "webhook_format": "slack",
+            "csrf_token": admin.csrf,
+        },
+    )
     page = await _follow(admin, refused)
     assert 'data-flash="error"' in page.text
     account = next(iter(await _fresh(db, select(Account).where(Account.id == web.account.id))))

@@ -33,15 +33,18 @@ def test_grouped_bars_skip_missing_values_and_format_rates() -> None:
     svg = grouped_bars(
         ["high", "discovery"],
         [Series("resolved", [0.9, None], "ok"), Series("escalated", [0.1, 0.5], "bad")],
-        title="Outcomes", fmt=as_percent, top=1.0,
-    )  # fmt: skip
+        title="Outcomes",
+        fmt=as_percent,
+        top=1.0,
+    )
     assert len(bars(svg)) == 3 and "90%" in svg and "50%" in svg
 
 
 def test_line_chart_draws_each_series() -> None:
     labels = [f"d{i}" for i in range(30)]
-    svg = line_chart(labels, [Series("sessions", list(range(30))), Series("esc", [1] * 30, "bad")],
-                     title="Trend")  # fmt: skip
+    svg = line_chart(
+        labels, [Series("sessions", list(range(30))), Series("esc", [1] * 30, "bad")], title="Trend"
+    )
     root = ET.fromstring(svg)
     assert len([p for p in root.iter(f"{SVG}path")]) == 2
     assert len(list(root.iter(f"{SVG}circle"))) == 60

@@ -34,8 +34,10 @@ def test_every_demo_flow_draws_every_node_and_link() -> None:
         drawn = nodes_of(svg)
         assert set(drawn) == {tree["id"], *(c["id"] for c in tree["children"])}
         links = svg.count('<path class="fd-link')
-        expected = sum(len(n.get("options") or []) + bool(n.get("next_node_id"))
-                       for n in [tree, *tree["children"]])  # fmt: skip
+        expected = sum(
+            len(n.get("options") or []) + bool(n.get("next_node_id"))
+            for n in [tree, *tree["children"]]
+        )
         assert links == expected, flow["key"]
         assert "fd-link-back" not in svg and "fd-has-problem" not in svg
 
@@ -115,16 +117,25 @@ def test_empty_and_non_trees() -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
     max_leaves=20,
-)  # fmt: skip
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.dictionaries(
-    st.sampled_from(["id", "type", "title", "options", "next_node_id", "question"]), _json,
-    max_size=6), max_size=6), st.sampled_from(["n0", "n1", "x", ""]))  # fmt: skip
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["id", "type", "title", "options", "next_node_id", "question"]),
+            _json,
+            max_size=6,
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["n0", "n1", "x", ""]),
+)
 def test_any_shape_draws_well_formed_svg(children: list[dict[str, Any]], target: str) -> None:
     tree: dict[str, Any] = {
         "id": "n0",
@@ -143,9 +154,10 @@ def _label_rects(svg: str) -> list[tuple[float, float, float, float]]:
     root = parse(svg)
     return [
         tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))  # type: ignore[misc]
-        for g in root.iter(f"{SVG}g") if "fd-label" in (g.get("class") or "")
+        for g in root.iter(f"{SVG}g")
+        if "fd-label" in (g.get("class") or "")
         for rect in g.iter(f"{SVG}rect")
-    ]  # fmt: skip
+    ]
 
 
 def _hit(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -155,17 +167,30 @@ def _hit(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 def crowded_tree() -> dict[str, Any]:
     """A question whose five answers all lead to one shared node and to each other's
     neighbours: the labels of one fan compete for the same room."""
-    answers = ["Can't tell", "Manufacturer's Type 3 driver", "Windows v4 / class driver",
-               "Both drivers are installed side by side", "No driver at all"]  # fmt: skip
+    answers = [
+        "Can't tell",
+        "Manufacturer's Type 3 driver",
+        "Windows v4 / class driver",
+        "Both drivers are installed side by side",
+        "No driver at all",
+    ]
     children: list[dict[str, Any]] = [
         {"id": f"a{i}", "type": "action", "title": f"Step {i}", "next_node_id": "end"}
         for i in range(len(answers))
     ]
     children.append({"id": "end", "type": "solution", "title": "Done"})
-    options = [{"label": text, "next_node_id": f"a{i}" if i else "end", "session_count": i + 1}
-               for i, text in enumerate(answers)]  # fmt: skip
-    return {"id": "q", "type": "decision", "title": "Which driver?", "question": "Which?",
-            "options": options, "children": children}  # fmt: skip
+    options = [
+        {"label": text, "next_node_id": f"a{i}" if i else "end", "session_count": i + 1}
+        for i, text in enumerate(answers)
+    ]
+    return {
+        "id": "q",
+        "type": "decision",
+        "title": "Which driver?",
+        "question": "Which?",
+        "options": options,
+        "children": children,
+    }
 
 
 def test_labels_never_overlap_nodes_or_each_other_and_stay_in_view() -> None:

@@ -43,13 +43,15 @@ async def test_verify_and_owner_forms(web: WebWorld, db: AsyncSession) -> None:
 
     engineer_page = (await web.engineer.client.get(url)).text
     assert 'id="verify-flow"' not in engineer_page and "(overdue)" in engineer_page
-    refused = await web.engineer.client.post(f"{url}/verify",
-                                             data={"csrf_token": web.engineer.csrf})  # fmt: skip
+    refused = await web.engineer.client.post(
+        f"{url}/verify", data={"csrf_token": web.engineer.csrf}
+    )
     assert refused.status_code == 403
     owner_page = (await web.team_admin.client.get(url)).text
     assert 'id="verify-flow"' in owner_page and 'name="owner_id"' not in owner_page
-    done = await web.team_admin.client.post(f"{url}/verify",
-                                            data={"csrf_token": web.team_admin.csrf})  # fmt: skip
+    done = await web.team_admin.client.post(
+        f"{url}/verify", data={"csrf_token": web.team_admin.csrf}
+    )
     assert done.status_code == 303
     after = (await web.team_admin.client.get(done.headers["location"])).text
     assert "Verified; next review by" in after and "(overdue)" not in after

@@ -67,9 +67,13 @@ async def test_sign_in_errors_and_safe_redirects(web: WebWorld, anon: httpx.Asyn
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     away = await anon.post(
         "/login",
-        data={"email": web.engineer.user.email, "password": "correct-horse",
-              "csrf_token": token, "next": "//evil.example/x"},
-    )  # fmt: skip
+        data={
+            "email": web.engineer.user.email,
+            "password": "correct-horse",
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+    )
     assert away.status_code == 303 and away.headers["location"] == "/"
 
 
@@ -77,18 +81,27 @@ async def test_another_accounts_objects_are_not_found(web: WebWorld, db: AsyncSe
     seeded = await seed(db, web.account)
     outsider = web.outsider.client
     for url in (
-        f"/review/{seeded.new_flow.id}", f"/review/{seeded.new_flow.id}/edit",
-        f"/flows/{seeded.flow.id}", f"/flows/{seeded.flow.id}/edit",
-        f"/flows/{seeded.flow.id}/export.json", f"/sessions/{seeded.session.id}",
-    ):  # fmt: skip
+        f"/review/{seeded.new_flow.id}",
+        f"/review/{seeded.new_flow.id}/edit",
+        f"/flows/{seeded.flow.id}",
+        f"/flows/{seeded.flow.id}/edit",
+        f"/flows/{seeded.flow.id}/export.json",
+        f"/sessions/{seeded.session.id}",
+    ):
         response = await outsider.get(url)
         assert response.status_code == 404, url
         assert not [s for s in seeded.secrets if s in response.text and s not in url], url
     for url in (
-        "/review", "/review?status=all", f"/review?proposal={seeded.new_flow.id}", "/flows",
-        "/sessions", f"/sessions?ids={seeded.session.id}", "/notifications", "/analytics",
+        "/review",
+        "/review?status=all",
+        f"/review?proposal={seeded.new_flow.id}",
+        "/flows",
+        "/sessions",
+        f"/sessions?ids={seeded.session.id}",
+        "/notifications",
+        "/analytics",
         "/start?q=printer+offline+label",
-    ):  # fmt: skip
+    ):
         response = await outsider.get(url)
         leaked = [s for s in seeded.secrets if s in response.text and s not in url]
         assert response.status_code in (200, 404) and not leaked, (url, leaked)
@@ -146,12 +159,20 @@ async def test_flow_pages_show_successes_over_uses_and_label_the_trend(
     flow = await create_flow(db, web.account, key="printer-offline", name="Printer offline")
     flow.success_rate = 0.41  # the reinforcement moving average
     for status in ["resolved"] * 10:
-        db.add(Session(
-            account_id=web.account.id, problem_summary="Printer offline", status=status,
-            confidence_tier="high", confidence_score=0.9, matched_flow_id=flow.id,
-            created_at=utcnow(), resolved_at=utcnow(), analysis_status="completed",
-            analysis_attempts=0,
-        ))  # fmt: skip
+        db.add(
+            Session(
+                account_id=web.account.id,
+                problem_summary="Printer offline",
+                status=status,
+                confidence_tier="high",
+                confidence_score=0.9,
+                matched_flow_id=flow.id,
+                created_at=utcnow(),
+                resolved_at=utcnow(),
+                analysis_status="completed",
+                analysis_attempts=0,
+            )
+        )
     await db.commit()
     library = (await web.engineer.client.get("/flows")).text
     assert "100% of 10 sessions" in library and "41%" not in library

@@ -26,9 +26,14 @@ async def test_enhancement_detail_counts_agree_with_the_tree(
         merged = fold_session_into_flow(merged, jammed(sid))
     diff = diff_between(flow.tree_structure, merged)
     proposal = await create_proposal(
-        db, web.account, proposal_type="enhancement", target=flow, diff=diff,
-        merged_tree=merged, sessions=3,
-    )  # fmt: skip
+        db,
+        web.account,
+        proposal_type="enhancement",
+        target=flow,
+        diff=diff,
+        merged_tree=merged,
+        sessions=3,
+    )
     described = describe_addition(compare_trees(flow.tree_structure, merged))
     proposal.description = described
     proposal.proposed_diff = {**diff, "diff_description": described}

@@ -37,22 +37,38 @@ async def create_user(body: UserCreate, principal: Admin, db: DB) -> UserRead:
         await service.get_team(db, account=principal.account, slug=body.team) if body.team else None
     )
     user = await service.create_user(
-        db, account=principal.account, email=body.email, role=body.role, password=body.password,
-        name=body.name, team=team,
-    )  # fmt: skip
+        db,
+        account=principal.account,
+        email=body.email,
+        role=body.role,
+        password=body.password,
+        name=body.name,
+        team=team,
+    )
     await db.commit()
     return UserRead.model_validate(user)
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, summary="Change a user (admin)")
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, principal: Admin, db: DB, request: Request,
-    response: Response, settings: AppSettings,
-) -> UserRead:  # fmt: skip
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    principal: Admin,
+    db: DB,
+    request: Request,
+    response: Response,
+    settings: AppSettings,
+) -> UserRead:
     user = await service.update_user(
-        db, account=principal.account, user_id=user_id, acting=principal.user,
-        role=body.role, password=body.password, name=body.name, is_active=body.is_active,
-    )  # fmt: skip
+        db,
+        account=principal.account,
+        user_id=user_id,
+        acting=principal.user,
+        role=body.role,
+        password=body.password,
+        name=body.name,
+        is_active=body.is_active,
+    )
     await db.commit()
     if body.password is not None and user.id == principal.user.id and principal.via == "cookie":
         # A new password ends every sign-in, this one included: give this one a fresh cookie.
@@ -114,9 +130,11 @@ async def put_settings(
     body: AccountSettingsUpdate, principal: Admin, db: DB, settings: AppSettings
 ) -> AccountSettingsRead:
     result = await service.update_settings(
-        db, account=principal.account, webhook_url=body.webhook_url or None,
+        db,
+        account=principal.account,
+        webhook_url=body.webhook_url or None,
         webhook_format=body.webhook_format,
         allow_http_loopback=settings.webhook_allow_http_loopback,
-    )  # fmt: skip
+    )
     await db.commit()
     return AccountSettingsRead.model_validate(result)

@@ -79,7 +79,8 @@ class AccountSettingsUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     webhook_url: str | None = Field(
-        default=None, max_length=2000,
+        default=None,
+        max_length=2000,
         description="A public https:// address (Slack or Teams incoming webhook)",
-    )  # fmt: skip
+    )
     webhook_format: Literal["slack", "teams"] = "slack"

@@ -226,13 +226,20 @@ def account_settings(account: Account) -> dict[str, str | None]:
 
 
 async def update_settings(
-    db: AsyncSession, *, account: Account, webhook_url: str | None, webhook_format: str,
+    db: AsyncSession,
+    *,
+    account: Account,
+    webhook_url: str | None,
+    webhook_format: str,
     allow_http_loopback: bool = False,
-) -> dict[str, str | None]:  # fmt: skip
+) -> dict[str, str | None]:
     if webhook_url:
         webhook_url = await check_webhook_url(webhook_url, allow_http_loopback=allow_http_loopback)
-    account.settings = {**(account.settings or {}), "webhook_url": webhook_url,
-                        "webhook_format": webhook_format}  # fmt: skip
+    account.settings = {
+        **(account.settings or {}),
+        "webhook_url": webhook_url,
+        "webhook_format": webhook_format,
+    }
     await db.flush()
     return account_settings(account)
 

@@ -15,9 +15,11 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 
 @router.get(
-    "/dashboard", response_model=Dashboard, dependencies=[Depends(read_limit)],
+    "/dashboard",
+    response_model=Dashboard,
+    dependencies=[Depends(read_limit)],
     summary="Confidence tiers, PSA and flywheel figures, top flows and trends over a period",
-)  # fmt: skip
+)
 async def get_dashboard(
     principal: CurrentPrincipal,
     db: DB,

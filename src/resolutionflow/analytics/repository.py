@@ -80,8 +80,11 @@ async def resolve_times_by_tier(
     db: AsyncSession, account_id: uuid.UUID, since: datetime
 ) -> dict[Hashable, tuple[float, float]]:
     minutes = minutes_between(db, Session.resolved_at, Session.created_at)
-    where = [*_period(account_id, since), Session.status == "resolved",
-             Session.resolved_at.is_not(None)]  # fmt: skip
+    where = [
+        *_period(account_id, since),
+        Session.status == "resolved",
+        Session.resolved_at.is_not(None),
+    ]
     return await mean_median(db, minutes, where, Session.confidence_tier)
 
 
@@ -101,8 +104,12 @@ async def psa_resolution_times(
     db: AsyncSession, account_id: uuid.UUID, since: datetime
 ) -> tuple[float, float] | None:
     minutes = minutes_between(db, Session.resolved_at, Session.created_at)
-    where = [*_period(account_id, since), Session.psa_ticket_id.is_not(None),
-             Session.status == "resolved", Session.resolved_at.is_not(None)]  # fmt: skip
+    where = [
+        *_period(account_id, since),
+        Session.psa_ticket_id.is_not(None),
+        Session.status == "resolved",
+        Session.resolved_at.is_not(None),
+    ]
     return (await mean_median(db, minutes, where)).get(None)
 
 

@@ -64,9 +64,9 @@ def _minutes(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-async def _tiers(db: AsyncSession, account_id: uuid.UUID, since: datetime) -> tuple[
-    list[TierStats], dict[str, int]
-]:  # fmt: skip
+async def _tiers(
+    db: AsyncSession, account_id: uuid.UUID, since: datetime
+) -> tuple[list[TierStats], dict[str, int]]:
     counts = await repo.tier_status_counts(db, account_id, since)
     times = await repo.resolve_times_by_tier(db, account_id, since)
     by_status: Counter[str] = Counter()
@@ -79,12 +79,18 @@ async def _tiers(db: AsyncSession, account_id: uuid.UUID, since: datetime) -> tu
         total = sum(statuses.values())
         escalated = sum(statuses[s] for s in repo.ESCALATED)
         mean, median = times.get(tier, (None, None))
-        tiers.append(TierStats(
-            tier=tier, sessions=total, resolved=statuses["resolved"], escalated=escalated,
-            resolution_rate=rate(statuses["resolved"], total),
-            escalation_rate=rate(escalated, total),
-            mean_minutes_to_resolve=_minutes(mean), median_minutes_to_resolve=_minutes(median),
-        ))  # fmt: skip
+        tiers.append(
+            TierStats(
+                tier=tier,
+                sessions=total,
+                resolved=statuses["resolved"],
+                escalated=escalated,
+                resolution_rate=rate(statuses["resolved"], total),
+                escalation_rate=rate(escalated, total),
+                mean_minutes_to_resolve=_minutes(mean),
+                median_minutes_to_resolve=_minutes(median),
+            )
+        )
     return tiers, dict(sorted(by_status.items()))
 
 
@@ -97,13 +103,16 @@ async def _psa(db: AsyncSession, account_id: uuid.UUID, since: datetime) -> PsaS
     failed_resolved, eventual = await repo.psa_action_outcomes(db, account_id, since)
     first_time = resolved - failed_resolved
     return PsaStats(
-        sessions_with_ticket=sessions, resolved=resolved, escalated=escalated,
+        sessions_with_ticket=sessions,
+        resolved=resolved,
+        escalated=escalated,
         mean_minutes_to_resolution=_minutes(times[0]),
         median_minutes_to_resolution=_minutes(times[1]),
         time_logged_minutes=sum(m for _, _, m in counts),
-        first_time_fixes=first_time, first_time_fix_rate=rate(first_time, resolved),
+        first_time_fixes=first_time,
+        first_time_fix_rate=rate(first_time, resolved),
         eventual_successes=eventual,
-    )  # fmt: skip
+    )
 
 
 async def _flywheel(db: AsyncSession, account_id: uuid.UUID, since: datetime) -> FlywheelStats:
@@ -116,10 +125,17 @@ async def _flywheel(db: AsyncSession, account_id: uuid.UUID, since: datetime) ->
     accepted = by_status["approved"] + by_status["modified"]
     review = await repo.review_hours(db, account_id, since)
     uses = [
-        FlowUse(flow_id=fid, name=name, uses=n, resolved=r, escalated=e,
-                success_rate=Success(r, r + e).rate, success_text=Success(r, r + e).text)
+        FlowUse(
+            flow_id=fid,
+            name=name,
+            uses=n,
+            resolved=r,
+            escalated=e,
+            success_rate=Success(r, r + e).rate,
+            success_text=Success(r, r + e).text,
+        )
         for fid, name, n, r, e in await repo.flow_uses(db, account_id, since)
-    ]  # fmt: skip
+    ]
     by_success = [u for u in uses if u.resolved + u.escalated >= MIN_FLOW_OUTCOMES]
     return FlywheelStats(
         proposals=sum(by_type.values()),
@@ -145,8 +161,11 @@ def trends(
     day = first
     while day <= last:
         created, resolved, escalated = days.get(day, (0, 0, 0))
-        daily.append(TrendPoint(period=day.isoformat(), created=created, resolved=resolved,
-                                escalated=escalated))  # fmt: skip
+        daily.append(
+            TrendPoint(
+                period=day.isoformat(), created=created, resolved=resolved, escalated=escalated
+            )
+        )
         year, week, _ = day.isocalendar()
         sums = weekly.setdefault(f"{year}-W{week:02d}", [0, 0, 0])
         sums[0] += created
@@ -183,11 +202,17 @@ async def dashboard(
     tiers, by_status = await _tiers(db, account.id, since)
     daily, weekly = trends(await repo.daily_counts(db, account.id, since), since.date(), now.date())
     board = Dashboard(
-        generated_at=now, period_days=period_days, since=since,  # type: ignore[arg-type]
-        sessions=sum(by_status.values()), by_status=by_status, tiers=tiers,
-        psa=await _psa(db, account.id, since), flywheel=await _flywheel(db, account.id, since),
-        daily=daily, weekly=weekly,
-    )  # fmt: skip
+        generated_at=now,
+        period_days=period_days,  # type: ignore[arg-type]  # checked by the API as PeriodDays
+        since=since,
+        sessions=sum(by_status.values()),
+        by_status=by_status,
+        tiers=tiers,
+        psa=await _psa(db, account.id, since),
+        flywheel=await _flywheel(db, account.id, since),
+        daily=daily,
+        weekly=weekly,
+    )
     if cacheable:
         reports.put(key, board, settings.gaps_cache_seconds)
     return board

@@ -102,13 +102,22 @@ def create_user(
             acc = await service.get_account(db, slug=account)
             team_obj = await service.get_team(db, account=acc, slug=team) if team else None
             user = await service.create_user(
-                db, account=acc, email=email, role=role, password=password, name=name,
+                db,
+                account=acc,
+                email=email,
+                role=role,
+                password=password,
+                name=name,
                 team=team_obj,
-            )  # fmt: skip
+            )
             return {
-                "id": str(user.id), "email": user.email, "role": user.role, "name": user.name,
-                "account": acc.slug, "team": team_obj.slug if team_obj else None,
-            }  # fmt: skip
+                "id": str(user.id),
+                "email": user.email,
+                "role": user.role,
+                "name": user.name,
+                "account": acc.slug,
+                "team": team_obj.slug if team_obj else None,
+            }
 
     result = run(work)
     if json_out:

@@ -62,8 +62,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise  # usage errors (a bad option value) are click's to report, with exit 2
         except ResolutionFlowError as exc:
             lines = [exc.message] + [f"  {p}" for p in exc.problems]
-            err_console.print("[bold red]error:[/] " + "\n".join(lines), highlight=False,
-                              soft_wrap=True)  # fmt: skip
+            err_console.print(
+                "[bold red]error:[/] " + "\n".join(lines), highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2 if exc.status_code == 422 else 1) from None
         except SchemaNotReady as exc:
             fail(str(exc))

@@ -150,9 +150,14 @@ def import_sessions(
     async def work() -> importer.ImportSummary:
         await ensure_schema()
         progress = Progress(
-            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TimeRemainingColumn(), console=err_console, disable=not show_progress,
-        )  # fmt: skip
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            disable=not show_progress,
+        )
         task = progress.add_task("import", total=None)
 
         def step(done: int, total: int) -> None:
@@ -258,12 +263,12 @@ def _session_row(s: Any) -> dict[str, Any]:
         "problem_summary": s.problem_summary,
         # Why the analysis is where it is (a budget wait, a retry, a failure) and when a
         # parked or retrying session is next picked up.
-        "analysis_note": analysis_note(
-            s.analysis_status, s.analysis_error, s.analysis_not_before
-        ) or None,
+        "analysis_note": analysis_note(s.analysis_status, s.analysis_error, s.analysis_not_before)
+        or None,
         "resumes_at": s.analysis_not_before
-        if s.analysis_status in ("waiting", "pending") else None,
-    }  # fmt: skip
+        if s.analysis_status in ("waiting", "pending")
+        else None,
+    }
 
 
 @sessions_app.command("list")
@@ -303,8 +308,16 @@ def list_sessions(
         analysis = r["analysis_status"] or ""
         if r["analysis_note"]:
             analysis += f" ({r['analysis_note']})"
-        lines.append([r["id"], r["external_id"] or "", r["status"], r["problem_domain"] or "",
-                      analysis, r["problem_summary"]])  # fmt: skip
+        lines.append(
+            [
+                r["id"],
+                r["external_id"] or "",
+                r["status"],
+                r["problem_domain"] or "",
+                analysis,
+                r["problem_summary"],
+            ]
+        )
     print_rows(["id", "external id", "status", "domain", "analysis", "summary"], lines, cap=70)
     waiting = sum(1 for r in rows if r["analysis_status"] == "waiting")
     if waiting:
@@ -347,11 +360,14 @@ def show_session(
                 "analysis_error": found.analysis_error,
                 "proposal_id": str(found.proposal_id) if found.proposal_id else None,
                 "steps": [
-                    {"step_order": st.step_order, "step_type": st.step_type,
-                     "text": (st.content or {}).get("text")}
+                    {
+                        "step_order": st.step_order,
+                        "step_type": st.step_type,
+                        "text": (st.content or {}).get("text"),
+                    }
                     for st in steps
                 ],
-            }  # fmt: skip
+            }
             return row
 
     row = run(work)
@@ -359,11 +375,18 @@ def show_session(
         print_json(row)
         return
     console.print(f"[bold]{row['problem_summary']}[/]", highlight=False)
-    for label, key in (("id", "id"), ("external id", "external_id"), ("status", "status"),
-                       ("domain", "problem_domain"), ("tier", "confidence_tier"),
-                       ("resolution", "resolution_summary"), ("escalation", "escalation_reason"),
-                       ("analysis", "analysis_status"), ("why", "analysis_note"),
-                       ("proposal", "proposal_id")):  # fmt: skip
+    for label, key in (
+        ("id", "id"),
+        ("external id", "external_id"),
+        ("status", "status"),
+        ("domain", "problem_domain"),
+        ("tier", "confidence_tier"),
+        ("resolution", "resolution_summary"),
+        ("escalation", "escalation_reason"),
+        ("analysis", "analysis_status"),
+        ("why", "analysis_note"),
+        ("proposal", "proposal_id"),
+    ):
         if row.get(key):
             console.print(f"{label:>12}: {row[key]}", highlight=False, soft_wrap=True)
     if row["analysis_status"] == "waiting":

@@ -41,8 +41,9 @@ def validate(
         print_json([p.as_dict() for p in problems])
     elif problems:
         for problem in problems:
-            err_console.print(f"node {problem.location}: {problem.message}", highlight=False,
-                              soft_wrap=True)  # fmt: skip
+            err_console.print(
+                f"node {problem.location}: {problem.message}", highlight=False, soft_wrap=True
+            )
         err_console.print(f"{file}: {len(problems)} problem(s)")
     else:
         console.print(f"{file}: valid")
@@ -97,16 +98,33 @@ def stats(
         highlight=False,
     )
     table = Table(title="Nodes")
-    for column in ("node", "type", "reached", "success", "ended resolved", "ended escalated",
-                   "ended abandoned", "free text", "median time", "options"):  # fmt: skip
+    for column in (
+        "node",
+        "type",
+        "reached",
+        "success",
+        "ended resolved",
+        "ended escalated",
+        "ended abandoned",
+        "free text",
+        "median time",
+        "options",
+    ):
         table.add_column(column)
     for n in figures.nodes:
         options = "; ".join(f"{x.label}: {x.count} ({x.share:.0%})" for x in n.options)
         table.add_row(
-            n.node_id, n.type, f"{n.reached:,}", _rate(n.reached_outcomes.success_rate),
-            f"{n.ended.resolved:,}", f"{n.ended.escalated:,}", f"{n.ended.abandoned:,}",
-            _rate(n.free_text_rate), _seconds(n.median_seconds), options or "-",
-        )  # fmt: skip
+            n.node_id,
+            n.type,
+            f"{n.reached:,}",
+            _rate(n.reached_outcomes.success_rate),
+            f"{n.ended.resolved:,}",
+            f"{n.ended.escalated:,}",
+            f"{n.ended.abandoned:,}",
+            _rate(n.free_text_rate),
+            _seconds(n.median_seconds),
+            options or "-",
+        )
     console.print(table)
     if figures.paths:
         paths = Table(title="Paths, most sessions first")
@@ -114,10 +132,13 @@ def stats(
             paths.add_column(column)
         for p in figures.paths:
             paths.add_row(
-                " > ".join(p.nodes), f"{p.sessions:,}", f"{p.outcomes.resolved:,}",
-                f"{p.outcomes.escalated:,}", f"{p.outcomes.abandoned:,}",
+                " > ".join(p.nodes),
+                f"{p.sessions:,}",
+                f"{p.outcomes.resolved:,}",
+                f"{p.outcomes.escalated:,}",
+                f"{p.outcomes.abandoned:,}",
                 _rate(p.outcomes.success_rate),
-            )  # fmt: skip
+            )
         console.print(paths)
 
 

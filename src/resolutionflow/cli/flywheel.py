@@ -61,8 +61,13 @@ def worker(
         backfill = one_off_budget is not None
         stats = run(lambda: _drain(settings, quiet=json_out, backfill=backfill))
         if json_out:
-            print_json({"processed": stats.processed, "outcomes": stats.outcomes,
-                        "seconds": round(stats.seconds, 3)})  # fmt: skip
+            print_json(
+                {
+                    "processed": stats.processed,
+                    "outcomes": stats.outcomes,
+                    "seconds": round(stats.seconds, 3),
+                }
+            )
         else:
             parts = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items())) or "nothing"
             console.print(f"drained {stats.processed} session(s) in {stats.seconds:.1f}s: {parts}")
@@ -96,8 +101,13 @@ async def _drain_queue(settings: Any, *, quiet: bool, backfill: bool = False) ->
     worker = Worker(settings)
     if quiet:
         return await worker.drain(wait_for_others=True)
-    columns = (TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[last]}"))  # fmt: skip
+    columns = (
+        TextColumn("analysing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("drain", total=total or None, last="")
 
@@ -187,9 +197,19 @@ def list_proposals(
         return
     print_rows(
         ["id", "type", "status", "sessions", "score", "domain", "title"],
-        [[r["id"], r["proposal_type"], r["status"], str(r["supporting_session_count"]),
-          f"{r['confidence_score']:.2f}", r["problem_domain"] or "", r["title"]] for r in rows],
-    )  # fmt: skip
+        [
+            [
+                r["id"],
+                r["proposal_type"],
+                r["status"],
+                str(r["supporting_session_count"]),
+                f"{r['confidence_score']:.2f}",
+                r["problem_domain"] or "",
+                r["title"],
+            ]
+            for r in rows
+        ],
+    )
 
 
 def _node_lines(tree: dict[str, Any] | None) -> list[str]:
@@ -230,12 +250,17 @@ def show_proposal(
 def _print_detail(d: Any) -> None:
     console.print(f"[bold]{d.title}[/]", highlight=False)
     for label, value in (
-        ("id", d.id), ("type", d.proposal_type), ("status", d.status),
-        ("domain", d.problem_domain), ("confidence", f"{d.confidence_score:.2f}"),
-        ("sessions", d.supporting_session_count), ("description", d.description),
-        ("reviewer note", d.reviewer_notes), ("published flow", d.published_flow_id),
+        ("id", d.id),
+        ("type", d.proposal_type),
+        ("status", d.status),
+        ("domain", d.problem_domain),
+        ("confidence", f"{d.confidence_score:.2f}"),
+        ("sessions", d.supporting_session_count),
+        ("description", d.description),
+        ("reviewer note", d.reviewer_notes),
+        ("published flow", d.published_flow_id),
         ("conflict", d.conflict),
-    ):  # fmt: skip
+    ):
         if value not in (None, ""):
             console.print(f"{label:>15}: {value}", highlight=False, soft_wrap=True)
     tree = d.flow if d.proposal_type == "new_flow" else d.after
@@ -248,14 +273,20 @@ def _print_detail(d: Any) -> None:
         console.print(
             f"[yellow]risk[/] {r.get('level', '')} node {r.get('node_id')}: "
             f"{r.get('command', '')} {r.get('message', '')}",
-            highlight=False, soft_wrap=True,
-        )  # fmt: skip
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _decide(
-    action: str, proposal_id: str, account: str, reviewer_email: str | None, note: str | None,
-    acknowledge_risks: bool, json_out: bool,
-) -> None:  # fmt: skip
+    action: str,
+    proposal_id: str,
+    account: str,
+    reviewer_email: str | None,
+    note: str | None,
+    acknowledge_risks: bool,
+    json_out: bool,
+) -> None:
     from resolutionflow.accounts import service as accounts_service
     from resolutionflow.models.account import REVIEWER_ROLES
     from resolutionflow.review.schemas import ReviewIn
@@ -304,10 +335,12 @@ async def _reviewer(db: Any, acc: Any, email: str | None, accounts: Any, roles: 
 
 
 _AS = typer.Option(
-    None, "--as", metavar="EMAIL",
+    None,
+    "--as",
+    metavar="EMAIL",
     help="Who decides (an admin or team admin of the account). Default: the account's first "
     "admin. The decision is recorded under this user.",
-)  # fmt: skip
+)
 _ACCOUNT = typer.Option(..., "--account", help="Account slug.")
 _JSON = typer.Option(False, "--json", help="Print the proposal after the decision as JSON.")
 

@@ -65,24 +65,47 @@ def gaps(
         table.add_column(column)
     for gap in report.gaps:
         table.add_row(
-            f"[{_SEVERITY_STYLE.get(gap.severity, '')}]{gap.severity}[/]", gap.gap_type,
-            gap.domain or "-", f"{gap.title}\n{gap.description}",
-            _short_evidence(gap.evidence), gap.suggested_action,
-        )  # fmt: skip
+            f"[{_SEVERITY_STYLE.get(gap.severity, '')}]{gap.severity}[/]",
+            gap.gap_type,
+            gap.domain or "-",
+            f"{gap.title}\n{gap.description}",
+            _short_evidence(gap.evidence),
+            gap.suggested_action,
+        )
     console.print(table)
 
 
 def _dashboard_tables(board: Dashboard) -> list[Table]:
-    tiers = Table(title=f"Confidence tiers, last {board.period_days} days ({board.sessions:,} "
-                  "sessions)")  # fmt: skip
-    for column in ("tier", "sessions", "resolved", "escalated", "resolution rate",
-                   "escalation rate", "mean min", "median min"):  # fmt: skip
+    tiers = Table(
+        title=f"Confidence tiers, last {board.period_days} days ({board.sessions:,} sessions)"
+    )
+    for column in (
+        "tier",
+        "sessions",
+        "resolved",
+        "escalated",
+        "resolution rate",
+        "escalation rate",
+        "mean min",
+        "median min",
+    ):
         tiers.add_column(column, justify="right")
     for t in board.tiers:
-        tiers.add_row(t.tier, *(_num(v) for v in (
-            t.sessions, t.resolved, t.escalated, t.resolution_rate, t.escalation_rate,
-            t.mean_minutes_to_resolve, t.median_minutes_to_resolve,
-        )))  # fmt: skip
+        tiers.add_row(
+            t.tier,
+            *(
+                _num(v)
+                for v in (
+                    t.sessions,
+                    t.resolved,
+                    t.escalated,
+                    t.resolution_rate,
+                    t.escalation_rate,
+                    t.mean_minutes_to_resolve,
+                    t.median_minutes_to_resolve,
+                )
+            ),
+        )
     psa = Table(title="PSA tickets")
     psa.add_column("figure")
     psa.add_column("value", justify="right")
@@ -93,19 +116,20 @@ def _dashboard_tables(board: Dashboard) -> list[Table]:
     fly.add_column("value", justify="right")
     f = board.flywheel
     for name, value in (
-        ("proposals", f.proposals), ("acceptance rate", f.acceptance_rate),
+        ("proposals", f.proposals),
+        ("acceptance rate", f.acceptance_rate),
         ("median hours to review", f.median_hours_to_review),
-        ("flows published", f.flows_published), ("reinforcements", f.reinforcements),
+        ("flows published", f.flows_published),
+        ("reinforcements", f.reinforcements),
         *((f"type {k}", v) for k, v in f.by_type.items()),
         *((f"status {k}", v) for k, v in f.by_status.items()),
-    ):  # fmt: skip
+    ):
         fly.add_row(name, _num(value))
     flows = Table(title="Top flows by use")
     for column in ("flow", "uses", "resolved", "escalated", "success rate"):
         flows.add_column(column, justify="left" if column == "flow" else "right")
     for u in f.top_flows_by_use:
-        flows.add_row(u.name, *(_num(v) for v in (u.uses, u.resolved, u.escalated,
-                                                 u.success_rate)))  # fmt: skip
+        flows.add_row(u.name, *(_num(v) for v in (u.uses, u.resolved, u.escalated, u.success_rate)))
     weekly = Table(title="Sessions per ISO week of creation")
     for column in ("week", "created", "resolved", "escalated"):
         weekly.add_column(column, justify="right")

@@ -81,8 +81,9 @@ def script(
     for risk in result["risks"]:
         err_console.print(
             f"[yellow]risk[/] line {risk.get('line')}: {risk.get('message')}",
-            highlight=False, soft_wrap=True,
-        )  # fmt: skip
+            highlight=False,
+            soft_wrap=True,
+        )
     for s in result["suggestions"] if not result["script"] else []:
         err_console.print(f"  closest: {s.get('id')} — {s.get('title')}", highlight=False)
     if not result["script"]:

@@ -34,19 +34,29 @@ _USERS: list[tuple[str, str, str, str | None]] = [
 ]
 # How many sessions that follow each flow exactly, by flow key.
 _EXACT_COUNTS = {
-    "printer-offline": 5, "m365-sign-in-loop": 5, "vpn-wont-connect": 4,
-    "ad-account-lockout": 4, "slow-pc": 4, "backup-job-failure": 3, "wifi-drops": 3,
-    "shared-mailbox-missing": 3, "mapped-drive-missing": 3, "monitor-no-signal": 2,
-}  # fmt: skip
+    "printer-offline": 5,
+    "m365-sign-in-loop": 5,
+    "vpn-wont-connect": 4,
+    "ad-account-lockout": 4,
+    "slow-pc": 4,
+    "backup-job-failure": 3,
+    "wifi-drops": 3,
+    "shared-mailbox-missing": 3,
+    "mapped-drive-missing": 3,
+    "monitor-no-signal": 2,
+}
 # Sessions that follow a flow at the analysis thresholds themselves (score exactly 0.5 and 0.8).
 _EDGE_SCORES = [("ad-account-lockout", 0.5, "low"), ("mapped-drive-missing", 0.8, "medium")]
 # Domains the projects team usually takes.
 _PROJECT_DOMAINS = {"backup", "virtualization", "cloud", "security"}
 # Minutes spent, by kind of session.
 _MINUTES = {
-    "exact": (8, 45), "diverged": (20, 90), "unmatched": (25, 150),
-    "escalated": (30, 180), "abandoned": (5, 30),
-}  # fmt: skip
+    "exact": (8, 45),
+    "diverged": (20, 90),
+    "unmatched": (25, 150),
+    "escalated": (30, 180),
+    "abandoned": (5, 30),
+}
 _OK_DETAILS = ["Done, confirmed with the user", "Completed without errors"]
 _FAIL_DETAILS = ["No change, same symptom afterwards", "Made no difference"]
 

@@ -65,16 +65,28 @@ class FakeOpenAI:
             await asyncio.sleep(self.delay)
         text = self.builder.answer(system, rest)
         prompt_text = system + "".join(str(m.get("content")) for m in rest)
-        await self._reply(send, 200, {
-            "id": f"chatcmpl-{self.requests}", "object": "chat.completion",
-            "created": int(time.time()),
-            "model": request.get("model", "fake"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": estimate_tokens(prompt_text),
-                      "completion_tokens": estimate_tokens(text),
-                      "total_tokens": estimate_tokens(prompt_text) + estimate_tokens(text)},
-        })  # fmt: skip
+        await self._reply(
+            send,
+            200,
+            {
+                "id": f"chatcmpl-{self.requests}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": request.get("model", "fake"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": text},
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": estimate_tokens(prompt_text),
+                    "completion_tokens": estimate_tokens(text),
+                    "total_tokens": estimate_tokens(prompt_text) + estimate_tokens(text),
+                },
+            },
+        )
 
     @staticmethod
     async def _reply(send: Send, status: int, payload: dict[str, Any]) -> None:
@@ -99,8 +111,14 @@ class ThreadedServer:
     def __init__(self, app: FakeOpenAI, port: int | None = None) -> None:
         self.app = app
         self.port = port or free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
-                                lifespan="on", access_log=False)  # fmt: skip
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="error",
+            lifespan="on",
+            access_log=False,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

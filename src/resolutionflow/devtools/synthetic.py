@@ -40,9 +40,12 @@ VARIANTS = (
     " (urgent)",
 )
 FREE_TEXT = (
-    "It shows a different error", "Something else entirely", "The option I need is missing",
-    "Works on another device", "Only happens on Wi-Fi",
-)  # fmt: skip
+    "It shows a different error",
+    "Something else entirely",
+    "The option I need is missing",
+    "Works on another device",
+    "Only happens on Wi-Fi",
+)
 
 
 def _walk(
@@ -85,19 +88,30 @@ def _followed_steps(
             if asked == diverge_at:
                 step["free_text_input"] = rng.choice(FREE_TEXT)
                 steps.append(step)
-                steps.append({"step_type": "action", "content": {"text": "Tried a workaround"},
-                              "action_result": {"success": True, "details": "worked"}})  # fmt: skip
+                steps.append(
+                    {
+                        "step_type": "action",
+                        "content": {"text": "Tried a workaround"},
+                        "action_result": {"success": True, "details": "worked"},
+                    }
+                )
                 steps.append({"step_type": "resolution", "content": {"text": "Fixed another way"}})
                 return steps
             step["selected_option"] = option["id"]
             steps.append(step)
             asked += 1
         elif node.get("type") == "action":
-            steps.append({"step_type": "action", "content": {"text": node.get("title") or "Act"},
-                          "action_result": {"success": True, "details": "done"}})  # fmt: skip
+            steps.append(
+                {
+                    "step_type": "action",
+                    "content": {"text": node.get("title") or "Act"},
+                    "action_result": {"success": True, "details": "done"},
+                }
+            )
         else:
-            steps.append({"step_type": "resolution",
-                          "content": {"text": node.get("title") or "Resolved"}})  # fmt: skip
+            steps.append(
+                {"step_type": "resolution", "content": {"text": node.get("title") or "Resolved"}}
+            )
     return steps
 
 
@@ -111,41 +125,57 @@ def synthetic_sessions(
         created = now - timedelta(days=rng.uniform(0.1, 29), minutes=rng.randint(0, 600))
         minutes = rng.randint(5, 120)
         base: dict[str, Any] = {
-            "external_id": f"{prefix}-{i:07d}", "status": "resolved",
-            "created_at": created.isoformat(), "time_spent_minutes": minutes,
+            "external_id": f"{prefix}-{i:07d}",
+            "status": "resolved",
+            "created_at": created.isoformat(),
+            "time_spent_minutes": minutes,
             "resolved_at": (created + timedelta(minutes=minutes)).isoformat(),
-            "psa_provider": "connectwise", "psa_ticket_id": f"CW-{100000 + i}",
-        }  # fmt: skip
+            "psa_provider": "connectwise",
+            "psa_ticket_id": f"CW-{100000 + i}",
+        }
         roll = rng.random()
         if roll < 0.65 and flows:
             flow = rng.choice(flows)
             diverge = roll >= 0.40
             base.update(
                 problem_summary=f"{flow['name']}{rng.choice(VARIANTS)}",
-                problem_domain=flow.get("problem_domain"), matched_flow=flow["key"],
+                problem_domain=flow.get("problem_domain"),
+                matched_flow=flow["key"],
                 match_score=round(rng.uniform(*((0.55, 0.79) if diverge else (0.82, 0.97))), 2),
                 confidence_tier="medium" if diverge else "high",
                 confidence_score=round(rng.uniform(0.5, 0.95), 2),
                 resolution_summary="Resolved following the flow",
                 steps=_followed_steps(flow["tree_structure"], rng, diverge),
-            )  # fmt: skip
+            )
         else:
             domain, summary, answer = rng.choice(NOVEL_PROBLEMS)
             base.update(
-                problem_summary=summary + rng.choice(VARIANTS), problem_domain=domain,
-                confidence_tier="discovery", confidence_score=round(rng.uniform(0.2, 0.5), 2),
+                problem_summary=summary + rng.choice(VARIANTS),
+                problem_domain=domain,
+                confidence_tier="discovery",
+                confidence_score=round(rng.uniform(0.2, 0.5), 2),
                 resolution_summary=answer,
                 steps=[
-                    {"step_type": "question",
-                     "content": {"text": "Is it affecting more than one user?"},
-                     "options_presented": [{"value": "one", "label": "Just one"},
-                                           {"value": "many", "label": "Several"}],
-                     "selected_option": rng.choice(["one", "many"])},
-                    {"step_type": "question", "content": {"text": "What did you find?"},
-                     "free_text_input": answer},
-                    {"step_type": "action", "content": {"text": "Apply the fix"},
-                     "action_result": {"success": True, "details": answer}},
+                    {
+                        "step_type": "question",
+                        "content": {"text": "Is it affecting more than one user?"},
+                        "options_presented": [
+                            {"value": "one", "label": "Just one"},
+                            {"value": "many", "label": "Several"},
+                        ],
+                        "selected_option": rng.choice(["one", "many"]),
+                    },
+                    {
+                        "step_type": "question",
+                        "content": {"text": "What did you find?"},
+                        "free_text_input": answer,
+                    },
+                    {
+                        "step_type": "action",
+                        "content": {"text": "Apply the fix"},
+                        "action_result": {"success": True, "details": answer},
+                    },
                 ],
-            )  # fmt: skip
+            )
         out.append(base)
     return out

@@ -16,9 +16,10 @@ FlowKey = Path(min_length=1, max_length=100, description="The flow's key (or its
 
 
 @router.get(
-    "/{key}/stats", response_model=FlowStats,
+    "/{key}/stats",
+    response_model=FlowStats,
     summary="Per-node figures of a flow version: reached, ended, options, free text, time",
-)  # fmt: skip
+)
 async def flow_stats(
     principal: CurrentPrincipal,
     db: DB,
@@ -29,10 +30,11 @@ async def flow_stats(
 
 
 @router.post(
-    "/{key}/verify", response_model=FlowOwnershipRead,
+    "/{key}/verify",
+    response_model=FlowOwnershipRead,
     summary="Confirm the flow is still right (its owner or an admin); moves its review-by date",
     responses={403: error_response("Neither the flow's owner nor an admin")},
-)  # fmt: skip
+)
 async def verify_flow(principal: CurrentPrincipal, db: DB, key: str = FlowKey) -> FlowOwnershipRead:
     flow = await service.verify_flow(db, account=principal.account, user=principal.user, key=key)
     await db.commit()
@@ -46,8 +48,12 @@ async def change_owner(
     body: OwnerChange, principal: Admin, db: DB, key: str = FlowKey
 ) -> FlowOwnershipRead:
     flow = await service.set_owner(
-        db, account=principal.account, actor=principal.user, key=key,
-        owner_email=body.owner_email, owner_id=body.owner_id,
-    )  # fmt: skip
+        db,
+        account=principal.account,
+        actor=principal.user,
+        key=key,
+        owner_email=body.owner_email,
+        owner_id=body.owner_id,
+    )
     await db.commit()
     return FlowOwnershipRead.model_validate(flow)

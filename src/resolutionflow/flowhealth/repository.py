@@ -190,13 +190,15 @@ async def node_figures(
 ) -> RawFigures:
     """The raw aggregates of the sessions of one flow created in [start, end)."""
     nodes_cte, node_params = _values(
-        "nodes", ("node_id", "step_type", "label"),
+        "nodes",
+        ("node_id", "step_type", "label"),
         [(n.node_id, n.step_type, n.label) for n in nodes],
-    )  # fmt: skip
+    )
     targets_cte, target_params = _values(
-        "targets", ("node_id", "choice", "target_id"),
+        "targets",
+        ("node_id", "choice", "target_id"),
         sorted({(t.node_id, t.choice.lower(), t.target_id) for t in implied}),
-    )  # fmt: skip
+    )
     stmt = text(_statement(is_postgres(db), nodes_cte, targets_cte)).bindparams(
         bindparam("flow_id", type_=Uuid()),
         bindparam("account_id", type_=Uuid()),

@@ -129,12 +129,14 @@ def _option_figures(
             other[str(choice)] += n
     figures = [
         OptionFigure(
-            option_id=str(o.get("id")), label=str(o.get("label") or o.get("id")),
-            next_node_id=o.get("next_node_id"), count=counts[str(o.get("id"))],
+            option_id=str(o.get("id")),
+            label=str(o.get("label") or o.get("id")),
+            next_node_id=o.get("next_node_id"),
+            count=counts[str(o.get("id"))],
             share=round(counts[str(o.get("id"))] / total, 4) if total else 0.0,
         )
         for o in options
-    ]  # fmt: skip
+    ]
     figures += [
         OptionFigure(
             option_id=None, label=choice, count=n, share=round(n / total, 4) if total else 0.0
@@ -145,9 +147,12 @@ def _option_figures(
 
 
 def shape(
-    flow: Flow, version: FlowVersion, start: datetime | None, end: datetime | None,
+    flow: Flow,
+    version: FlowVersion,
+    start: datetime | None,
+    end: datetime | None,
     raw: RawFigures,
-) -> FlowStats:  # fmt: skip
+) -> FlowStats:
     tree = version.tree_structure
     reached: dict[str, dict[str, int]] = defaultdict(dict)
     for node_id, status, n in raw.reached:
@@ -161,33 +166,51 @@ def shape(
     nodes = []
     for node_id, node in node_index(tree).items():
         total, free, options = (
-            _option_figures(node, answers[node_id]) if node.get("type") == "decision"
+            _option_figures(node, answers[node_id])
+            if node.get("type") == "decision"
             else (0, 0, [])
-        )  # fmt: skip
-        nodes.append(NodeFigure(
-            node_id=node_id, type=str(node.get("type")),
-            title=str(node.get("title") or node.get("question") or node_id),
-            reached=sum(reached[node_id].values()), reached_outcomes=outcomes(reached[node_id]),
-            ended=outcomes(ended[node_id]), answers=total, options=options,
-            free_text_count=free, free_text_rate=round(free / total, 4) if total else None,
-            median_seconds=(round(raw.median_seconds[node_id], 1)
-                            if node_id in raw.median_seconds else None),
-            timed_steps=raw.timed.get(node_id, 0),
-        ))  # fmt: skip
+        )
+        nodes.append(
+            NodeFigure(
+                node_id=node_id,
+                type=str(node.get("type")),
+                title=str(node.get("title") or node.get("question") or node_id),
+                reached=sum(reached[node_id].values()),
+                reached_outcomes=outcomes(reached[node_id]),
+                ended=outcomes(ended[node_id]),
+                answers=total,
+                options=options,
+                free_text_count=free,
+                free_text_rate=round(free / total, 4) if total else None,
+                median_seconds=(
+                    round(raw.median_seconds[node_id], 1) if node_id in raw.median_seconds else None
+                ),
+                timed_steps=raw.timed.get(node_id, 0),
+            )
+        )
     by_path: dict[str, dict[str, int]] = defaultdict(dict)
     for path, status, n in raw.paths:
         by_path[path][status] = by_path[path].get(status, 0) + n
     paths = sorted(
-        (PathFigure(nodes=p.split(">"), sessions=sum(c.values()), outcomes=outcomes(c))
-         for p, c in by_path.items()),
+        (
+            PathFigure(nodes=p.split(">"), sessions=sum(c.values()), outcomes=outcomes(c))
+            for p, c in by_path.items()
+        ),
         key=lambda f: (-f.sessions, f.nodes),
-    )[: repo.PATH_LIMIT]  # fmt: skip
+    )[: repo.PATH_LIMIT]
     return FlowStats(
-        flow_id=flow.id, key=flow.key, name=version.name, version=version.version,
-        current_version=flow.version, window_start=start, window_end=end,
-        sessions=sum(raw.sessions.values()), outcomes=outcomes(raw.sessions), nodes=nodes,
+        flow_id=flow.id,
+        key=flow.key,
+        name=version.name,
+        version=version.version,
+        current_version=flow.version,
+        window_start=start,
+        window_end=end,
+        sessions=sum(raw.sessions.values()),
+        outcomes=outcomes(raw.sessions),
+        nodes=nodes,
         paths=paths,
-    )  # fmt: skip
+    )
 
 
 async def flow_stats(
@@ -228,9 +251,14 @@ async def _flow_stats(
     end = versions[position - 1].created_at if position > 0 else None
     keys, implied = node_keys(shown.tree_structure)
     raw = await repo.node_figures(
-        db, account_id=account.id, flow_id=flow.id, start=start, end=end, nodes=keys,
+        db,
+        account_id=account.id,
+        flow_id=flow.id,
+        start=start,
+        end=end,
+        nodes=keys,
         implied=implied,
-    )  # fmt: skip
+    )
     return shape(flow, shown, start, end, raw)
 
 
@@ -268,8 +296,10 @@ async def set_owner(
         raise Forbidden("only account admins can change a flow's owner")
     flow = await find_flow(db, account=account, key=key)
     if (owner_email is None) == (owner_id is None):
-        raise Invalid("give the new owner", problems=[
-            Problem("owner_email", "give owner_email or owner_id, exactly one")])  # fmt: skip
+        raise Invalid(
+            "give the new owner",
+            problems=[Problem("owner_email", "give owner_email or owner_id, exactly one")],
+        )
     if owner_id is not None:
         owner = await get_scoped(db, User, owner_id, account.id, what="user")
     else:
@@ -277,8 +307,10 @@ async def set_owner(
 
         found = await accounts_repo.user_by_email(db, str(owner_email).strip().lower())
         if found is None or found.account_id != account.id:
-            raise Invalid("no such user", problems=[
-                Problem("owner_email", f"no user {owner_email} in this account")])  # fmt: skip
+            raise Invalid(
+                "no such user",
+                problems=[Problem("owner_email", f"no user {owner_email} in this account")],
+            )
         owner = found
     flow.owner_id = owner.id
     await db.flush()
@@ -293,13 +325,17 @@ async def flow_signals(
     signals = [
         staleness.stale_flow_signal(
             staleness.DueFlow(
-                flow_id=f.id, key=f.key, name=f.name, review_by=f.review_by,  # type: ignore[arg-type]
-                verified_at=f.verified_at, owner_email=owner.email if owner else None,
+                flow_id=f.id,
+                key=f.key,
+                name=f.name,
+                review_by=f.review_by,  # type: ignore[arg-type]
+                verified_at=f.verified_at,
+                owner_email=owner.email if owner else None,
             ),
             now,
         )
         for f, owner in await repo.flows_due(db, account.id, now)
-    ]  # fmt: skip
+    ]
     period = now - since
     counts: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for flow_id, recent, finished, resolved in await repo.outcome_windows(
@@ -309,9 +345,10 @@ async def flow_signals(
         row[2 if recent else 0] += finished
         row[3 if recent else 1] += resolved
     candidates = {
-        flow_id: row for flow_id, row in counts.items()
+        flow_id: row
+        for flow_id, row in counts.items()
         if staleness.declining(staleness.FlowWindows(flow_id, None, "", *row))
-    }  # fmt: skip
+    }
     if candidates:
         flows = await flows_repo.flows_by_ids(db, account.id, candidates)
         for flow_id, row in candidates.items():

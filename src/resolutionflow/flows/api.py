@@ -77,11 +77,14 @@ async def get_flow(flow_id: uuid.UUID, principal: CurrentPrincipal, db: DB) -> F
 
 
 @router.put(
-    "/{flow_id}", response_model=FlowRead,
+    "/{flow_id}",
+    response_model=FlowRead,
     summary="Publish a change as the next version (team admin, admin)",
-    responses={409: error_response("The flow moved past base_version"),
-               422: error_response("The flow is not valid; every problem is listed")},
-)  # fmt: skip
+    responses={
+        409: error_response("The flow moved past base_version"),
+        422: error_response("The flow is not valid; every problem is listed"),
+    },
+)
 async def update_flow(
     flow_id: uuid.UUID, body: FlowUpdate, principal: Reviewer, db: DB
 ) -> FlowRead:
@@ -129,15 +132,19 @@ async def compare_versions(
     after = await service.get_version(
         db, account=principal.account, flow_id=flow_id, number=to_version
     )
-    return {"from": from_version, "to": to_version,
-            "changes": compare_trees(before.tree_structure, after.tree_structure)}  # fmt: skip
+    return {
+        "from": from_version,
+        "to": to_version,
+        "changes": compare_trees(before.tree_structure, after.tree_structure),
+    }
 
 
 @router.get(
-    "/{flow_id}/export", summary="Export as JSON (the import format) or Mermaid text",
+    "/{flow_id}/export",
+    summary="Export as JSON (the import format) or Mermaid text",
     response_model=None,
     responses={200: {"content": {"application/json": {}, "text/plain": {}}}},
-)  # fmt: skip
+)
 async def export_flow(
     flow_id: uuid.UUID,
     principal: CurrentPrincipal,

@@ -164,8 +164,11 @@ def step_node(
         }
     text = step.text or "Resolution not recorded"
     details = f"Recorded as the fix: {step.details}" if step.details else ""
-    parts = [step.text or "The session recorded no resolution; escalate if this route does "
-             "not help.", details, _notes_text(step.notes)]  # fmt: skip
+    parts = [
+        step.text or "The session recorded no resolution; escalate if this route does not help.",
+        details,
+        _notes_text(step.notes),
+    ]
     return {
         "id": node_id,
         "type": "solution",
@@ -481,8 +484,7 @@ class _Folder:
         node = self.index[node_id]
         if node_id != self.tree.get("id") or node.get("title") != FIT_QUESTION_TITLE:
             return None
-        return next((o for o in node.get("options") or [] if norm(o.get("label")) == "yes"),
-                    None)  # fmt: skip
+        return next((o for o in node.get("options") or [] if norm(o.get("label")) == "yes"), None)
 
     def fold(self, path: list[PathStep]) -> None:
         current: str | None = str(self.tree.get("id"))
@@ -566,16 +568,17 @@ class _Folder:
         node_id = self.ids.next("question")
         title = clip(action.get("title"), 100) or NO_ACTION
         question = {
-            "id": node_id, "type": "decision", "title": "Did it fix the problem?",
+            "id": node_id,
+            "type": "decision",
+            "title": "Did it fix the problem?",
             "question": f"Did it fix the problem: {title}?",
             "help_text": "Asked after the step because sessions went on differently when it "
-                         "did not help.",
+            "did not help.",
             "options": [
                 {"id": f"{node_id}-o1", "label": "Yes", "next_node_id": action["next_node_id"]},
-                {"id": f"{node_id}-o2", "label": "No", "next_node_id": None,
-                 "session_count": 1},
+                {"id": f"{node_id}-o2", "label": "No", "next_node_id": None, "session_count": 1},
             ],
-        }  # fmt: skip
+        }
         self._add(question)
         action["next_node_id"] = node_id
         self.visited.add(node_id)
@@ -696,9 +699,13 @@ class _Folder:
             while f"{owner}-o{number}" in used:
                 number += 1
             options.append(
-                {"id": f"{owner}-o{number}", "label": detail, "next_node_id": target,
-                 "session_count": 1}
-            )  # fmt: skip
+                {
+                    "id": f"{owner}-o{number}",
+                    "label": detail,
+                    "next_node_id": target,
+                    "session_count": 1,
+                }
+            )
         self._drop_unused_uncharted()
 
     def _drop_unused_uncharted(self) -> None:

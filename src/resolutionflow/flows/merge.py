@@ -36,9 +36,10 @@ def diff_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any
     modified: list[dict[str, Any]] = []
     for nid, node in new_index.items():
         old_options = {
-            o.get("id"): o for o in (old_nodes.get(nid) or {}).get("options") or []
+            o.get("id"): o
+            for o in (old_nodes.get(nid) or {}).get("options") or []
             if isinstance(o, dict)
-        }  # fmt: skip
+        }
         for option in node.get("options") or []:
             target = option.get("next_node_id")
             if target in added_set and target not in parent_of:

@@ -118,6 +118,7 @@ async def update_if_version(
     )
     return rowcount(result) == 1
 
+
 async def success_of(
     db: AsyncSession, account_id: uuid.UUID, flow_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Success]:

@@ -271,9 +271,13 @@ async def import_flows(
         flow = existing.get(item.key)
         if flow is None:
             await create_flow(
-                db, account=account, data=item, author=author, origin="imported",
+                db,
+                account=account,
+                data=item,
+                author=author,
+                origin="imported",
                 change_note="imported",
-            )  # fmt: skip
+            )
             summary.created.append(item.key)
             continue
         if export_flow(flow) == item.model_dump():
@@ -326,6 +330,7 @@ async def flows_by_ids(
 ) -> dict[uuid.UUID, Flow]:
     return await repo.flows_by_ids(db, account_id, ids)
 
+
 async def read_models(
     db: AsyncSession, account: Account, flows: list[Flow], model: type[ReadModel]
 ) -> list[ReadModel]:
@@ -336,8 +341,11 @@ async def read_models(
     for flow in flows:
         figure = figures.get(flow.id) or Success(0, 0)
         fields = {
-            "success_rate": figure.rate, "successes": figure.successes, "uses": figure.uses,
-            "success_text": figure.text, "reinforcement_trend": flow.success_rate,
-        }  # fmt: skip
+            "success_rate": figure.rate,
+            "successes": figure.successes,
+            "uses": figure.uses,
+            "success_text": figure.text,
+            "reinforcement_trend": flow.success_rate,
+        }
         out.append(model.model_validate(flow).model_copy(update=fields))
     return out

@@ -154,8 +154,10 @@ async def _ask_with_repair(
     if not fits:
         log.warning(
             "the %s prompt is over the context budget of %s tokens even fully trimmed; "
-            "sending it anyway", what, context_tokens,
-        )  # fmt: skip
+            "sending it anyway",
+            what,
+            context_tokens,
+        )
     messages = [{"role": "user", "content": message}]
     first = await provider.generate_json(system_prompt, messages, reply, schema=response_schema)
     usage = [first]

@@ -126,9 +126,11 @@ class Analysed:
     @property
     def scope(self) -> tuple[uuid.UUID, str | None, str, uuid.UUID | None]:
         return (
-            self.session.account_id, self.domain, self.proposal_type,
+            self.session.account_id,
+            self.domain,
+            self.proposal_type,
             self.flow.id if self.flow else None,
-        )  # fmt: skip
+        )
 
     @property
     def title(self) -> str:
@@ -158,9 +160,12 @@ class Analysed:
 
     def text(self) -> ProposalText:
         return ProposalText(
-            id="new", title=self.title, description=self.description, keywords=self.keywords,
+            id="new",
+            title=self.title,
+            description=self.description,
+            keywords=self.keywords,
             summaries=[self.summary],
-        )  # fmt: skip
+        )
 
 
 def _merge(proposal: FlowProposal, item: Analysed) -> None:
@@ -182,8 +187,11 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
         proposal.proposed_flow_data = diff
         # The description counts what the merged tree adds, as the review page does.
         described = describe_addition(compare_trees(base, merged))
-        proposal.proposed_diff = {**(proposal.proposed_diff or {}), **diff,
-                                  "diff_description": described}  # fmt: skip
+        proposal.proposed_diff = {
+            **(proposal.proposed_diff or {}),
+            **diff,
+            "diff_description": described,
+        }
         proposal.description = described
 
 
@@ -208,21 +216,32 @@ def _retitle(proposal: FlowProposal) -> None:
 def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
     session, generated = item.session, item.generated
     common: dict[str, Any] = {
-        "id": uuid.uuid4(), "account_id": session.account_id, "team_id": session.team_id,
-        "source_session_id": session.id, "proposal_type": item.proposal_type,
-        "status": "pending", "title": item.title, "description": item.description,
-        "match_keywords": item.keywords, "confidence_score": float(session.confidence_score or 0.0),
-        "supporting_session_count": 1, "supporting_session_ids": [str(session.id)],
-        "supporting_summaries": [item.summary], "problem_domain": item.domain,
-        "created_at": now, "generated_by": item.generated_by, "model_error": item.model_error,
-    }  # fmt: skip
+        "id": uuid.uuid4(),
+        "account_id": session.account_id,
+        "team_id": session.team_id,
+        "source_session_id": session.id,
+        "proposal_type": item.proposal_type,
+        "status": "pending",
+        "title": item.title,
+        "description": item.description,
+        "match_keywords": item.keywords,
+        "confidence_score": float(session.confidence_score or 0.0),
+        "supporting_session_count": 1,
+        "supporting_session_ids": [str(session.id)],
+        "supporting_summaries": [item.summary],
+        "problem_domain": item.domain,
+        "created_at": now,
+        "generated_by": item.generated_by,
+        "model_error": item.model_error,
+    }
     if item.flow is None:
         return FlowProposal(
             **common,
             proposed_flow_data={
-                "tree_structure": generated["tree_structure"], "match_keywords": item.keywords,
+                "tree_structure": generated["tree_structure"],
+                "match_keywords": item.keywords,
             },
-        )  # fmt: skip
+        )
     diff = {
         "new_nodes": generated.get("new_nodes") or [],
         "modified_options": generated.get("modified_options") or [],
@@ -311,7 +330,10 @@ async def place(
     await db.flush()
     for proposal in created:
         await notify_reviewers(
-            db, account_id=proposal.account_id, kind=PROPOSAL_PENDING,
-            payload=proposal_pending_payload(proposal), redaction=redaction,
-        )  # fmt: skip
+            db,
+            account_id=proposal.account_id,
+            kind=PROPOSAL_PENDING,
+            payload=proposal_pending_payload(proposal),
+            redaction=redaction,
+        )
     return [results.get(i) for i in range(len(items))]

@@ -18,12 +18,27 @@ from resolutionflow.redaction import Redactor
 # Keys whose values are structure, not text: redacting them would break links and lookups.
 STRUCTURE_KEYS = frozenset(
     {
-        "id", "session_id", "step_order", "step_type", "type", "was_free_text", "was_skipped",
-        "matched_flow_id", "status", "confidence_tier", "confidence_score", "match_score",
-        "problem_domain", "responded_at", "success", "next_node_id", "attach_after_node_id",
-        "node_id", "charted",
+        "id",
+        "session_id",
+        "step_order",
+        "step_type",
+        "type",
+        "was_free_text",
+        "was_skipped",
+        "matched_flow_id",
+        "status",
+        "confidence_tier",
+        "confidence_score",
+        "match_score",
+        "problem_domain",
+        "responded_at",
+        "success",
+        "next_node_id",
+        "attach_after_node_id",
+        "node_id",
+        "charted",
     }
-)  # fmt: skip
+)
 
 
 def redact_snapshot(snapshot: dict[str, Any], redactor: Redactor) -> dict[str, Any]:

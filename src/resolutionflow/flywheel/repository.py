@@ -91,9 +91,14 @@ async def add_usage(
 ) -> None:
     insert = pg_insert if is_postgres(db) else sqlite_insert
     stmt = insert(ModelUsage).values(
-        account_id=account_id, day=day, provider=provider, model=model or "-",
-        calls=calls, input_tokens=input_tokens, output_tokens=output_tokens,
-    )  # fmt: skip
+        account_id=account_id,
+        day=day,
+        provider=provider,
+        model=model or "-",
+        calls=calls,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["account_id", "day", "provider", "model"],
         set_={

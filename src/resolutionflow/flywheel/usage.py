@@ -36,6 +36,12 @@ class UsageTally:
             totals.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2], kv[0][3])
         ):
             await repo.add_usage(
-                db, account_id=account_id, day=day, provider=provider, model=model,
-                calls=calls, input_tokens=tokens_in, output_tokens=tokens_out,
-            )  # fmt: skip
+                db,
+                account_id=account_id,
+                day=day,
+                provider=provider,
+                model=model,
+                calls=calls,
+                input_tokens=tokens_in,
+                output_tokens=tokens_out,
+            )

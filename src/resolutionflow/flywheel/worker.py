@@ -165,9 +165,12 @@ class Worker:
         async with self._tx() as db:
             await repo.release_stale(db, now=now, max_attempts=self.settings.worker_max_attempts)
             ids = await repo.claim(
-                db, worker_id=self.worker_id, limit=limit,
-                lease_seconds=self.settings.worker_lease_seconds, now=now,
-            )  # fmt: skip
+                db,
+                worker_id=self.worker_id,
+                limit=limit,
+                lease_seconds=self.settings.worker_lease_seconds,
+                now=now,
+            )
         if ids:
             log.info("claimed %d session(s)", len(ids))
         return ids
@@ -306,14 +309,22 @@ class Worker:
             known = people.get(session.account_id, [])
             strict = self.settings.redaction == "strict"
             redactor = Redactor(self.settings.redaction, names=known if strict else ())
-            jobs.append(Job(
-                session_id=session.id, account_id=session.account_id, path=path,
-                snapshot=privacy.redact_snapshot(snapshot, redactor),
-                flow_name=redactor.text(flow.name) if flow else None,
-                flow_tree=flow.tree_structure if flow else None,
-                prompt_tree=privacy.redact_tree(flow.tree_structure, redactor) if flow else None,
-                redactor=redactor, attempts=session.analysis_attempts, people=known,
-            ))  # fmt: skip
+            jobs.append(
+                Job(
+                    session_id=session.id,
+                    account_id=session.account_id,
+                    path=path,
+                    snapshot=privacy.redact_snapshot(snapshot, redactor),
+                    flow_name=redactor.text(flow.name) if flow else None,
+                    flow_tree=flow.tree_structure if flow else None,
+                    prompt_tree=privacy.redact_tree(flow.tree_structure, redactor)
+                    if flow
+                    else None,
+                    redactor=redactor,
+                    attempts=session.analysis_attempts,
+                    people=known,
+                )
+            )
         if done_already:
             outcomes += await self._finish_many(done_already, "already analysed")
         if reinforce:
@@ -381,9 +392,12 @@ class Worker:
                 if path == ENHANCEMENT:
                     assert job.prompt_tree is not None
                     generated = await generate_enhancement(
-                        self.provider, snapshot, flow_name=job.flow_name or "",
-                        tree=job.prompt_tree, context_tokens=context,
-                    )  # fmt: skip
+                        self.provider,
+                        snapshot,
+                        flow_name=job.flow_name or "",
+                        tree=job.prompt_tree,
+                        context_tokens=context,
+                    )
                 else:
                     generated = await generate_new_flow(
                         self.provider, snapshot, context_tokens=context
@@ -420,9 +434,12 @@ class Worker:
         why = job.redactor.text(why) or why
         try:
             generated = await offline_draft(
-                job.path, job.snapshot, reason=why, flow_name=job.flow_name,
+                job.path,
+                job.snapshot,
+                reason=why,
+                flow_name=job.flow_name,
                 tree=job.prompt_tree,
-            )  # fmt: skip
+            )
         except AnalysisFailed as exc:
             await self._refund(job.account_id, day, paid)
             return await self._fail(
@@ -458,15 +475,19 @@ class Worker:
             if session is None:
                 return Outcome(session_id, "lost_lease"), False
             ok = await budget.reserve(
-                db, account_id=account_id, day=day,
+                db,
+                account_id=account_id,
+                day=day,
                 limit=self.settings.daily_proposal_budget,
-            )  # fmt: skip
+            )
             if ok:
                 return None, True
             if await budget.merge_possible(
-                db, account_id=account_id, domain=session.problem_domain,
+                db,
+                account_id=account_id,
+                domain=session.problem_domain,
                 flow_id=session.matched_flow_id,
-            ):  # fmt: skip
+            ):
                 return None, False
             self._park(session)
         return Outcome(session_id, "waiting"), False
@@ -474,15 +495,17 @@ class Worker:
     def _park(self, session: Any) -> None:
         until = budget.next_budget_day(self.clock())
         queue.wait_until(
-            session, at=until,
+            session,
+            at=until,
             reason=f"daily proposal budget of {self.settings.daily_proposal_budget} spent; "
             f"waiting until {until.isoformat()}",
-        )  # fmt: skip
+        )
         log.info(
             "daily proposal budget of %d spent for this account; session waits until %s",
-            self.settings.daily_proposal_budget, until.isoformat(),
+            self.settings.daily_proposal_budget,
+            until.isoformat(),
             extra={"session_id": str(session.id)},
-        )  # fmt: skip
+        )
 
     async def _refund(self, account_id: uuid.UUID, day: date, paid: bool = True) -> None:
         if not self._budgeted or not paid:
@@ -510,9 +533,13 @@ class Worker:
             sessions = await repo.claimed_sessions(db, list(by_id), self.worker_id, lock=True)
             held = {s.id: s for s in sessions}
             flows = await repo.flows_by_id(
-                db, {s.matched_flow_id for s in sessions if by_id[s.id].job.path == ENHANCEMENT
-                     and s.matched_flow_id}
-            )  # fmt: skip
+                db,
+                {
+                    s.matched_flow_id
+                    for s in sessions
+                    if by_id[s.id].job.path == ENHANCEMENT and s.matched_flow_id
+                },
+            )
             items = []
             for session in sessions:
                 flow = None
@@ -521,11 +548,17 @@ class Worker:
                     if flow is None:
                         raise RuntimeError("the matched flow was deleted during analysis")
                 made = by_id[session.id].generated
-                items.append(placement.Analysed(
-                    session=session, snapshot=by_id[session.id].job.snapshot,
-                    generated=made.data, flow=flow, generated_by=made.generated_by or None,
-                    model_error=made.model_error, people=by_id[session.id].job.people,
-                ))  # fmt: skip
+                items.append(
+                    placement.Analysed(
+                        session=session,
+                        snapshot=by_id[session.id].job.snapshot,
+                        generated=made.data,
+                        flow=flow,
+                        generated_by=made.generated_by or None,
+                        model_error=made.model_error,
+                        people=by_id[session.id].job.people,
+                    )
+                )
 
             async def can_create(item: placement.Analysed) -> bool:
                 """A new proposal spends a unit: the one reserved, or one free by now."""
@@ -533,9 +566,11 @@ class Worker:
                 if not self._budgeted or r.paid:
                     return True
                 r.paid = await budget.reserve(
-                    db, account_id=r.job.account_id, day=r.day,
+                    db,
+                    account_id=r.job.account_id,
+                    day=r.day,
                     limit=self.settings.daily_proposal_budget,
-                )  # fmt: skip
+                )
                 return r.paid
 
             placed = await placement.place(
@@ -598,13 +633,16 @@ class Worker:
                 return Outcome(session_id, "lost_lease")
             if session.analysis_attempts >= self.settings.worker_max_attempts:
                 queue.fail(
-                    session, now=now,
+                    session,
+                    now=now,
                     error=f"gave up after {session.analysis_attempts} attempts: {error}",
-                )  # fmt: skip
+                )
                 log.error(
-                    "analysis failed after %d attempts: %s", session.analysis_attempts, error,
+                    "analysis failed after %d attempts: %s",
+                    session.analysis_attempts,
+                    error,
                     extra={"session_id": str(session_id)},
-                )  # fmt: skip
+                )
                 return Outcome(session_id, "failed", error)
             delay = queue.backoff_delay(
                 session.analysis_attempts, base_seconds=self.settings.worker_retry_base_seconds
@@ -614,9 +652,12 @@ class Worker:
             queue.retry_later(session, error=error, at=now + timedelta(seconds=delay))
             attempt = session.analysis_attempts
         log.warning(
-            "analysis attempt %d failed, retrying in %.0fs: %s", attempt, delay, error,
+            "analysis attempt %d failed, retrying in %.0fs: %s",
+            attempt,
+            delay,
+            error,
             extra={"session_id": str(session_id)},
-        )  # fmt: skip
+        )
         return Outcome(session_id, "retry", error)
 
     async def _fail(self, session_id: uuid.UUID, error: str) -> Outcome:

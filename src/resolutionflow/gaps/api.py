@@ -14,9 +14,11 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 
 @router.get(
-    "/knowledge-gaps", response_model=KnowledgeGapReport, dependencies=[Depends(read_limit)],
+    "/knowledge-gaps",
+    response_model=KnowledgeGapReport,
+    dependencies=[Depends(read_limit)],
     summary="Where the flow library falls short: the four gap signals over 7, 30 or 90 days",
-)  # fmt: skip
+)
 async def knowledge_gaps(
     principal: CurrentPrincipal,
     db: DB,

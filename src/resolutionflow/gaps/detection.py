@@ -43,9 +43,12 @@ from fractions import Fraction
 from typing import Any
 
 GAP_TYPES = (
-    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern",
+    "weak_options",
+    "high_escalation",
+    "uncharted_territory",
+    "repeated_pattern",
     "flagged_steps",
-)  # fmt: skip
+)
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -111,10 +114,14 @@ class Gap:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "gap_type": self.gap_type, "domain": self.domain, "severity": self.severity,
-            "title": self.title, "description": self.description, "evidence": self.evidence,
+            "gap_type": self.gap_type,
+            "domain": self.domain,
+            "severity": self.severity,
+            "title": self.title,
+            "description": self.description,
+            "evidence": self.evidence,
             "suggested_action": self.suggested_action,
-        }  # fmt: skip
+        }
 
 
 def check_period(period_days: int) -> int:
@@ -131,10 +138,12 @@ def _percent(rate: Fraction) -> str:
 def weak_option_questions(stats: list[QuestionStat]) -> list[QuestionStat]:
     """The questions signal 1 reports, most free text first (ties by question)."""
     qualifying = [
-        s for s in stats
-        if s.total >= MIN_ANSWERS and s.free_text > 0
+        s
+        for s in stats
+        if s.total >= MIN_ANSWERS
+        and s.free_text > 0
         and Fraction(s.free_text, s.total) >= FREE_TEXT_RATE
-    ]  # fmt: skip
+    ]
     qualifying.sort(key=lambda s: (-s.free_text, s.question))
     return qualifying[:WEAK_OPTIONS_LIMIT]
 
@@ -147,56 +156,66 @@ def weak_options(
     gaps = []
     for s in weak_option_questions(stats):
         rate = Fraction(s.free_text, s.total)
-        gaps.append(Gap(
-            gap_type="weak_options",
-            severity="high" if rate > FREE_TEXT_HIGH else "medium",
-            title=f"Options fall short: {s.question[:80]}",
-            description=(
-                f"{s.free_text} of {s.total} answers ({_percent(rate)}) to this question were "
-                "typed in rather than picked from the options offered."
-            ),
-            evidence={
-                "context_message": s.question,
-                "total_responses": int(s.total),
-                "free_text_count": int(s.free_text),
-                "free_text_rate": round(float(rate), 3),
-                "common_free_text_answers": [
-                    {"answer": text, "count": int(count)}
-                    for text, count in answers.get(s.question, [])[:TOP_ANSWERS]
-                ],
-            },
-            suggested_action="Turn the most common typed answers into options of this question.",
-        ))  # fmt: skip
+        gaps.append(
+            Gap(
+                gap_type="weak_options",
+                severity="high" if rate > FREE_TEXT_HIGH else "medium",
+                title=f"Options fall short: {s.question[:80]}",
+                description=(
+                    f"{s.free_text} of {s.total} answers ({_percent(rate)}) to this question were "
+                    "typed in rather than picked from the options offered."
+                ),
+                evidence={
+                    "context_message": s.question,
+                    "total_responses": int(s.total),
+                    "free_text_count": int(s.free_text),
+                    "free_text_rate": round(float(rate), 3),
+                    "common_free_text_answers": [
+                        {"answer": text, "count": int(count)}
+                        for text, count in answers.get(s.question, [])[:TOP_ANSWERS]
+                    ],
+                },
+                suggested_action=(
+                    "Turn the most common typed answers into options of this question."
+                ),
+            )
+        )
     return gaps
 
 
 def high_escalation(rows: list[DomainOutcome]) -> list[Gap]:
     """Signal 2, from per-domain counts of closed sessions; highest rate first."""
     qualifying = [
-        (Fraction(r.escalated, r.total), r) for r in rows
-        if r.total >= MIN_OUTCOMES and r.escalated > 0
+        (Fraction(r.escalated, r.total), r)
+        for r in rows
+        if r.total >= MIN_OUTCOMES
+        and r.escalated > 0
         and Fraction(r.escalated, r.total) >= ESCALATION_RATE
-    ]  # fmt: skip
+    ]
     gaps = []
     for rate, row in sorted(qualifying, key=lambda x: (-x[0], x[1].domain)):
-        gaps.append(Gap(
-            gap_type="high_escalation",
-            domain=row.domain,
-            severity="high" if rate > ESCALATION_HIGH else "medium",
-            title=f"Many escalations in {row.domain}",
-            description=(
-                f"{row.escalated} of {row.total} closed sessions in {row.domain} "
-                f"({_percent(rate)}) were escalated; {row.resolved} were resolved by the desk."
-            ),
-            evidence={
-                "domain": row.domain,
-                "total": int(row.total),
-                "resolved": int(row.resolved),
-                "escalated": int(row.escalated),
-                "escalation_rate": round(float(rate), 3),
-            },
-            suggested_action=f"Write or extend flows for the {row.domain} problems that escalate.",
-        ))  # fmt: skip
+        gaps.append(
+            Gap(
+                gap_type="high_escalation",
+                domain=row.domain,
+                severity="high" if rate > ESCALATION_HIGH else "medium",
+                title=f"Many escalations in {row.domain}",
+                description=(
+                    f"{row.escalated} of {row.total} closed sessions in {row.domain} "
+                    f"({_percent(rate)}) were escalated; {row.resolved} were resolved by the desk."
+                ),
+                evidence={
+                    "domain": row.domain,
+                    "total": int(row.total),
+                    "resolved": int(row.resolved),
+                    "escalated": int(row.escalated),
+                    "escalation_rate": round(float(rate), 3),
+                },
+                suggested_action=(
+                    f"Write or extend flows for the {row.domain} problems that escalate."
+                ),
+            )
+        )
     return gaps
 
 
@@ -210,19 +229,23 @@ def uncharted_territory(rows: list[DiscoveryCount]) -> list[Gap]:
     for row in kept:
         where = row.domain or "unknown domain"
         severity = "high" if row.count >= 5 else "medium" if row.count >= 3 else "low"
-        gaps.append(Gap(
-            gap_type="uncharted_territory",
-            domain=row.domain,
-            severity=severity,
-            title=f"Solved without a flow: {where}",
-            description=(
-                f"{row.count} sessions in {where} were resolved with no flow to guide them. "
-                "What the engineers did is knowledge worth keeping; the review queue may "
-                "already hold proposals drawn from them."
-            ),
-            evidence={"domain": row.domain, "discovery_resolution_count": int(row.count)},
-            suggested_action="Review the proposals from these sessions or write a flow for them.",
-        ))  # fmt: skip
+        gaps.append(
+            Gap(
+                gap_type="uncharted_territory",
+                domain=row.domain,
+                severity=severity,
+                title=f"Solved without a flow: {where}",
+                description=(
+                    f"{row.count} sessions in {where} were resolved with no flow to guide them. "
+                    "What the engineers did is knowledge worth keeping; the review queue may "
+                    "already hold proposals drawn from them."
+                ),
+                evidence={"domain": row.domain, "discovery_resolution_count": int(row.count)},
+                suggested_action=(
+                    "Review the proposals from these sessions or write a flow for them."
+                ),
+            )
+        )
     return gaps
 
 
@@ -233,24 +256,26 @@ def repeated_patterns(groups: list[PatternGroup]) -> list[Gap]:
     )
     gaps = []
     for g in kept:
-        gaps.append(Gap(
-            gap_type="repeated_pattern",
-            domain=g.domain,
-            severity="medium" if g.size >= PATTERN_MEDIUM else "low",
-            title=f"Recurring problem without a flow: {g.label}",
-            description=(
-                f"{g.size} sessions described this problem in their own words and no flow "
-                "matched any of them."
-            ),
-            evidence={
-                "label": g.label,
-                "unmatched_session_count": int(g.size),
-                "domain": g.domain,
-                "typical_summaries": list(g.typical_summaries),
-                "session_ids": [str(s) for s in g.session_ids],
-            },
-            suggested_action="Read a few of these sessions and write a flow for the problem.",
-        ))  # fmt: skip
+        gaps.append(
+            Gap(
+                gap_type="repeated_pattern",
+                domain=g.domain,
+                severity="medium" if g.size >= PATTERN_MEDIUM else "low",
+                title=f"Recurring problem without a flow: {g.label}",
+                description=(
+                    f"{g.size} sessions described this problem in their own words and no flow "
+                    "matched any of them."
+                ),
+                evidence={
+                    "label": g.label,
+                    "unmatched_session_count": int(g.size),
+                    "domain": g.domain,
+                    "typical_summaries": list(g.typical_summaries),
+                    "session_ids": [str(s) for s in g.session_ids],
+                },
+                suggested_action=("Read a few of these sessions and write a flow for the problem."),
+            )
+        )
     return gaps
 
 
@@ -285,24 +310,34 @@ def flagged_steps(rows: list[FlaggedStep]) -> list[Gap]:
     gaps = []
     for row in kept:
         severity = (
-            "high" if row.count >= FLAGGED_HIGH else "medium" if row.count >= FLAGGED_MEDIUM
+            "high"
+            if row.count >= FLAGGED_HIGH
+            else "medium"
+            if row.count >= FLAGGED_MEDIUM
             else "low"
-        )  # fmt: skip
+        )
         step = row.node_title or row.node_id
-        gaps.append(Gap(
-            gap_type="flagged_steps",
-            domain=row.domain,
-            severity=severity,
-            title=f"Flagged as wrong or unclear: “{step}” in {row.flow_name}",
-            description=(
-                f"Engineers running the flow flagged this step {row.count} time"
-                f"{'s' if row.count != 1 else ''}: the flow may be wrong, out of date or hard "
-                "to follow here."
-            ),
-            evidence={
-                "flow_id": row.flow_id, "flow_name": row.flow_name, "node_id": row.node_id,
-                "flag_count": int(row.count), "notes": row.notes[:FLAGGED_NOTES],
-            },
-            suggested_action="Read the engineers' notes and publish a clearer version of the step.",
-        ))  # fmt: skip
+        gaps.append(
+            Gap(
+                gap_type="flagged_steps",
+                domain=row.domain,
+                severity=severity,
+                title=f"Flagged as wrong or unclear: “{step}” in {row.flow_name}",
+                description=(
+                    f"Engineers running the flow flagged this step {row.count} time"
+                    f"{'s' if row.count != 1 else ''}: the flow may be wrong, out of date or hard "
+                    "to follow here."
+                ),
+                evidence={
+                    "flow_id": row.flow_id,
+                    "flow_name": row.flow_name,
+                    "node_id": row.node_id,
+                    "flag_count": int(row.count),
+                    "notes": row.notes[:FLAGGED_NOTES],
+                },
+                suggested_action=(
+                    "Read the engineers' notes and publish a clearer version of the step."
+                ),
+            )
+        )
     return gaps

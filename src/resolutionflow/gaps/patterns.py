@@ -217,13 +217,15 @@ def group_summaries(
                 break
         named = Counter({d: c for d, c in domains.items() if d})
         label = shared_title([s for s, _ in ranked[:LABEL_FROM]], names=sorted(customers))
-        groups.append(SummaryGroup(
-            size=size,
-            label=label or _label(words[0]),
-            typical_summaries=typical,
-            summaries=[s for s, _ in ranked],
-            domain=min(named.items(), key=lambda kv: (-kv[1], kv[0]))[0] if named else None,
-        ))  # fmt: skip
+        groups.append(
+            SummaryGroup(
+                size=size,
+                label=label or _label(words[0]),
+                typical_summaries=typical,
+                summaries=[s for s, _ in ranked],
+                domain=min(named.items(), key=lambda kv: (-kv[1], kv[0]))[0] if named else None,
+            )
+        )
     return sorted(groups, key=lambda g: (-g.size, g.label))
 
 

@@ -196,11 +196,14 @@ async def flagged_steps(
     stmt = (
         select(NodeFeedback, Flow.name, Flow.problem_domain, Flow.tree_structure)
         .join(Flow, Flow.id == NodeFeedback.flow_id)
-        .where(NodeFeedback.account_id == account_id, NodeFeedback.created_at >= since,
-               Flow.account_id == account_id)
+        .where(
+            NodeFeedback.account_id == account_id,
+            NodeFeedback.created_at >= since,
+            Flow.account_id == account_id,
+        )
         .order_by(NodeFeedback.created_at.desc())
         .limit(limit)
-    )  # fmt: skip
+    )
     grouped: dict[tuple[uuid.UUID, str], FlaggedStep] = {}
     for feedback, name, domain, tree in (await db.execute(stmt)).all():
         key = (feedback.flow_id, feedback.node_id)
@@ -208,10 +211,13 @@ async def flagged_steps(
         if row is None:
             node = node_index(tree).get(feedback.node_id) or {}
             row = grouped[key] = FlaggedStep(
-                flow_id=str(feedback.flow_id), flow_name=name, domain=domain,
-                node_id=feedback.node_id, node_title=node.get("title") or node.get("question"),
+                flow_id=str(feedback.flow_id),
+                flow_name=name,
+                domain=domain,
+                node_id=feedback.node_id,
+                node_title=node.get("title") or node.get("question"),
                 count=0,
-            )  # fmt: skip
+            )
         row.count += 1
         row.notes.append(feedback.note)
     return list(grouped.values())

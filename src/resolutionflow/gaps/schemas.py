@@ -8,9 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 GapType = Literal[
-    "weak_options", "high_escalation", "uncharted_territory", "repeated_pattern",
-    "flagged_steps", "stale_flow", "declining_flow",
-]  # fmt: skip
+    "weak_options",
+    "high_escalation",
+    "uncharted_territory",
+    "repeated_pattern",
+    "flagged_steps",
+    "stale_flow",
+    "declining_flow",
+]
 Severity = Literal["high", "medium", "low"]
 PeriodDays = Literal[7, 30, 90]
 

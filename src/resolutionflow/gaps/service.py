@@ -72,11 +72,14 @@ async def detect_gaps(
         groups = await grouping
     patterns = [
         PatternGroup(
-            size=g.size, label=g.label, typical_summaries=g.typical_summaries, domain=g.domain,
+            size=g.size,
+            label=g.label,
+            typical_summaries=g.typical_summaries,
+            domain=g.domain,
             session_ids=[i for s in g.summaries for i in repo.split_ids(ids.get(s))],
         )
         for g in groups
-    ]  # fmt: skip
+    ]
     gaps = detection.weak_options(stats, answers)
     gaps += detection.high_escalation(outcomes)
     gaps += detection.uncharted_territory(discoveries)
@@ -91,8 +94,9 @@ async def _flow_gaps(
 ) -> list[Gap]:
     from resolutionflow.flowhealth.service import flow_signals
 
-    return [Gap(**signal) for signal in await flow_signals(db, account=account, since=since,
-                                                           now=now)]  # fmt: skip
+    return [
+        Gap(**signal) for signal in await flow_signals(db, account=account, since=since, now=now)
+    ]
 
 
 async def knowledge_gaps(

@@ -24,9 +24,19 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Names that lead inside a network (or to a cloud's metadata service) whatever DNS says.
 INTERNAL_SUFFIXES = (
-    ".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".lan", ".intranet",
-    ".corp", ".home", ".private", ".test", ".invalid",
-)  # fmt: skip
+    ".localhost",
+    ".local",
+    ".internal",
+    ".localdomain",
+    ".home.arpa",
+    ".lan",
+    ".intranet",
+    ".corp",
+    ".home",
+    ".private",
+    ".test",
+    ".invalid",
+)
 INTERNAL_NAMES = frozenset(
     {"localhost", "metadata", "metadata.google.internal", "instance-data", "kubernetes"}
 )

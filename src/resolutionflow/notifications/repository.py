@@ -55,10 +55,17 @@ async def add_for_users(
         return
     now = utcnow()
     rows = [
-        {"id": uuid.uuid4(), "account_id": account_id, "user_id": user_id, "kind": kind,
-         "payload": payload, "created_at": now, "read_at": None}
+        {
+            "id": uuid.uuid4(),
+            "account_id": account_id,
+            "user_id": user_id,
+            "kind": kind,
+            "payload": payload,
+            "created_at": now,
+            "read_at": None,
+        }
         for user_id in user_ids
-    ]  # fmt: skip
+    ]
     await db.execute(insert(Notification), rows)
 
 

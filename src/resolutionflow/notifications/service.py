@@ -19,9 +19,13 @@ _STRUCTURE = frozenset({"proposal_id", "proposal_type", "problem_domain", "link"
 
 
 async def notify_reviewers(
-    db: AsyncSession, *, account_id: uuid.UUID, kind: str, payload: dict[str, Any],
+    db: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any],
     redaction: str = "standard",
-) -> int:  # fmt: skip
+) -> int:
     """Notify every active user of the account who can review (team_admin, admin).
 
     The account's webhook (if any) is queued too; it goes out only once `db` commits. The

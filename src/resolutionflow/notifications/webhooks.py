@@ -153,10 +153,13 @@ async def queue_for_account(
     from resolutionflow.config import get_settings
 
     message = WebhookMessage(
-        url=url, body=build_body(fmt, kind, payload, base_url=base_url), account_id=account_id,
-        kind=kind, txn=sync.get_nested_transaction() or sync.get_transaction(),
+        url=url,
+        body=build_body(fmt, kind, payload, base_url=base_url),
+        account_id=account_id,
+        kind=kind,
+        txn=sync.get_nested_transaction() or sync.get_transaction(),
         allow_http_loopback=get_settings().webhook_allow_http_loopback,
-    )  # fmt: skip
+    )
     db.info.setdefault(OUTBOX_KEY, []).append(message)
     return True
 
@@ -177,9 +180,11 @@ def _host(url: str) -> str:
 
 
 async def deliver(
-    message: WebhookMessage, *, policy: DeliveryPolicy | None = None,
+    message: WebhookMessage,
+    *,
+    policy: DeliveryPolicy | None = None,
     client: httpx.AsyncClient | None = None,
-) -> DeliveryResult:  # fmt: skip
+) -> DeliveryResult:
     """POST the message, retrying network errors, 429 and 5xx with exponential backoff.
 
     Each attempt resolves the address again, refuses it unless it is public, and connects to
@@ -205,9 +210,11 @@ async def deliver(
             extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
             try:
                 response = await http.post(
-                    target.connect_url, json=message.body,
-                    headers={"Host": target.host_header}, extensions=extensions,
-                )  # fmt: skip
+                    target.connect_url,
+                    json=message.body,
+                    headers={"Host": target.host_header},
+                    extensions=extensions,
+                )
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 continue
@@ -224,8 +231,11 @@ async def deliver(
             await http.aclose()
     log.error(
         "webhook to %s for account %s gave up after %d attempt(s): %s",
-        _host(message.url), message.account_id, attempt, error,
-    )  # fmt: skip
+        _host(message.url),
+        message.account_id,
+        attempt,
+        error,
+    )
     return DeliveryResult(False, attempt, error)
 
 

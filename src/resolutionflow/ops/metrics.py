@@ -12,28 +12,40 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 HTTP_REQUESTS = Counter(
-    "resolutionflow_http_requests_total", "HTTP requests", ["method", "route", "status"],
+    "resolutionflow_http_requests_total",
+    "HTTP requests",
+    ["method", "route", "status"],
     registry=REGISTRY,
-)  # fmt: skip
+)
 HTTP_LATENCY = Histogram(
-    "resolutionflow_http_request_seconds", "HTTP request latency", ["method", "route"],
-    registry=REGISTRY, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-)  # fmt: skip
+    "resolutionflow_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
 SESSIONS_BY_STATUS = Gauge(
-    "resolutionflow_sessions_by_analysis_status", "Sessions per analysis status",
-    ["status"], registry=REGISTRY,
-)  # fmt: skip
+    "resolutionflow_sessions_by_analysis_status",
+    "Sessions per analysis status",
+    ["status"],
+    registry=REGISTRY,
+)
 ANALYSES = Counter(
     "resolutionflow_analyses_total", "Session analyses by outcome", ["outcome"], registry=REGISTRY
 )
 MODEL_LATENCY = Histogram(
-    "resolutionflow_model_call_seconds", "Model call latency", ["provider", "model"],
-    registry=REGISTRY, buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
-)  # fmt: skip
-MODEL_TOKENS = Counter(
-    "resolutionflow_model_tokens_total", "Model tokens", ["provider", "model", "direction"],
+    "resolutionflow_model_call_seconds",
+    "Model call latency",
+    ["provider", "model"],
     registry=REGISTRY,
-)  # fmt: skip
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+MODEL_TOKENS = Counter(
+    "resolutionflow_model_tokens_total",
+    "Model tokens",
+    ["provider", "model", "direction"],
+    registry=REGISTRY,
+)
 
 
 def observe_outcome(result: str) -> None:

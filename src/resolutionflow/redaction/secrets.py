@@ -292,9 +292,14 @@ _CONNECTOR = (
     r"|\bto\b|\bof\b|\bas\b)"
 )
 _IN_CONTEXT = re.compile(
-    r"(?i)\b" + _PASSWORD_WORD + r"\b(?P<between>[^\n.;!?]{0,40}?)\s*(?P<conn>" + _CONNECTOR
-    + r")\s*(?:" + QUOTED + r"|(?P<bare>[^\s,;]+))"
-)  # fmt: skip
+    r"(?i)\b"
+    + _PASSWORD_WORD
+    + r"\b(?P<between>[^\n.;!?]{0,40}?)\s*(?P<conn>"
+    + _CONNECTOR
+    + r")\s*(?:"
+    + QUOTED
+    + r"|(?P<bare>[^\s,;]+))"
+)
 _SYMBOLS = "!@#$%^&*?+=~"
 _SETTING = re.compile(r"[A-Za-z_][\w.-]*[=:]+")
 
@@ -433,13 +438,15 @@ def _issuer_ok(digits: str) -> bool:
         or (51 <= two <= 55 and n == 16)
         or (2221 <= four <= 2720 and n == 16)  # Mastercard
         or (two in (34, 37) and n == 15)  # American Express
-        or ((digits.startswith("6011") or two == 65 or 644 <= int(digits[:3]) <= 649)
-            and 16 <= n <= 19)  # Discover
+        or (
+            (digits.startswith("6011") or two == 65 or 644 <= int(digits[:3]) <= 649)
+            and 16 <= n <= 19
+        )  # Discover
         or (3528 <= four <= 3589 and 16 <= n <= 19)  # JCB
         or ((two in (36, 38) or 300 <= int(digits[:3]) <= 305) and n == 14)  # Diners
         or (two == 62 and 16 <= n <= 19)  # UnionPay
         or ((two == 50 or 56 <= two <= 69) and 12 <= n <= 19)  # Maestro
-    )  # fmt: skip
+    )
 
 
 _CARD_HINT = re.compile(r"\d{4}[ -]?\d{4}")

@@ -27,9 +27,11 @@ router = APIRouter(prefix="/flow-proposals", tags=["review queue"])
 
 
 @router.get(
-    "", response_model=ProposalPage, dependencies=[Depends(read_limit)],
+    "",
+    response_model=ProposalPage,
+    dependencies=[Depends(read_limit)],
     summary="List proposals with filters, sort and paging; includes the total count",
-)  # fmt: skip
+)
 async def list_proposals(
     principal: CurrentPrincipal,
     db: DB,
@@ -41,25 +43,35 @@ async def list_proposals(
     limit: int = Query(default=20, ge=1, le=100),
 ) -> dict[str, Any]:
     rows, total = await service.list_page(
-        db, account=principal.account, status=status, proposal_type=type, domain=domain,
-        sort_by=sort_by, skip=skip, limit=limit,
-    )  # fmt: skip
+        db,
+        account=principal.account,
+        status=status,
+        proposal_type=type,
+        domain=domain,
+        sort_by=sort_by,
+        skip=skip,
+        limit=limit,
+    )
     # Plain data: the response model validates and serialises it once, in one pass.
     return {"items": rows, "total": total, "skip": skip, "limit": limit}
 
 
 @router.get(
-    "/stats", response_model=ProposalStats, dependencies=[Depends(read_limit)],
+    "/stats",
+    response_model=ProposalStats,
+    dependencies=[Depends(read_limit)],
     summary="Queue stats: pending, decisions and reinforcements this week, top domains",
-)  # fmt: skip
+)
 async def proposal_stats(principal: CurrentPrincipal, db: DB) -> dict[str, Any]:
     return await service.stats(db, account=principal.account)
 
 
 @router.get(
-    "/{proposal_id}", response_model=ProposalDetail, dependencies=[Depends(read_limit)],
+    "/{proposal_id}",
+    response_model=ProposalDetail,
+    dependencies=[Depends(read_limit)],
     summary="A proposal with its flow (enhancements: before, after and the change)",
-)  # fmt: skip
+)
 async def get_proposal(
     proposal_id: uuid.UUID, principal: CurrentPrincipal, db: DB
 ) -> ProposalDetail:
@@ -67,14 +79,16 @@ async def get_proposal(
 
 
 @router.post(
-    "/{proposal_id}/review", response_model=ProposalDetail, dependencies=[Depends(review_limit)],
+    "/{proposal_id}/review",
+    response_model=ProposalDetail,
+    dependencies=[Depends(review_limit)],
     summary="Approve, modify (edit & publish), reject or dismiss (team admin, admin)",
     responses={
         400: error_response("Not reviewable in its status, or a rule of the action unmet"),
         409: error_response("Reviewed concurrently, or the target flow changed incompatibly"),
         422: error_response("The flow to publish is not valid; every problem is listed"),
     },
-)  # fmt: skip
+)
 async def review_proposal(
     proposal_id: uuid.UUID, body: ReviewIn, principal: Reviewer, db: DB
 ) -> ProposalDetail:
@@ -86,16 +100,21 @@ async def review_proposal(
 
 
 @router.post(
-    "/{proposal_id}/reopen", response_model=ProposalDetail, dependencies=[Depends(review_limit)],
+    "/{proposal_id}/reopen",
+    response_model=ProposalDetail,
+    dependencies=[Depends(review_limit)],
     summary="Put a rejected or dismissed proposal back in the queue (admin)",
     responses={400: error_response("The proposal is neither rejected nor dismissed")},
-)  # fmt: skip
+)
 async def reopen_proposal(
     proposal_id: uuid.UUID, body: ReopenIn, principal: Admin, db: DB
 ) -> ProposalDetail:
     await service.reopen(
-        db, account=principal.account, proposal_id=proposal_id, reviewer=principal.user,
+        db,
+        account=principal.account,
+        proposal_id=proposal_id,
+        reviewer=principal.user,
         reason=body.reason,
-    )  # fmt: skip
+    )
     await db.commit()
     return await service.detail(db, account=principal.account, proposal_id=proposal_id)

@@ -115,8 +115,14 @@ async def page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of proposal summaries (no flow payloads) and the total matching count."""
     shape = (bool(status), bool(proposal_type), bool(domain))
-    params = {"account_id": account_id, "status": status, "proposal_type": proposal_type,
-              "domain": domain, "skip": skip, "limit": limit}  # fmt: skip
+    params = {
+        "account_id": account_id,
+        "status": status,
+        "proposal_type": proposal_type,
+        "domain": domain,
+        "skip": skip,
+        "limit": limit,
+    }
     result = await db.execute(_page_statement(*shape, sort_by), params)
     rows = [dict(r) for r in result.mappings()]
     if not rows:

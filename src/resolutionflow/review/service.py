@@ -72,9 +72,15 @@ async def list_page(
     limit: int,
 ) -> tuple[list[Any], int]:
     return await repo.page(
-        db, account.id, status=status, proposal_type=proposal_type, domain=domain,
-        sort_by=sort_by, skip=skip, limit=limit,
-    )  # fmt: skip
+        db,
+        account.id,
+        status=status,
+        proposal_type=proposal_type,
+        domain=domain,
+        sort_by=sort_by,
+        skip=skip,
+        limit=limit,
+    )
 
 
 async def stats(db: AsyncSession, *, account: Account) -> dict[str, Any]:
@@ -185,27 +191,46 @@ def _check(tree: Any) -> dict[str, Any]:
 
 
 async def _publish_new(
-    db: AsyncSession, *, account: Account, proposal: FlowProposal, reviewer: User,
-    data: dict[str, Any] | None, notes: str | None = None,
-) -> Flow:  # fmt: skip
+    db: AsyncSession,
+    *,
+    account: Account,
+    proposal: FlowProposal,
+    reviewer: User,
+    data: dict[str, Any] | None,
+    notes: str | None = None,
+) -> Flow:
     tree = _check(_tree_of(data) if data is not None else _tree_of(proposal.proposed_flow_data))
     fields = _flow_fields(proposal, data)
     flow_in = FlowIn.model_construct(
-        key=None, name=fields["name"], description=fields["description"],
-        problem_domain=proposal.problem_domain, match_keywords=fields["match_keywords"],
+        key=None,
+        name=fields["name"],
+        description=fields["description"],
+        problem_domain=proposal.problem_domain,
+        match_keywords=fields["match_keywords"],
         tree_structure=tree,
-    )  # fmt: skip
+    )
     return await flows_service.create_flow(
-        db, account=account, data=flow_in, author=reviewer, origin="ai_generated",
-        team_id=proposal.team_id, source_session_id=proposal.source_session_id,
-        proposal_id=proposal.id, change_note=_change_note("Published", proposal, notes),
-    )  # fmt: skip
+        db,
+        account=account,
+        data=flow_in,
+        author=reviewer,
+        origin="ai_generated",
+        team_id=proposal.team_id,
+        source_session_id=proposal.source_session_id,
+        proposal_id=proposal.id,
+        change_note=_change_note("Published", proposal, notes),
+    )
 
 
 async def _publish_enhancement(
-    db: AsyncSession, *, account: Account, proposal: FlowProposal, reviewer: User,
-    data: dict[str, Any] | None, notes: str | None = None,
-) -> Flow:  # fmt: skip
+    db: AsyncSession,
+    *,
+    account: Account,
+    proposal: FlowProposal,
+    reviewer: User,
+    data: dict[str, Any] | None,
+    notes: str | None = None,
+) -> Flow:
     if proposal.target_flow_id is None:
         raise Conflict("the proposal names no target flow")
     target = await repo.flow_in_account(db, account.id, proposal.target_flow_id)
@@ -258,9 +283,13 @@ async def review(
         acknowledged = await _acknowledged_risks(db, account=account, proposal=proposal, body=body)
         publish = _publish_new if proposal.proposal_type == "new_flow" else _publish_enhancement
         published = await publish(
-            db, account=account, proposal=proposal, reviewer=reviewer,
-            data=body.modified_flow_data, notes=body.reviewer_notes,
-        )  # fmt: skip
+            db,
+            account=account,
+            proposal=proposal,
+            reviewer=reviewer,
+            data=body.modified_flow_data,
+            notes=body.reviewer_notes,
+        )
     new_status = TRANSITIONS[body.action][1]
     now = utcnow()
     values = {
@@ -284,9 +313,13 @@ async def review(
     await notifications.settle_proposal(db, account_id=account.id, proposal_id=proposal.id)
     await db.refresh(proposal)
     log.info(
-        "proposal %s (%s) %s by %s%s", proposal.id, proposal.proposal_type, proposal.status,
-        reviewer.email, f", published as flow {published.id}" if published else "",
-    )  # fmt: skip
+        "proposal %s (%s) %s by %s%s",
+        proposal.id,
+        proposal.proposal_type,
+        proposal.status,
+        reviewer.email,
+        f", published as flow {published.id}" if published else "",
+    )
     return proposal
 
 

@@ -31,38 +31,53 @@ router = APIRouter(prefix="/runner", tags=["runner"])
 def match_read(match: FlowMatch) -> FlowMatchRead:
     flow = match.flow
     return FlowMatchRead(
-        flow_id=flow.id, key=flow.key, name=flow.name, description=flow.description,
-        problem_domain=flow.problem_domain, success_rate=flow.success_rate,
-        usage_count=flow.usage_count or 0, score=match.score,
-    )  # fmt: skip
+        flow_id=flow.id,
+        key=flow.key,
+        name=flow.name,
+        description=flow.description,
+        problem_domain=flow.problem_domain,
+        success_rate=flow.success_rate,
+        usage_count=flow.usage_count or 0,
+        score=match.score,
+    )
 
 
 def run_read(run: Run) -> RunRead:
     s = run.session
     return RunRead(
-        id=s.id, status=s.status, analysis_status=s.analysis_status,
-        problem_summary=s.problem_summary, psa_ticket_id=s.psa_ticket_id, customer=s.customer,
-        flow_id=run.flow.id if run.flow else None, flow_name=run.flow.name if run.flow else None,
-        node=run.node, on_flow=run.node is not None, left_flow=run.position.left_flow,
+        id=s.id,
+        status=s.status,
+        analysis_status=s.analysis_status,
+        problem_summary=s.problem_summary,
+        psa_ticket_id=s.psa_ticket_id,
+        customer=s.customer,
+        flow_id=run.flow.id if run.flow else None,
+        flow_name=run.flow.name if run.flow else None,
+        node=run.node,
+        on_flow=run.node is not None,
+        left_flow=run.position.left_flow,
         next_order=run.next_order,
         match_score=s.match_score if s.status != "active" else run.score(),
         steps=[StepRead.model_validate(step) for step in run.steps],
-    )  # fmt: skip
+    )
 
 
 @router.get("/flows", response_model=list[FlowMatchRead], summary="Flows matching a problem")
 async def search_flows(
-    principal: CurrentPrincipal, db: DB, q: str = Query(min_length=1, max_length=5000),
+    principal: CurrentPrincipal,
+    db: DB,
+    q: str = Query(min_length=1, max_length=5000),
     limit: int = Query(default=service.SEARCH_LIMIT, ge=1, le=50),
-) -> list[FlowMatchRead]:  # fmt: skip
+) -> list[FlowMatchRead]:
     matches = await service.search_flows(db, account=principal.account, problem=q, limit=limit)
     return [match_read(m) for m in matches]
 
 
 @router.get(
-    "/flows/{flow_id}/feedback", response_model=list[FlaggedNodeRead],
+    "/flows/{flow_id}/feedback",
+    response_model=list[FlaggedNodeRead],
     summary="A flow's nodes flagged as wrong or unclear",
-)  # fmt: skip
+)
 async def flow_feedback(
     flow_id: uuid.UUID, principal: CurrentPrincipal, db: DB
 ) -> list[FlaggedNodeRead]:
@@ -85,9 +100,10 @@ async def get_run(session_id: uuid.UUID, principal: CurrentPrincipal, db: DB) ->
 
 
 @router.post(
-    "/sessions/{session_id}/walk", response_model=RunRead,
+    "/sessions/{session_id}/walk",
+    response_model=RunRead,
     summary="Answer the current node (409 when the session moved on since expected_order)",
-)  # fmt: skip
+)
 async def walk(
     session_id: uuid.UUID, body: WalkStepIn, principal: CurrentPrincipal, db: DB
 ) -> RunRead:
@@ -99,9 +115,10 @@ async def walk(
 
 
 @router.post(
-    "/sessions/{session_id}/steps", response_model=RunRead,
+    "/sessions/{session_id}/steps",
+    response_model=RunRead,
     summary="Record a step freely: a question and what was found, an action, a note",
-)  # fmt: skip
+)
 async def free_step(
     session_id: uuid.UUID, body: FreeStepIn, principal: CurrentPrincipal, db: DB
 ) -> RunRead:
@@ -122,9 +139,10 @@ async def back(session_id: uuid.UUID, body: BackIn, principal: CurrentPrincipal,
 
 
 @router.post(
-    "/sessions/{session_id}/resolve", response_model=RunRead,
+    "/sessions/{session_id}/resolve",
+    response_model=RunRead,
     summary="Resolve (records the match score, queues analysis)",
-)  # fmt: skip
+)
 async def resolve(
     session_id: uuid.UUID, principal: CurrentPrincipal, db: DB, body: RunResolveIn | None = None
 ) -> RunRead:
@@ -156,9 +174,11 @@ async def abandon(
 
 
 @router.post(
-    "/sessions/{session_id}/feedback", response_model=FeedbackRead, status_code=201,
+    "/sessions/{session_id}/feedback",
+    response_model=FeedbackRead,
+    status_code=201,
     summary="Flag a node of the session's flow as wrong or unclear",
-)  # fmt: skip
+)
 async def feedback(
     session_id: uuid.UUID, body: FeedbackIn, principal: CurrentPrincipal, db: DB
 ) -> FeedbackRead:

@@ -215,9 +215,12 @@ async def _add(
 ) -> None:
     step["responded_at"] = utcnow()
     await sessions_service.add_step(
-        db, account=account, session_id=run.session.id, step=StepIn.model_validate(step),
+        db,
+        account=account,
+        session_id=run.session.id,
+        step=StepIn.model_validate(step),
         expected_order=expected,
-    )  # fmt: skip
+    )
 
 
 async def record_walk_step(
@@ -241,9 +244,11 @@ async def record_walk_step(
         if data.text:
             summary = f"{summary}\n\n{data.text}".strip()
         return await resolve(
-            db, account=account, session_id=run.session.id,
+            db,
+            account=account,
+            session_id=run.session.id,
             data=RunResolveIn(resolution_summary=summary or None),
-        )  # fmt: skip
+        )
     return await get_run(db, account=account, session_id=run.session.id)
 
 
@@ -312,13 +317,15 @@ async def resolve(
     score = run.score()
     sessions_service.set_walk_score(run.session, score)
     await sessions_service.resolve_session(
-        db, account=account, session_id=run.session.id,
+        db,
+        account=account,
+        session_id=run.session.id,
         data=ResolveIn(
             resolution_summary=data.resolution_summary,
             time_spent_minutes=_minutes_since(run.session.created_at),
             confidence_score=confidence_of(run, score),
         ),
-    )  # fmt: skip
+    )
     return await get_run(db, account=account, session_id=session_id)
 
 
@@ -329,12 +336,14 @@ async def escalate(
     _active(run)
     sessions_service.set_walk_score(run.session, run.score())
     await sessions_service.escalate_session(
-        db, account=account, session_id=run.session.id,
+        db,
+        account=account,
+        session_id=run.session.id,
         data=EscalateIn(
             escalation_reason=data.reason,
             time_spent_minutes=_minutes_since(run.session.created_at),
         ),
-    )  # fmt: skip
+    )
     return await get_run(db, account=account, session_id=session_id)
 
 
@@ -356,9 +365,13 @@ async def abandon(
 
 
 async def flag_node(
-    db: AsyncSession, *, account: Account, user: User, session_id: uuid.UUID | str,
+    db: AsyncSession,
+    *,
+    account: Account,
+    user: User,
+    session_id: uuid.UUID | str,
     data: FeedbackIn,
-) -> NodeFeedback:  # fmt: skip
+) -> NodeFeedback:
     """ "This step was wrong or unclear": a note on a node of the session's flow."""
     run = await get_run(db, account=account, session_id=session_id)
     if run.flow is None:
@@ -369,10 +382,16 @@ async def flag_node(
             problems=[Problem("node_id", f"'{data.node_id}' is not a node of the flow")],
         )
     feedback = NodeFeedback(
-        id=uuid.uuid4(), account_id=account.id, flow_id=run.flow.id,
-        flow_version=run.flow.version, node_id=data.node_id, session_id=run.session.id,
-        user_id=user.id, note=data.note, created_at=utcnow(),
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        account_id=account.id,
+        flow_id=run.flow.id,
+        flow_version=run.flow.version,
+        node_id=data.node_id,
+        session_id=run.session.id,
+        user_id=user.id,
+        note=data.note,
+        created_at=utcnow(),
+    )
     db.add(feedback)
     # The gap report is cached per data version; a new flag must show there.
     await sessions_repo.bump_data_version(db, account.id)

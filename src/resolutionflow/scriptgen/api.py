@@ -14,13 +14,18 @@ router = APIRouter(prefix="/sessions/{session_id}/scripts", tags=["scripts"])
 
 
 @router.post(
-    "", response_model=ScriptRead, status_code=201,
+    "",
+    response_model=ScriptRead,
+    status_code=201,
     summary="Get a script for the task at hand (never run by the server)",
-)  # fmt: skip
+)
 async def ask_for_script(
-    session_id: uuid.UUID, body: ScriptAsk, principal: CurrentPrincipal, db: DB,
+    session_id: uuid.UUID,
+    body: ScriptAsk,
+    principal: CurrentPrincipal,
+    db: DB,
     settings: AppSettings,
-) -> ScriptRead:  # fmt: skip
+) -> ScriptRead:
     context = await service.script_context(
         db, account=principal.account, session_id=session_id, step_order=body.step_order
     )
@@ -29,9 +34,13 @@ async def ask_for_script(
         settings, context, request=body.request, language=body.language, params=body.parameters
     )
     row = await service.record(
-        db, context=context, user=principal.user, request=body.request,
-        language=body.language, answer=answer,
-    )  # fmt: skip
+        db,
+        context=context,
+        user=principal.user,
+        request=body.request,
+        language=body.language,
+        answer=answer,
+    )
     await db.commit()
     return ScriptRead.model_validate(row)
 

@@ -51,9 +51,13 @@ async def script_context(
         t for s in chosen[-8:] for t in ((s.content or {}).get("text"), s.free_text_input) if t
     )
     return ScriptContext(
-        session_id=session.id, account_id=account.id, domain=session.problem_domain,
-        summary=session.problem_summary, step_texts=texts, step_order=step_order,
-    )  # fmt: skip
+        session_id=session.id,
+        account_id=account.id,
+        domain=session.problem_domain,
+        summary=session.problem_summary,
+        step_texts=texts,
+        step_order=step_order,
+    )
 
 
 async def produce(
@@ -158,16 +162,25 @@ async def record(
     answer: dict[str, Any],
 ) -> ScriptRequest:
     row = ScriptRequest(
-        id=uuid.uuid4(), account_id=context.account_id, session_id=context.session_id,
-        user_id=user.id if user else None, step_order=context.step_order, request_text=request,
-        language=answer.get("language") or language, provider=answer.get("provider", "offline"),
-        template=answer.get("template"), matched=bool(answer.get("matched")),
+        id=uuid.uuid4(),
+        account_id=context.account_id,
+        session_id=context.session_id,
+        user_id=user.id if user else None,
+        step_order=context.step_order,
+        request_text=request,
+        language=answer.get("language") or language,
+        provider=answer.get("provider", "offline"),
+        template=answer.get("template"),
+        matched=bool(answer.get("matched")),
         refused=bool(answer.get("refused")),
         requires_confirmation=bool(answer.get("requires_confirmation")),
-        script=answer.get("script") or "", explanation=answer.get("explanation") or "",
-        parameters=answer.get("parameters") or [], risks=answer.get("risks") or [],
-        suggestions=answer.get("suggestions") or [], problems=answer.get("problems") or [],
-    )  # fmt: skip
+        script=answer.get("script") or "",
+        explanation=answer.get("explanation") or "",
+        parameters=answer.get("parameters") or [],
+        risks=answer.get("risks") or [],
+        suggestions=answer.get("suggestions") or [],
+        problems=answer.get("problems") or [],
+    )
     db.add(row)
     await db.flush()
     return row
@@ -187,7 +200,11 @@ async def history(
 
 def as_cli_dict(row: ScriptRequest) -> dict[str, Any]:
     return {
-        "script": row.script, "language": row.language, "explanation": row.explanation,
-        "parameters": row.parameters, "risks": row.risks,
-        "requires_confirmation": row.requires_confirmation, "template": row.template,
-    }  # fmt: skip
+        "script": row.script,
+        "language": row.language,
+        "explanation": row.explanation,
+        "parameters": row.parameters,
+        "risks": row.risks,
+        "requires_confirmation": row.requires_confirmation,
+        "template": row.template,
+    }

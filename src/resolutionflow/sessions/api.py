@@ -116,9 +116,14 @@ async def list_sessions(
     limit: int = Query(default=50, ge=1, le=500),
 ) -> list[SessionSummaryRead]:
     rows = await service.list_sessions(
-        db, account=principal.account, status=status, analysis_status=analysis_status,
-        domain=domain, skip=skip, limit=limit,
-    )  # fmt: skip
+        db,
+        account=principal.account,
+        status=status,
+        analysis_status=analysis_status,
+        domain=domain,
+        skip=skip,
+        limit=limit,
+    )
     return [SessionSummaryRead.model_validate(s) for s in rows]
 
 
@@ -163,9 +168,10 @@ async def escalate(
 
 
 @router.post(
-    "/{session_id}/retry-analysis", response_model=SessionDetail,
+    "/{session_id}/retry-analysis",
+    response_model=SessionDetail,
     summary="Queue a failed analysis again (team admin, admin)",
-)  # fmt: skip
+)
 async def retry_analysis(session_id: uuid.UUID, principal: Reviewer, db: DB) -> SessionDetail:
     session = await service.get_session(db, account=principal.account, session_id=session_id)
     await service.retry_analysis(db, account=principal.account, session=session)

@@ -124,6 +124,7 @@ async def insert_steps(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
         await db.execute(insert(SessionStep), rows)
 
+
 async def next_step_order(db: AsyncSession, session_id: uuid.UUID) -> int:
     """One past the highest step_order of the session (0 for a session without steps)."""
     stmt = select(func.max(SessionStep.step_order)).where(SessionStep.session_id == session_id)

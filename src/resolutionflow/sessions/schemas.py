@@ -156,5 +156,3 @@ class SessionRead(SessionSummaryRead):
     resolved_at: datetime | None
     analysis_attempts: int
     analysis_error: str | None
-
-

@@ -267,9 +267,14 @@ async def list_sessions(
     limit: int | None = None,
 ) -> list[Session]:
     return await repo.list_sessions(
-        db, account.id, analysis_status=analysis_status, status=status, domain=domain,
-        skip=skip, limit=limit,
-    )  # fmt: skip
+        db,
+        account.id,
+        analysis_status=analysis_status,
+        status=status,
+        domain=domain,
+        skip=skip,
+        limit=limit,
+    )
 
 
 async def append_steps(
@@ -365,6 +370,7 @@ async def analysis_counts(db: AsyncSession, *, account: Account | None = None) -
     """Sessions per analysis status, of one account or of all (for metrics)."""
     return await repo.counts_by_analysis_status(db, account_id=account.id if account else None)
 
+
 # One step at a time, as the runner records them. Two tabs (or two clients) on one session
 # must not lose or overwrite each other's steps: step_order is unique per session, so a race
 # fails the insert, which is retried at the next free order; a caller that names the order it
@@ -395,8 +401,9 @@ async def add_step(
             raise Invalid("the step is not valid", problems=problems)
         try:
             async with db.begin_nested():
-                await _insert_steps(db, session, [step.model_copy(update={"step_order": order})],
-                                    first_order=order)  # fmt: skip
+                await _insert_steps(
+                    db, session, [step.model_copy(update={"step_order": order})], first_order=order
+                )
         except IntegrityError:
             if expected_order is not None:
                 raise Conflict(STALE_VIEW) from None

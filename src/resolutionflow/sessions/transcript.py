@@ -227,8 +227,9 @@ def diagnostic_path(payload: dict[str, Any]) -> list[PathStep]:
             result = step.get("result") or {}
             success = bool(result["success"]) if "success" in result else None
             details = one_line(result.get("details"))
-            path.append(PathStep("action", text, success=success, details=details,
-                                 notes=tuple(notes)))  # fmt: skip
+            path.append(
+                PathStep("action", text, success=success, details=details, notes=tuple(notes))
+            )
             notes = []
         elif kind == "resolution":
             if text:

@@ -48,9 +48,10 @@ async def login(
 
 
 @router.post(
-    "/logout", status_code=204,
+    "/logout",
+    status_code=204,
     summary="Sign out: ends every sign-in of this user (needs the X-CSRF-Token header)",
-)  # fmt: skip
+)
 async def logout(request: Request, response: Response, db: DB, settings: AppSettings) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

@@ -64,9 +64,14 @@ def cookie_is_secure(settings: Settings, scheme: str) -> bool:
 
 def set_session_cookie(response: Any, settings: Settings, scheme: str, value: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
-        secure=cookie_is_secure(settings, scheme), path="/",
-    )  # fmt: skip
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_is_secure(settings, scheme),
+        path="/",
+    )
 
 
 async def end_sessions(db: AsyncSession, *, user: User) -> None:

@@ -43,9 +43,7 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 async def _page(request: Request, viewer: Principal, db: DB, template: str, **ctx: Any) -> Response:
-    return await render(
-        request, template, viewer=viewer, db=db, sections=SECTIONS, **ctx
-    )  # fmt: skip
+    return await render(request, template, viewer=viewer, db=db, sections=SECTIONS, **ctx)
 
 
 def _failed(url: str, settings: AppSettings, exc: ResolutionFlowError) -> Response:
@@ -67,9 +65,15 @@ async def users_page(request: Request, viewer: Viewer, db: DB) -> Response:
     users = await accounts.list_users(db, account=viewer.account)
     teams = await accounts.list_teams(db, account=viewer.account)
     return await _page(
-        request, viewer, db, "admin_users.html", users=users, teams=teams, roles=ROLES,
+        request,
+        viewer,
+        db,
+        "admin_users.html",
+        users=users,
+        teams=teams,
+        roles=ROLES,
         team_names={t.id: t.name for t in teams},
-    )  # fmt: skip
+    )
 
 
 @router.post("/admin/users")
@@ -80,10 +84,14 @@ async def users_create(viewer: Viewer, form: Form, db: DB, settings: AppSettings
         slug = form_text(form, "team")
         team = await accounts.get_team(db, account=viewer.account, slug=slug) if slug else None
         await accounts.create_user(
-            db, account=viewer.account, email=email, role=form_text(form, "role") or "engineer",
-            password=form_text(form, "password") or None, name=form_text(form, "name") or None,
+            db,
+            account=viewer.account,
+            email=email,
+            role=form_text(form, "role") or "engineer",
+            password=form_text(form, "password") or None,
+            name=form_text(form, "name") or None,
             team=team,
-        )  # fmt: skip
+        )
         await db.commit()
     except ResolutionFlowError as exc:
         await db.rollback()
@@ -114,9 +122,12 @@ async def users_change(
     except ResolutionFlowError as exc:
         await db.rollback()
         return _failed("/admin/users", settings, exc)
-    done = {"role": f"is now {user.role.replace('_', ' ')}", "disable": "can no longer sign in",
-            "enable": "can sign in again",
-            "password": "has a new password; their other sign-ins are ended"}[what]  # fmt: skip
+    done = {
+        "role": f"is now {user.role.replace('_', ' ')}",
+        "disable": "can no longer sign in",
+        "enable": "can sign in again",
+        "password": "has a new password; their other sign-ins are ended",
+    }[what]
     return redirect("/admin/users", settings, message=f"{user.email} {done}.")
 
 
@@ -156,10 +167,17 @@ async def _tokens_page(
     tokens = await accounts.list_tokens(db, account=viewer.account)
     users = await accounts.list_users(db, account=viewer.account)
     return await render(
-        request, "admin_tokens.html", viewer=viewer, db=db, sections=SECTIONS, tokens=tokens,
-        users=users, emails={u.id: u.email for u in users}, issued=issued,
+        request,
+        "admin_tokens.html",
+        viewer=viewer,
+        db=db,
+        sections=SECTIONS,
+        tokens=tokens,
+        users=users,
+        emails={u.id: u.email for u in users},
+        issued=issued,
         status_code=status_code,
-    )  # fmt: skip
+    )
 
 
 @router.get("/admin/tokens")
@@ -187,8 +205,12 @@ async def tokens_create(
         await db.rollback()
         return _failed("/admin/tokens", settings, exc)
     # Shown in this answer only: the secret never goes into a cookie or an address.
-    response = await _tokens_page(request, viewer, db, issued={
-        "token": issued.token, "name": issued.record.name, "email": user.email})  # fmt: skip
+    response = await _tokens_page(
+        request,
+        viewer,
+        db,
+        issued={"token": issued.token, "name": issued.record.name, "email": user.email},
+    )
     response.headers["cache-control"] = "no-store"
     return response
 
@@ -215,9 +237,13 @@ async def tokens_revoke(
 async def webhook_page(request: Request, viewer: Viewer, db: DB) -> Response:
     _admin(viewer)
     return await _page(
-        request, viewer, db, "admin_webhook.html", hook=accounts.account_settings(viewer.account),
+        request,
+        viewer,
+        db,
+        "admin_webhook.html",
+        hook=accounts.account_settings(viewer.account),
         formats=WEBHOOK_FORMATS,
-    )  # fmt: skip
+    )
 
 
 @router.post("/admin/webhook")
@@ -229,9 +255,12 @@ async def webhook_save(viewer: Viewer, form: Form, db: DB, settings: AppSettings
     fmt = fmt if fmt in WEBHOOK_FORMATS else "slack"
     try:
         await accounts.update_settings(
-            db, account=viewer.account, webhook_url=url, webhook_format=fmt,
+            db,
+            account=viewer.account,
+            webhook_url=url,
+            webhook_format=fmt,
             allow_http_loopback=settings.webhook_allow_http_loopback,
-        )  # fmt: skip
+        )
         await db.commit()
     except ResolutionFlowError as exc:
         await db.rollback()

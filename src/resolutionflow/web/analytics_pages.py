@@ -95,10 +95,16 @@ async def dashboard(
         db, account=viewer.account, period_days=days, settings=settings
     )
     return await render(
-        request, "analytics.html", viewer=viewer, db=db, period=days, periods=PERIODS,
-        board=board, charts=charts_for(board),
+        request,
+        "analytics.html",
+        viewer=viewer,
+        db=db,
+        period=days,
+        periods=PERIODS,
+        board=board,
+        charts=charts_for(board),
         tiers=_ordered(list(board.tiers), TIER_ORDER, "tier"),
-    )  # fmt: skip
+    )
 
 
 GROUPS_SHOWN = 20  # recurring groups listed before "show all"
@@ -139,7 +145,17 @@ async def gap_report(
     show_all = groups == "all"
     shown, group_total, hidden = limit_groups(report.gaps, show_all)
     return await render(
-        request, "gaps.html", viewer=viewer, db=db, period=days, periods=PERIODS,
-        gaps=shown, gaps_total=len(report.gaps), gaps_error=None, group_total=group_total,
-        groups_hidden=hidden, groups_all=show_all, groups_shown=GROUPS_SHOWN,
-    )  # fmt: skip
+        request,
+        "gaps.html",
+        viewer=viewer,
+        db=db,
+        period=days,
+        periods=PERIODS,
+        gaps=shown,
+        gaps_total=len(report.gaps),
+        gaps_error=None,
+        group_total=group_total,
+        groups_hidden=hidden,
+        groups_all=show_all,
+        groups_shown=GROUPS_SHOWN,
+    )

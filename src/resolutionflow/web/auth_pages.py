@@ -59,18 +59,29 @@ async def login_page(
 
 
 async def _login_form(
-    request: Request, settings: AppSettings, *, next: str | None, error: str | None = None,
-    email: str = "", status_code: int = 200,
-) -> Response:  # fmt: skip
+    request: Request,
+    settings: AppSettings,
+    *,
+    next: str | None,
+    error: str | None = None,
+    email: str = "",
+    status_code: int = 200,
+) -> Response:
     nonce = secrets.token_urlsafe(16)
     # A Secure cookie sent over plain http is dropped by the browser: say so, or sign-in
     # would seem to do nothing.
     cookie_lost = request.url.scheme != "https" and cookie_is_secure(settings, request.url.scheme)
     response = await render(
-        request, "login.html", viewer=None, status_code=status_code,
-        login_token=csrf_token_for(settings, f"login:{nonce}"), next=safe_next(next),
-        error=error, email=email, cookie_lost=cookie_lost,
-    )  # fmt: skip
+        request,
+        "login.html",
+        viewer=None,
+        status_code=status_code,
+        login_token=csrf_token_for(settings, f"login:{nonce}"),
+        next=safe_next(next),
+        error=error,
+        email=email,
+        cookie_lost=cookie_lost,
+    )
     response.set_cookie(
         LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="lax", path="/login"
     )
@@ -87,9 +98,13 @@ async def login_submit(request: Request, db: DB, settings: AppSettings) -> Respo
     expected = csrf_token_for(settings, f"login:{nonce}")
     if not nonce or not isinstance(token, str) or not hmac.compare_digest(token, expected):
         return await _login_form(
-            request, settings, next=next_url, email=email, status_code=403,
+            request,
+            settings,
+            next=next_url,
+            email=email,
+            status_code=403,
             error="The sign-in form expired. Please try again.",
-        )  # fmt: skip
+        )
     password = form.get("password")
     limits, address = limits_of(request), client_address(request)
     try:
@@ -97,10 +112,14 @@ async def login_submit(request: Request, db: DB, settings: AppSettings) -> Respo
     except RateLimited as exc:
         minutes = max(1, -(-exc.retry_after // 60))
         page = await _login_form(
-            request, settings, next=next_url, email=email, status_code=429,
+            request,
+            settings,
+            next=next_url,
+            email=email,
+            status_code=429,
             error=f"Too many failed sign-ins. Try again in {minutes} minute"
             f"{'s' if minutes != 1 else ''}.",
-        )  # fmt: skip
+        )
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     try:
@@ -108,9 +127,13 @@ async def login_submit(request: Request, db: DB, settings: AppSettings) -> Respo
     except Unauthorized:
         await limits.sign_in_failed(address, email)
         return await _login_form(
-            request, settings, next=next_url, email=email, status_code=401,
+            request,
+            settings,
+            next=next_url,
+            email=email,
+            status_code=401,
             error="Wrong email or password.",
-        )  # fmt: skip
+        )
     response = RedirectResponse(safe_next(next_url), status_code=303)
     set_session_cookie(response, settings, request.url.scheme, make_session_cookie(settings, user))
     response.delete_cookie(LOGIN_COOKIE, path="/login")

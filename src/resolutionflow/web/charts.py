@@ -152,8 +152,11 @@ def line_chart(
                 f"{'M' if n == 0 else 'L'}{x:.1f},{y:.1f}" for n, (x, y, _) in enumerate(points)
             )
             body.append(f'<path class="chart-line {s.css}" d="{path}"/>')
-        for (x, y, v), label in zip(points, [lb for lb, v in zip(labels, s.values, strict=False)
-                                             if v is not None], strict=False):  # fmt: skip
+        for (x, y, v), label in zip(
+            points,
+            [lb for lb, v in zip(labels, s.values, strict=False) if v is not None],
+            strict=False,
+        ):
             body.append(
                 f'<circle class="chart-dot {s.css}" cx="{x:.1f}" cy="{y:.1f}" r="3.2">'
                 f"<title>{_esc(label)}, {_esc(s.name)}: {_esc(fmt(v))}</title></circle>"

@@ -65,8 +65,10 @@ def viewer_card(principal: Principal) -> Any:
     return SimpleNamespace(
         user=SimpleNamespace(id=user.id, name=user.name, email=user.email, role=user.role),
         account=SimpleNamespace(id=account.id, name=account.name, slug=account.slug),
-        role=user.role, via=principal.via, session_nonce=principal.session_nonce,
-    )  # fmt: skip
+        role=user.role,
+        via=principal.via,
+        session_nonce=principal.session_nonce,
+    )
 
 
 Viewer = Annotated[Principal, Depends(current_viewer)]

@@ -89,9 +89,13 @@ def _shape(kind: str, x: float, y: float, w: float, h: float) -> str:
     if kind == "decision":
         d = 14
         points = [
-            (x + d, y), (x + w - d, y), (x + w, y + h / 2),
-            (x + w - d, y + h), (x + d, y + h), (x, y + h / 2),
-        ]  # fmt: skip
+            (x + d, y),
+            (x + w - d, y),
+            (x + w, y + h / 2),
+            (x + w - d, y + h),
+            (x + d, y + h),
+            (x, y + h / 2),
+        ]
         joined = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
         return f'<polygon class="fd-shape" points="{joined}"/>'
     radius = min(h / 2, 24) if kind == "solution" else 5
@@ -216,8 +220,11 @@ def _overlay(
 ) -> str:
     x, y, w, h = geometry
     figure = figure or NodeOverlay(0, 0, None)
-    rate = "no finished sessions" if figure.success_rate is None else (
-        f"{figure.success_rate:.0%} success")  # fmt: skip
+    rate = (
+        "no finished sessions"
+        if figure.success_rate is None
+        else (f"{figure.success_rate:.0%} success")
+    )
     text = f"{figure.reached:,} reached · {figure.ended:,} ended"
     top = y + h - OVERLAY_H
     return (
@@ -228,6 +235,7 @@ def _overlay(
         f'rx="4"/><text x="{x + w / 2:.1f}" y="{top + 11:.1f}" text-anchor="middle">'
         f"{_esc(text)}</text></g>"
     )
+
 
 class _Curve:
     """One link as a cubic Bezier curve, and where on it a label may sit."""

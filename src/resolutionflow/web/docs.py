@@ -47,12 +47,14 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return HTMLResponse(_page(
-            f"{title} · API docs",
-            f'<link rel="stylesheet" href="{ASSETS_URL}/swagger-ui.css">',
-            f'<div id="swagger-ui"></div><script src="{ASSETS_URL}/swagger-ui-bundle.js">'
-            '</script><script src="/docs/start.js"></script>',
-        ))  # fmt: skip
+        return HTMLResponse(
+            _page(
+                f"{title} · API docs",
+                f'<link rel="stylesheet" href="{ASSETS_URL}/swagger-ui.css">',
+                f'<div id="swagger-ui"></div><script src="{ASSETS_URL}/swagger-ui-bundle.js">'
+                '</script><script src="/docs/start.js"></script>',
+            )
+        )
 
     @app.get("/docs/start.js", include_in_schema=False)
     async def swagger_start() -> Response:
@@ -60,9 +62,11 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return HTMLResponse(_page(
-            f"{title} · API reference",
-            "<style>body{margin:0}</style>",
-            f'<redoc spec-url="{openapi}"></redoc>'
-            f'<script src="{ASSETS_URL}/redoc.standalone.js"></script>',
-        ))  # fmt: skip
+        return HTMLResponse(
+            _page(
+                f"{title} · API reference",
+                "<style>body{margin:0}</style>",
+                f'<redoc spec-url="{openapi}"></redoc>'
+                f'<script src="{ASSETS_URL}/redoc.standalone.js"></script>',
+            )
+        )

@@ -60,19 +60,31 @@ def keywords_of(raw: str) -> list[str]:
 
 
 async def _editor(
-    request: Request, viewer: Principal, db: AsyncSession, *, fields: dict[str, Any],
-    tree: Any, problems: list[Problem] | None = None, status_code: int = 200,
+    request: Request,
+    viewer: Principal,
+    db: AsyncSession,
+    *,
+    fields: dict[str, Any],
+    tree: Any,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
     flash: dict[str, Any] | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     problems = validate_tree(tree) if problems is None else problems
     return await render(
-        request, "editor.html", viewer=viewer, db=db, status_code=status_code, flash=flash,
-        tree=tree, tree_json=json.dumps(tree, indent=2, ensure_ascii=False),
-        editor_data=safe_json(
-            {"tree": tree, "problems": [p.as_dict() for p in problems]}
-        ),
-        problems=problems, problems_by_node=problem_map(problems), **fields,
-    )  # fmt: skip
+        request,
+        "editor.html",
+        viewer=viewer,
+        db=db,
+        status_code=status_code,
+        flash=flash,
+        tree=tree,
+        tree_json=json.dumps(tree, indent=2, ensure_ascii=False),
+        editor_data=safe_json({"tree": tree, "problems": [p.as_dict() for p in problems]}),
+        problems=problems,
+        problems_by_node=problem_map(problems),
+        **fields,
+    )
 
 
 def _failure(exc: ResolutionFlowError) -> dict[str, Any]:
@@ -93,20 +105,30 @@ async def edit_flow(request: Request, flow_id: uuid.UUID, viewer: Viewer, db: DB
     require_reviewer(viewer.role)
     flow = await flows_service.get_flow(db, account=viewer.account, flow_id=flow_id)
     fields = {
-        "mode": "flow", "heading": f"Edit flow: {flow.name}", "action": f"/flows/{flow.id}/edit",
-        "cancel": f"/flows/{flow.id}", "name": flow.name, "description": flow.description or "",
-        "keywords": ", ".join(flow.match_keywords or []), "base_version": flow.version,
-        "note_label": "What changed (kept with the version)", "note": "",
+        "mode": "flow",
+        "heading": f"Edit flow: {flow.name}",
+        "action": f"/flows/{flow.id}/edit",
+        "cancel": f"/flows/{flow.id}",
+        "name": flow.name,
+        "description": flow.description or "",
+        "keywords": ", ".join(flow.match_keywords or []),
+        "base_version": flow.version,
+        "note_label": "What changed (kept with the version)",
+        "note": "",
         "publish_label": f"Publish version {flow.version + 1}",
-    }  # fmt: skip
+    }
     return await _editor(request, viewer, db, fields=fields, tree=flow.tree_structure)
 
 
 @router.post("/flows/{flow_id}/edit")
 async def publish_flow(
-    request: Request, flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+    request: Request,
+    flow_id: uuid.UUID,
+    viewer: Viewer,
+    form: Form,
+    db: DB,
     settings: AppSettings,
-) -> Response:  # fmt: skip
+) -> Response:
     require_reviewer(viewer.role)
     flow = await flows_service.get_flow(db, account=viewer.account, flow_id=flow_id)
     tree, problems = parse_tree(form_text(form, "tree_json"))
@@ -115,22 +137,31 @@ async def publish_flow(
     except ValueError:
         base_version = flow.version
     fields: dict[str, Any] = {
-        "mode": "flow", "heading": f"Edit flow: {flow.name}", "action": f"/flows/{flow.id}/edit",
-        "cancel": f"/flows/{flow.id}", "name": form_text(form, "name") or flow.name,
-        "description": form_text(form, "description"), "keywords": form_text(form, "keywords"),
-        "base_version": base_version, "note_label": "What changed (kept with the version)",
-        "note": form_text(form, "note"), "publish_label": f"Publish version {base_version + 1}",
-    }  # fmt: skip
+        "mode": "flow",
+        "heading": f"Edit flow: {flow.name}",
+        "action": f"/flows/{flow.id}/edit",
+        "cancel": f"/flows/{flow.id}",
+        "name": form_text(form, "name") or flow.name,
+        "description": form_text(form, "description"),
+        "keywords": form_text(form, "keywords"),
+        "base_version": base_version,
+        "note_label": "What changed (kept with the version)",
+        "note": form_text(form, "note"),
+        "publish_label": f"Publish version {base_version + 1}",
+    }
     if problems:
         return await _editor(
             request, viewer, db, fields=fields, tree=tree, problems=problems, status_code=422
         )
     try:
         changes = FlowUpdate(
-            name=fields["name"], description=fields["description"] or None,
-            match_keywords=keywords_of(fields["keywords"]), tree_structure=tree,
-            change_note=fields["note"] or "edited in the flow editor", base_version=base_version,
-        )  # fmt: skip
+            name=fields["name"],
+            description=fields["description"] or None,
+            match_keywords=keywords_of(fields["keywords"]),
+            tree_structure=tree,
+            change_note=fields["note"] or "edited in the flow editor",
+            base_version=base_version,
+        )
         published = await flows_service.update_flow(
             db, account=viewer.account, flow_id=flow.id, changes=changes, author=viewer.user
         )
@@ -143,10 +174,15 @@ async def publish_flow(
     except ResolutionFlowError as exc:
         await db.rollback()
         return await _editor(
-            request, viewer, db, fields=fields, tree=tree,
+            request,
+            viewer,
+            db,
+            fields=fields,
+            tree=tree,
             problems=exc.problems if isinstance(exc, Invalid) else None,
-            status_code=exc.status_code, flash=_failure(exc),
-        )  # fmt: skip
+            status_code=exc.status_code,
+            flash=_failure(exc),
+        )
     return redirect(
         f"/flows/{published.id}", settings, message=f"Published version {published.version}."
     )
@@ -158,13 +194,16 @@ async def publish_flow(
 def starter_tree() -> dict[str, Any]:
     """Where a new flow starts: one question with two answers still to fill in."""
     return {
-        "id": "start", "type": "decision", "title": "", "question": "",
+        "id": "start",
+        "type": "decision",
+        "title": "",
+        "question": "",
         "options": [
             {"id": "start-opt-1", "label": "", "next_node_id": None},
             {"id": "start-opt-2", "label": "", "next_node_id": None},
         ],
         "children": [],
-    }  # fmt: skip
+    }
 
 
 def _new_fields(form: Any = None) -> dict[str, Any]:
@@ -173,13 +212,20 @@ def _new_fields(form: Any = None) -> dict[str, Any]:
 
     domain = value("problem_domain")
     return {
-        "mode": "new", "heading": "New flow", "action": "/flows/new", "cancel": "/flows",
-        "name": value("name"), "description": value("description"),
-        "keywords": value("keywords"), "base_version": "",
-        "note_label": "Note for the first version", "note": value("note"),
-        "publish_label": "Publish the new flow", "domains": PROBLEM_DOMAINS,
+        "mode": "new",
+        "heading": "New flow",
+        "action": "/flows/new",
+        "cancel": "/flows",
+        "name": value("name"),
+        "description": value("description"),
+        "keywords": value("keywords"),
+        "base_version": "",
+        "note_label": "Note for the first version",
+        "note": value("note"),
+        "publish_label": "Publish the new flow",
+        "domains": PROBLEM_DOMAINS,
         "problem_domain": domain if domain in PROBLEM_DOMAINS else "",
-    }  # fmt: skip
+    }
 
 
 @router.get("/flows/new")
@@ -199,20 +245,37 @@ async def create_new_flow(
         problems = [Problem("name", "give the flow a name")]
     if problems:
         return await _editor(
-            request, viewer, db, fields=fields, tree=tree, problems=problems, status_code=422,
-            flash={"kind": "error", "message": f"Not published: {problems[0]}.", "problems": [],
-                   "link": None},
-        )  # fmt: skip
+            request,
+            viewer,
+            db,
+            fields=fields,
+            tree=tree,
+            problems=problems,
+            status_code=422,
+            flash={
+                "kind": "error",
+                "message": f"Not published: {problems[0]}.",
+                "problems": [],
+                "link": None,
+            },
+        )
     try:
         data = FlowIn(
-            name=fields["name"][:255], description=fields["description"] or None,
+            name=fields["name"][:255],
+            description=fields["description"] or None,
             problem_domain=fields["problem_domain"] or None,
-            match_keywords=keywords_of(fields["keywords"]), tree_structure=tree,
-        )  # fmt: skip
+            match_keywords=keywords_of(fields["keywords"]),
+            tree_structure=tree,
+        )
         flow = await flows_service.create_flow(
-            db, account=viewer.account, data=data, author=viewer.user, origin="manual",
-            team_id=viewer.user.team_id, change_note=fields["note"] or "written in the editor",
-        )  # fmt: skip
+            db,
+            account=viewer.account,
+            data=data,
+            author=viewer.user,
+            origin="manual",
+            team_id=viewer.user.team_id,
+            change_note=fields["note"] or "written in the editor",
+        )
         await db.commit()
     except ValidationError as exc:
         problems = [Problem(str(e["loc"][0]), e["msg"]) for e in exc.errors()]
@@ -222,10 +285,15 @@ async def create_new_flow(
     except ResolutionFlowError as exc:
         await db.rollback()
         return await _editor(
-            request, viewer, db, fields=fields, tree=tree,
+            request,
+            viewer,
+            db,
+            fields=fields,
+            tree=tree,
             problems=exc.problems if isinstance(exc, Invalid) else None,
-            status_code=exc.status_code, flash=_failure(exc),
-        )  # fmt: skip
+            status_code=exc.status_code,
+            flash=_failure(exc),
+        )
     return redirect(f"/flows/{flow.id}", settings, message=f"Published the new flow “{flow.name}”.")
 
 
@@ -245,14 +313,20 @@ async def _proposal_fields(
         tree = detail.after if detail.after is not None else detail.before
         publish = f"Publish version {(detail.current_target_version or 0) + 1}"
     fields = {
-        "mode": "proposal", "heading": f"Edit & publish: {detail.title}",
-        "action": f"/review/{detail.id}/edit", "cancel": f"/review/{detail.id}",
-        "name": detail.title, "description": detail.description or "",
-        "keywords": ", ".join(detail.match_keywords or []), "base_version": "",
-        "note_label": "Reviewer notes (kept with the decision)", "note": "",
-        "publish_label": publish, "proposal": detail,
+        "mode": "proposal",
+        "heading": f"Edit & publish: {detail.title}",
+        "action": f"/review/{detail.id}/edit",
+        "cancel": f"/review/{detail.id}",
+        "name": detail.title,
+        "description": detail.description or "",
+        "keywords": ", ".join(detail.match_keywords or []),
+        "base_version": "",
+        "note_label": "Reviewer notes (kept with the decision)",
+        "note": "",
+        "publish_label": publish,
+        "proposal": detail,
         "name_editable": detail.proposal_type == "new_flow",
-    }  # fmt: skip
+    }
     return fields, tree or {}, detail.conflict
 
 
@@ -264,55 +338,79 @@ async def edit_proposal(
     fields, tree, conflict = await _proposal_fields(db, viewer, proposal_id)
     flash: dict[str, Any] | None = None
     if conflict:
-        flash = {"kind": "warning", "problems": [], "link": None,
-                 "message": f"The proposed change no longer applies ({conflict}). You are "
-                 "editing the flow as it is now; add the change by hand."}  # fmt: skip
+        flash = {
+            "kind": "warning",
+            "problems": [],
+            "link": None,
+            "message": f"The proposed change no longer applies ({conflict}). You are "
+            "editing the flow as it is now; add the change by hand.",
+        }
     return await _editor(request, viewer, db, fields=fields, tree=tree, flash=flash)
 
 
 @router.post("/review/{proposal_id}/edit")
 async def publish_proposal(
-    request: Request, proposal_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+    request: Request,
+    proposal_id: uuid.UUID,
+    viewer: Viewer,
+    form: Form,
+    db: DB,
     settings: AppSettings,
-) -> Response:  # fmt: skip
+) -> Response:
     require_reviewer(viewer.role)
     fields, _, _ = await _proposal_fields(db, viewer, proposal_id)
     tree, problems = parse_tree(form_text(form, "tree_json"))
     fields.update(
-        name=form_text(form, "name") or fields["name"], description=form_text(form, "description"),
-        keywords=form_text(form, "keywords"), note=form_text(form, "note"),
-    )  # fmt: skip
+        name=form_text(form, "name") or fields["name"],
+        description=form_text(form, "description"),
+        keywords=form_text(form, "keywords"),
+        note=form_text(form, "note"),
+    )
     if problems:
         return await _editor(
             request, viewer, db, fields=fields, tree=tree, problems=problems, status_code=422
         )
     data = {
-        "tree_structure": tree, "name": fields["name"][:255],
+        "tree_structure": tree,
+        "name": fields["name"][:255],
         "description": fields["description"] or None,
         "match_keywords": keywords_of(fields["keywords"]),
-    }  # fmt: skip
+    }
     try:
         limits = limits_of(request)
         await limits.hit(limits.reviews, "reviews", viewer)
         proposal = await review_service.review(
-            db, account=viewer.account, proposal_id=proposal_id, reviewer=viewer.user,
-            body=ReviewIn(action="modify", reviewer_notes=fields["note"] or None,
-                          modified_flow_data=data,
-                          acknowledge_risks=form_text(form, "acknowledge_risks") == "yes"),
-        )  # fmt: skip
+            db,
+            account=viewer.account,
+            proposal_id=proposal_id,
+            reviewer=viewer.user,
+            body=ReviewIn(
+                action="modify",
+                reviewer_notes=fields["note"] or None,
+                modified_flow_data=data,
+                acknowledge_risks=form_text(form, "acknowledge_risks") == "yes",
+            ),
+        )
         await db.commit()
     except (ResolutionFlowError, RateLimited) as exc:
         await db.rollback()
         return await _editor(
-            request, viewer, db, fields=fields, tree=tree,
+            request,
+            viewer,
+            db,
+            fields=fields,
+            tree=tree,
             problems=exc.problems if isinstance(exc, Invalid) else None,
-            status_code=exc.status_code, flash=_failure(exc),
-        )  # fmt: skip
+            status_code=exc.status_code,
+            flash=_failure(exc),
+        )
     link = (f"/flows/{proposal.published_flow_id}", "Open the published flow")
     return redirect(
-        f"/review/{proposal_id}", settings, message=f"Edited and published: “{proposal.title}”.",
+        f"/review/{proposal_id}",
+        settings,
+        message=f"Edited and published: “{proposal.title}”.",
         link=link,
-    )  # fmt: skip
+    )
 
 
 # Live validation ------------------------------------------------------------------------------

@@ -32,9 +32,14 @@ def _int(value: str | None, default: int | None = None) -> int | None:
 
 @router.get("/flows")
 async def flow_library(
-    request: Request, viewer: Viewer, db: DB, q: str | None = None, domain: str | None = None,
-    origin: str | None = None, page: str | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    viewer: Viewer,
+    db: DB,
+    q: str | None = None,
+    domain: str | None = None,
+    origin: str | None = None,
+    page: str | None = None,
+) -> Response:
     state: dict[str, Any] = {
         "q": (q or "").strip()[:200],
         "domain": domain if domain in PROBLEM_DOMAINS else "",
@@ -42,24 +47,42 @@ async def flow_library(
         "page": max(1, _int(page, 1) or 1),
     }
     rows, total = await flows_repo.list_flows(
-        db, viewer.account.id, q=state["q"] or None, domain=state["domain"] or None,
-        origin=state["origin"] or None, skip=(state["page"] - 1) * PAGE_SIZE, limit=PAGE_SIZE,
-    )  # fmt: skip
+        db,
+        viewer.account.id,
+        q=state["q"] or None,
+        domain=state["domain"] or None,
+        origin=state["origin"] or None,
+        skip=(state["page"] - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     url_state = {**state, "page": state["page"] if state["page"] > 1 else ""}
     success = await flows_repo.success_of(db, viewer.account.id, [f.id for f in rows])
     return await render(
-        request, "flows.html", viewer=viewer, db=db, rows=rows, total=total, state=state,
+        request,
+        "flows.html",
+        viewer=viewer,
+        db=db,
+        rows=rows,
+        total=total,
+        state=state,
         success=success,
-        url_state=url_state, pages=max(1, -(-total // PAGE_SIZE)), domains=PROBLEM_DOMAINS,
+        url_state=url_state,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        domains=PROBLEM_DOMAINS,
         origins=FLOW_ORIGINS,
-    )  # fmt: skip
+    )
 
 
 @router.get("/flows/{flow_id}")
 async def flow_page(
-    request: Request, flow_id: uuid.UUID, viewer: Viewer, db: DB, version: str | None = None,
-    compare_from: str | None = None, compare_to: str | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    flow_id: uuid.UUID,
+    viewer: Viewer,
+    db: DB,
+    version: str | None = None,
+    compare_from: str | None = None,
+    compare_to: str | None = None,
+) -> Response:
     flow = await flows_service.get_flow(db, account=viewer.account, flow_id=flow_id)
     versions = await flows_service.list_versions(db, account=viewer.account, flow_id=flow.id)
     by_number = {v.version: v for v in versions}
@@ -85,10 +108,23 @@ async def flow_page(
     health = await _health(db, viewer, flow, shown_number)
     flagged = await runner_service.flagged_nodes(db, account=viewer.account, flow=flow)
     return await render(
-        request, "flow.html", viewer=viewer, db=db, flow=flow, versions=versions, tree=tree,
-        shown_number=shown_number, comparison=comparison, older=older, newer=newer,
-        added=added, changed=changed, success=success, flagged=flagged, **health,
-    )  # fmt: skip
+        request,
+        "flow.html",
+        viewer=viewer,
+        db=db,
+        flow=flow,
+        versions=versions,
+        tree=tree,
+        shown_number=shown_number,
+        comparison=comparison,
+        older=older,
+        newer=newer,
+        added=added,
+        changed=changed,
+        success=success,
+        flagged=flagged,
+        **health,
+    )
 
 
 async def _health(db: DB, viewer: Viewer, flow: Any, number: int) -> dict[str, Any]:
@@ -99,52 +135,61 @@ async def _health(db: DB, viewer: Viewer, flow: Any, number: int) -> dict[str, A
     from resolutionflow.web.diagram import NodeOverlay
 
     try:
-        stats = await health.flow_stats(db, account=viewer.account, key=str(flow.id),
-                                        version=number)  # fmt: skip
+        stats = await health.flow_stats(
+            db, account=viewer.account, key=str(flow.id), version=number
+        )
     except NotFound:
         stats = None
     overlay = {
         n.node_id: NodeOverlay(
-            n.reached, n.ended.resolved + n.ended.escalated + n.ended.abandoned + n.ended.active,
+            n.reached,
+            n.ended.resolved + n.ended.escalated + n.ended.abandoned + n.ended.active,
             n.reached_outcomes.success_rate,
         )
         for n in (stats.nodes if stats else [])
-    }  # fmt: skip
+    }
     users = await accounts_repo.list_users(db, viewer.account.id)
     owner = next((u for u in users if u.id == flow.owner_id), None)
     return {
-        "stats": stats, "overlay": overlay if stats else None, "owner": owner,
+        "stats": stats,
+        "overlay": overlay if stats else None,
+        "owner": owner,
         "may_verify": health.may_verify(viewer.user, flow),
         "owner_choices": users if viewer.role == "admin" else [],
         "overdue": flow.review_by is not None and flow.review_by < utcnow(),
-    }  # fmt: skip
+    }
 
 
 @router.post("/flows/{flow_id}/verify")
-async def verify(flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
-                 settings: AppSettings) -> Response:  # fmt: skip
+async def verify(
+    flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB, settings: AppSettings
+) -> Response:
     from resolutionflow.flowhealth import service as health
 
     flow = await health.verify_flow(db, account=viewer.account, user=viewer.user, key=str(flow_id))
     due = flow.review_by.date().isoformat() if flow.review_by else "-"
     await db.commit()
-    return redirect(f"/flows/{flow_id}", settings, message=f"Verified; next review by {due}.",
-                    kind="info")  # fmt: skip
+    return redirect(
+        f"/flows/{flow_id}", settings, message=f"Verified; next review by {due}.", kind="info"
+    )
 
 
 @router.post("/flows/{flow_id}/owner")
-async def change_owner(flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
-                       settings: AppSettings) -> Response:  # fmt: skip
+async def change_owner(
+    flow_id: uuid.UUID, viewer: Viewer, form: Form, db: DB, settings: AppSettings
+) -> Response:
     from resolutionflow.flowhealth import service as health
 
     raw = form_text(form, "owner_id")
     try:
         owner_id = uuid.UUID(raw or "")
     except ValueError:
-        return redirect(f"/flows/{flow_id}", settings, message="Choose the new owner.",
-                        kind="error")  # fmt: skip
-    await health.set_owner(db, account=viewer.account, actor=viewer.user, key=str(flow_id),
-                           owner_id=owner_id)  # fmt: skip
+        return redirect(
+            f"/flows/{flow_id}", settings, message="Choose the new owner.", kind="error"
+        )
+    await health.set_owner(
+        db, account=viewer.account, actor=viewer.user, key=str(flow_id), owner_id=owner_id
+    )
     await db.commit()
     return redirect(f"/flows/{flow_id}", settings, message="Owner changed.", kind="info")
 

@@ -20,9 +20,13 @@ async def notification_list(
 ) -> Response:
     rows = await notifications.list_mine(db, user=viewer.user, unread_only=unread == "1", limit=100)
     return await render(
-        request, "notifications.html", viewer=viewer, db=db, rows=rows,
+        request,
+        "notifications.html",
+        viewer=viewer,
+        db=db,
+        rows=rows,
         unread_only=unread == "1",
-    )  # fmt: skip
+    )
 
 
 @router.post("/notifications/read")

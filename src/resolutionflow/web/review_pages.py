@@ -67,9 +67,14 @@ async def _supporting(db: AsyncSession, viewer: Principal, ids: list[str]) -> li
         except NotFound:
             continue
         out.append(
-            {"id": str(session.id), "summary": session.problem_summary, "status": session.status,
-             "tier": session.confidence_tier, "created_at": session.created_at}
-        )  # fmt: skip
+            {
+                "id": str(session.id),
+                "summary": session.problem_summary,
+                "status": session.status,
+                "tier": session.confidence_tier,
+                "created_at": session.created_at,
+            }
+        )
     return out
 
 
@@ -119,51 +124,86 @@ async def detail_view(db: AsyncSession, viewer: Principal, proposal_id: str) -> 
 
 
 async def _queue_page(
-    request: Request, viewer: Principal, db: AsyncSession, state: dict[str, Any],
+    request: Request,
+    viewer: Principal,
+    db: AsyncSession,
+    state: dict[str, Any],
     proposal_id: str | None,
-) -> Response:  # fmt: skip
+) -> Response:
     stats = await review_service.stats(db, account=viewer.account)
     rows, total = await review_service.list_page(
-        db, account=viewer.account,
+        db,
+        account=viewer.account,
         status=None if state["status"] == "all" else state["status"],
-        proposal_type=state["type"] or None, domain=state["domain"] or None,
-        sort_by=state["sort"], skip=(state["page"] - 1) * PAGE_SIZE, limit=PAGE_SIZE,
-    )  # fmt: skip
+        proposal_type=state["type"] or None,
+        domain=state["domain"] or None,
+        sort_by=state["sort"],
+        skip=(state["page"] - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     detail = await detail_view(db, viewer, proposal_id) if proposal_id else None
     pages = max(1, -(-total // PAGE_SIZE))
     return await render(
-        request, "review.html", viewer=viewer, db=db, stats=stats, rows=rows, total=total,
-        state=state, url_state=_url_state(state), pages=pages, detail=detail,
-        statuses=PROPOSAL_STATUSES, types=PROPOSAL_TYPES, domains=PROBLEM_DOMAINS, sorts=SORTS,
+        request,
+        "review.html",
+        viewer=viewer,
+        db=db,
+        stats=stats,
+        rows=rows,
+        total=total,
+        state=state,
+        url_state=_url_state(state),
+        pages=pages,
+        detail=detail,
+        statuses=PROPOSAL_STATUSES,
+        types=PROPOSAL_TYPES,
+        domains=PROBLEM_DOMAINS,
+        sorts=SORTS,
         selected=proposal_id,
-    )  # fmt: skip
+    )
 
 
 @router.get("/review")
 async def review_queue(
-    request: Request, viewer: Viewer, db: DB, status: str | None = None, type: str | None = None,
-    domain: str | None = None, sort: str | None = None, page: str | None = None,
+    request: Request,
+    viewer: Viewer,
+    db: DB,
+    status: str | None = None,
+    type: str | None = None,
+    domain: str | None = None,
+    sort: str | None = None,
+    page: str | None = None,
     proposal: str | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     state = queue_state(status, type, domain, sort, page)
     return await _queue_page(request, viewer, db, state, proposal or None)
 
 
 @router.get("/review/{proposal_id}")
 async def review_detail(
-    request: Request, proposal_id: uuid.UUID, viewer: Viewer, db: DB, status: str | None = None,
-    type: str | None = None, domain: str | None = None, sort: str | None = None,
+    request: Request,
+    proposal_id: uuid.UUID,
+    viewer: Viewer,
+    db: DB,
+    status: str | None = None,
+    type: str | None = None,
+    domain: str | None = None,
+    sort: str | None = None,
     page: str | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     state = queue_state(status, type, domain, sort, page)
     return await _queue_page(request, viewer, db, state, str(proposal_id))
 
 
 @router.post("/review/{proposal_id}/decide")
 async def review_decide(
-    request: Request, proposal_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+    request: Request,
+    proposal_id: uuid.UUID,
+    viewer: Viewer,
+    form: Form,
+    db: DB,
     settings: AppSettings,
-) -> Response:  # fmt: skip
+) -> Response:
     require_reviewer(viewer.role)
     back = form_text(form, "back")
     here = f"/review/{proposal_id}" + (f"?{back}" if back and "//" not in back else "")
@@ -172,19 +212,23 @@ async def review_decide(
         return redirect(here, settings, message="Choose approve, reject or dismiss.", kind="error")
     notes = form_text(form, "reviewer_notes") or None
     if action == "reject" and not notes:
-        return redirect(here, settings, message="Say why you reject it: a reason is required.",
-                        kind="error")  # fmt: skip
+        return redirect(
+            here, settings, message="Say why you reject it: a reason is required.", kind="error"
+        )
     try:
         limits = limits_of(request)
         await limits.hit(limits.reviews, "reviews", viewer)
         proposal = await review_service.review(
-            db, account=viewer.account, proposal_id=proposal_id, reviewer=viewer.user,
+            db,
+            account=viewer.account,
+            proposal_id=proposal_id,
+            reviewer=viewer.user,
             body=ReviewIn(
                 action=action,  # type: ignore[arg-type]
                 reviewer_notes=notes,
                 acknowledge_risks=form_text(form, "acknowledge_risks") == "yes",
             ),
-        )  # fmt: skip
+        )
         await db.commit()
     except RateLimited as exc:
         return redirect(here, settings, message=exc.message, kind="error")
@@ -201,18 +245,25 @@ async def review_decide(
 
 @router.post("/review/{proposal_id}/reopen")
 async def review_reopen(
-    request: Request, proposal_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+    request: Request,
+    proposal_id: uuid.UUID,
+    viewer: Viewer,
+    form: Form,
+    db: DB,
     settings: AppSettings,
-) -> Response:  # fmt: skip
+) -> Response:
     back = form_text(form, "back")
     here = f"/review/{proposal_id}" + (f"?{back}" if back and "//" not in back else "")
     try:
         limits = limits_of(request)
         await limits.hit(limits.reviews, "reviews", viewer)
         proposal = await review_service.reopen(
-            db, account=viewer.account, proposal_id=proposal_id, reviewer=viewer.user,
+            db,
+            account=viewer.account,
+            proposal_id=proposal_id,
+            reviewer=viewer.user,
             reason=form_text(form, "reason")[:2000] or None,
-        )  # fmt: skip
+        )
         await db.commit()
     except RateLimited as exc:
         return redirect(here, settings, message=exc.message, kind="error")

@@ -20,7 +20,16 @@ from resolutionflow.web import (
 
 web_router = APIRouter(include_in_schema=False)
 for module in (
-    auth_pages, review_pages, editor_pages, flow_pages, session_pages, scripts_panel,
-    notification_pages, analytics_pages, runner_pages, import_pages, admin_pages,
-):  # fmt: skip
+    auth_pages,
+    review_pages,
+    editor_pages,
+    flow_pages,
+    session_pages,
+    scripts_panel,
+    notification_pages,
+    analytics_pages,
+    runner_pages,
+    import_pages,
+    admin_pages,
+):
     web_router.include_router(module.router)

@@ -55,19 +55,30 @@ def _expected(form: Any) -> int | None:
 
 @router.get("/start")
 async def start_page(
-    request: Request, viewer: Viewer, db: DB, q: str | None = None, ticket: str | None = None,
+    request: Request,
+    viewer: Viewer,
+    db: DB,
+    q: str | None = None,
+    ticket: str | None = None,
     customer: str | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     problem = (q or "").strip()[:5000]
     matches = (
         await service.search_flows(db, account=viewer.account, problem=problem) if problem else []
     )
     open_runs = await service.recent_runs(db, account=viewer.account, user=viewer.user)
     return await render(
-        request, "runner_start.html", viewer=viewer, db=db, problem=problem,
-        ticket=(ticket or "").strip()[:100], customer=(customer or "").strip()[:255],
-        matches=matches, searched=bool(problem), open_runs=open_runs,
-    )  # fmt: skip
+        request,
+        "runner_start.html",
+        viewer=viewer,
+        db=db,
+        problem=problem,
+        ticket=(ticket or "").strip()[:100],
+        customer=(customer or "").strip()[:255],
+        matches=matches,
+        searched=bool(problem),
+        open_runs=open_runs,
+    )
 
 
 @router.post("/start")
@@ -85,8 +96,9 @@ async def start_submit(form: Form, viewer: Viewer, db: DB, settings: AppSettings
         )
     except Invalid as exc:
         await db.rollback()
-        return redirect("/start", settings, message=exc.message, kind="error",
-                        problems=exc.problems)  # fmt: skip
+        return redirect(
+            "/start", settings, message=exc.message, kind="error", problems=exc.problems
+        )
     await db.commit()
     return redirect(f"/run/{started.id}", settings)
 
@@ -119,11 +131,21 @@ async def run_page(request: Request, session_id: uuid.UUID, viewer: Viewer, db: 
             for n in iter_nodes(run.tree)
         ]
     return await render(
-        request, "runner_run.html", viewer=viewer, db=db, run=run, s=run.session,
-        node=run.node, trail=_path_view(run), score=run.score(), none_value=NONE_VALUE,
-        none_label=NONE_OF_THESE, nodes=nodes,
-        flagged={f.node_id: f.count for f in flagged}, flag_default=_flag_default(run),
-    )  # fmt: skip
+        request,
+        "runner_run.html",
+        viewer=viewer,
+        db=db,
+        run=run,
+        s=run.session,
+        node=run.node,
+        trail=_path_view(run),
+        score=run.score(),
+        none_value=NONE_VALUE,
+        none_label=NONE_OF_THESE,
+        nodes=nodes,
+        flagged={f.node_id: f.count for f in flagged},
+        flag_default=_flag_default(run),
+    )
 
 
 async def _act(
@@ -240,9 +262,17 @@ async def feedback_submit(
 
     async def action() -> Any:
         return await service.flag_node(
-            db, account=viewer.account, user=viewer.user, session_id=session_id,
+            db,
+            account=viewer.account,
+            user=viewer.user,
+            session_id=session_id,
             data=_parse(FeedbackIn, data),
-        )  # fmt: skip
+        )
 
-    return await _act(db, settings, session_id, action,
-                      done="Thanks: the step is flagged for the flow's reviewers.")  # fmt: skip
+    return await _act(
+        db,
+        settings,
+        session_id,
+        action,
+        done="Thanks: the step is flagged for the flow's reviewers.",
+    )

@@ -41,9 +41,13 @@ async def panel_for(
 
 @router.post("/sessions/{session_id}/scripts")
 async def ask_for_script(
-    request: Request, session_id: uuid.UUID, viewer: Viewer, form: Form, db: DB,
+    request: Request,
+    session_id: uuid.UUID,
+    viewer: Viewer,
+    form: Form,
+    db: DB,
     settings: AppSettings,
-) -> Response:  # fmt: skip
+) -> Response:
     here = f"/sessions/{session_id}"
     try:
         ask = ScriptAsk.model_validate(
@@ -55,9 +59,12 @@ async def ask_for_script(
     except ValidationError as exc:
         problems = [Problem(str(e["loc"][0]), e["msg"]) for e in exc.errors()]
         return redirect(
-            f"{here}#scripts", settings, message="Describe what the script should do.",
-            kind="error", problems=problems,
-        )  # fmt: skip
+            f"{here}#scripts",
+            settings,
+            message="Describe what the script should do.",
+            kind="error",
+            problems=problems,
+        )
     try:
         context = await service.script_context(
             db, account=viewer.account, session_id=session_id, step_order=None
@@ -68,18 +75,25 @@ async def ask_for_script(
         )
         await db.refresh(viewer.user)  # the rollback expired it
         row = await service.record(
-            db, context=context, user=viewer.user, request=ask.request, language=ask.language,
+            db,
+            context=context,
+            user=viewer.user,
+            request=ask.request,
+            language=ask.language,
             answer=answer,
-        )  # fmt: skip
+        )
         await db.commit()
     except ResolutionFlowError as exc:
         await db.rollback()
         if exc.status_code == 404:
             raise
         return redirect(
-            f"{here}#scripts", settings, message=f"No script was made: {exc.message}.",
-            kind="error", problems=exc.problems,
-        )  # fmt: skip
+            f"{here}#scripts",
+            settings,
+            message=f"No script was made: {exc.message}.",
+            kind="error",
+            problems=exc.problems,
+        )
     if row.refused:
         message, kind = "The request was refused; the reason is below.", "warning"
     elif not row.script:

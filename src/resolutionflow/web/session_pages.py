@@ -55,10 +55,15 @@ async def _sessions_by_ids(db: AsyncSession, viewer: Principal, ids: list[str]) 
 
 @router.get("/sessions")
 async def session_list(
-    request: Request, viewer: Viewer, db: DB, status: str | None = None,
-    domain: str | None = None, tier: str | None = None, ids: str | None = None,
+    request: Request,
+    viewer: Viewer,
+    db: DB,
+    status: str | None = None,
+    domain: str | None = None,
+    tier: str | None = None,
+    ids: str | None = None,
     page: str | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     try:
         page_number = max(1, int(page or 1))
     except ValueError:
@@ -77,10 +82,13 @@ async def session_list(
         # The listing has no tier filter of its own; filter the page here and fetch a little
         # more so a page is rarely short.
         rows = await sessions_service.list_sessions(
-            db, account=viewer.account, status=state["status"] or None,
-            domain=state["domain"] or None, skip=(page_number - 1) * PAGE_SIZE,
+            db,
+            account=viewer.account,
+            status=state["status"] or None,
+            domain=state["domain"] or None,
+            skip=(page_number - 1) * PAGE_SIZE,
             limit=PAGE_SIZE + 1,
-        )  # fmt: skip
+        )
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
     if state["tier"]:
@@ -89,19 +97,29 @@ async def session_list(
         rows = [r for r in rows if r.status == state["status"]]
     url_state = {**state, "page": page_number if page_number > 1 else ""}
     return await render(
-        request, "sessions.html", viewer=viewer, db=db, rows=rows, state=state,
-        url_state=url_state, more=more, statuses=SESSION_STATUSES, domains=PROBLEM_DOMAINS,
+        request,
+        "sessions.html",
+        viewer=viewer,
+        db=db,
+        rows=rows,
+        state=state,
+        url_state=url_state,
+        more=more,
+        statuses=SESSION_STATUSES,
+        domains=PROBLEM_DOMAINS,
         tiers=CONFIDENCE_TIERS,
-    )  # fmt: skip
+    )
 
 
 def step_view(step: Any) -> dict[str, Any]:
     """One transcript step as the page shows it."""
     plain = {
-        "step_type": step.step_type, "content": step.content or {},
-        "context_message": step.context_message, "options_presented": step.options_presented,
+        "step_type": step.step_type,
+        "content": step.content or {},
+        "context_message": step.context_message,
+        "options_presented": step.options_presented,
         "selected_option": step.selected_option,
-    }  # fmt: skip
+    }
     chosen = selected_label(plain)
     result = step.action_result if isinstance(step.action_result, dict) else None
     return {
@@ -137,6 +155,13 @@ async def session_page(
             flow = None
     scripts = await scripts_panel.panel_for(db, viewer=viewer, session=session, selected=script)
     return await render(
-        request, "session.html", viewer=viewer, db=db, s=session,
-        steps=[step_view(step) for step in steps], proposal=proposal, flow=flow, scripts=scripts,
-    )  # fmt: skip
+        request,
+        "session.html",
+        viewer=viewer,
+        db=db,
+        s=session,
+        steps=[step_view(step) for step in steps],
+        proposal=proposal,
+        flow=flow,
+        scripts=scripts,
+    )

@@ -169,8 +169,9 @@ def gap_text(text: Any, domain: Any) -> str:
     name = DOMAIN_NAMES.get(str(domain or ""))
     if not name:
         return text
-    return re.sub(rf"(?<=\bin ){re.escape(domain)}\b|(?<=\bthe ){re.escape(domain)}(?= problems)",
-                  name, text)  # fmt: skip
+    return re.sub(
+        rf"(?<=\bin ){re.escape(domain)}\b|(?<=\bthe ){re.escape(domain)}(?= problems)", name, text
+    )
 
 
 def diagram(tree: Any, **kwargs: Any) -> Markup:

@@ -44,11 +44,19 @@ MODEL = "offline-flow-builder"
 UNCHARTED_ID = "uncharted"
 MAX_KEYWORDS = 10
 DOMAIN_LABELS = {
-    "active_directory": "Active Directory", "networking": "networking", "m365": "Microsoft 365",
-    "hardware": "hardware", "endpoint": "endpoint", "virtualization": "virtualization",
-    "security": "security", "backup": "backup", "email": "email", "printing": "printing",
-    "cloud": "cloud", "other": "general",
-}  # fmt: skip
+    "active_directory": "Active Directory",
+    "networking": "networking",
+    "m365": "Microsoft 365",
+    "hardware": "hardware",
+    "endpoint": "endpoint",
+    "virtualization": "virtualization",
+    "security": "security",
+    "backup": "backup",
+    "email": "email",
+    "printing": "printing",
+    "cloud": "cloud",
+    "other": "general",
+}
 
 
 def estimate_tokens(text: str) -> int:
@@ -182,11 +190,15 @@ def build_new_flow(payload: dict[str, Any]) -> dict[str, Any]:
             else "Does the problem match the one this flow was charted from?",
             "help_text": "Start here when a ticket reports these symptoms.",
             "options": [
-                {"id": "root-o1", "label": "Yes", "next_node_id": children[0]["id"],
-                 "session_count": 1},
+                {
+                    "id": "root-o1",
+                    "label": "Yes",
+                    "next_node_id": children[0]["id"],
+                    "session_count": 1,
+                },
                 {"id": "root-o2", "label": "No", "next_node_id": UNCHARTED_ID},
             ],
-        }  # fmt: skip
+        }
     if references([root, *children], UNCHARTED_ID):
         children.append(uncharted_node(UNCHARTED_ID))
     root["children"] = children
@@ -328,8 +340,11 @@ def build_enhancement(
     while f"{attach_id}-o{number}" in option_ids:
         number += 1
     new_option = {
-        "id": f"{attach_id}-o{number}", "label": label, "next_node_id": head, "session_count": 1,
-    }  # fmt: skip
+        "id": f"{attach_id}-o{number}",
+        "label": label,
+        "next_node_id": head,
+        "session_count": 1,
+    }
     attach_title = clip(attach.get("title") or attach.get("question") or attach_id, 100)
     titles = ", ".join(f'"{clip(n["title"], 60)}"' for n in nodes if not is_uncharted(n))
     summary = clip(payload.get("problem_summary"), 100) or "a session that left the flow"
@@ -363,8 +378,13 @@ def _placed(nodes: list[dict[str, Any]], attach_id: str, label: str) -> list[dic
                 if option.get("next_node_id") == node["id"]:
                     parent_id, via = earlier["id"], option["label"]
                     break
-        placed.append({
-            "options": [], "next_node_id": None, **node,
-            "attach_after_node_id": parent_id, "new_option_label": via,
-        })  # fmt: skip
+        placed.append(
+            {
+                "options": [],
+                "next_node_id": None,
+                **node,
+                "attach_after_node_id": parent_id,
+                "new_option_label": via,
+            }
+        )
     return placed

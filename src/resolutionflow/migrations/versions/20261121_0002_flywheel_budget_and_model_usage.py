@@ -27,9 +27,12 @@ def upgrade() -> None:
     with op.batch_alter_table("sessions") as batch_op:
         batch_op.add_column(sa.Column("proposal_id", sa.Uuid(), nullable=True))
         batch_op.create_foreign_key(
-            "fk_sessions_proposal_id_flow_proposals", "flow_proposals", ["proposal_id"], ["id"],
+            "fk_sessions_proposal_id_flow_proposals",
+            "flow_proposals",
+            ["proposal_id"],
+            ["id"],
             ondelete="SET NULL",
-        )  # fmt: skip
+        )
     with op.batch_alter_table("flow_proposals") as batch_op:
         batch_op.add_column(
             sa.Column("supporting_summaries", JSON, nullable=False, server_default="[]")

@@ -31,23 +31,31 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_node_feedback_account_id_accounts"), ondelete="CASCADE",
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_node_feedback_account_id_accounts"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["flow_id"], ["flows.id"],
-            name=op.f("fk_node_feedback_flow_id_flows"), ondelete="CASCADE",
+            ["flow_id"],
+            ["flows.id"],
+            name=op.f("fk_node_feedback_flow_id_flows"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["session_id"], ["sessions.id"],
-            name=op.f("fk_node_feedback_session_id_sessions"), ondelete="SET NULL",
+            ["session_id"],
+            ["sessions.id"],
+            name=op.f("fk_node_feedback_session_id_sessions"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"],
-            name=op.f("fk_node_feedback_user_id_users"), ondelete="SET NULL",
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_node_feedback_user_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_node_feedback")),
-    )  # fmt: skip
+    )
     with op.batch_alter_table("node_feedback") as batch:
         batch.create_index("ix_node_feedback_flow_node", ["flow_id", "node_id"], unique=False)
         batch.create_index(

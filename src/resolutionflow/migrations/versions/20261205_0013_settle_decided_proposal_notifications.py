@@ -22,9 +22,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 notifications = sa.table(
-    "notifications", sa.column("id"), sa.column("kind", sa.String), sa.column("payload"),
+    "notifications",
+    sa.column("id"),
+    sa.column("kind", sa.String),
+    sa.column("payload"),
     sa.column("read_at", sa.DateTime(timezone=True)),
-)  # fmt: skip
+)
 proposals = sa.table("flow_proposals", sa.column("id"), sa.column("status", sa.String))
 BATCH = 500
 

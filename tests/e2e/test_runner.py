@@ -68,6 +68,7 @@ def test_find_a_flow_in_own_words_walk_it_and_the_flywheel_enhances_it(
     page.keyboard.press("Enter")  # submits the form
     expect(page.locator("#path li")).to_have_count(1)
     expect(page.locator("#current")).to_contain_text("ping")
+    page.wait_for_load_state("load")  # the number keys are the page script's: wait for it
     page.keyboard.press("2")  # the second option, by its number key
     expect(page.locator("#current").get_by_label("No reply, or request timed out")).to_be_checked()
     page.keyboard.press("Enter")

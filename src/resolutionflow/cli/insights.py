@@ -62,7 +62,9 @@ def gaps(
         return
     table = Table(title=f"Knowledge gaps, last {period} days", show_lines=True)
     for column in ("severity", "signal", "domain", "gap", "evidence", "suggested action"):
-        table.add_column(column)
+        # The signal's name is what a reader greps for: never wrapped or cut, however narrow.
+        signal = column == "signal"
+        table.add_column(column, no_wrap=signal, min_width=19 if signal else None)
     for gap in report.gaps:
         table.add_row(
             f"[{_SEVERITY_STYLE.get(gap.severity, '')}]{gap.severity}[/]",

@@ -508,3 +508,55 @@ async def test_spent_budget_still_merges_into_pending_proposals(
     desk.clock.advance(days=1)
     assert (await desk.drain(daily_proposal_budget=1)).outcomes == {"proposed": 1}
     await assert_nothing_lost(db)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+async def test_a_deadlock_runs_the_transaction_again(
+    db: AsyncSession, desk: Desk, monkeypatch: Any
+) -> None:
+    """Two workers locking the same rows: PostgreSQL rolls one back ("deadlock detected") and
+    that worker runs the transaction again at once; nothing waits for a retry or is lost."""
+    from sqlalchemy.exc import DBAPIError
+
+    from resolutionflow.flywheel import reinforcement
+
+    real = reinforcement.apply_reinforcements
+    faults = [DBAPIError("UPDATE flows", {}, _Deadlock("deadlock detected"))]
+
+    async def deadlocked_once(*args: Any, **kwargs: Any) -> None:
+        if faults:
+            raise faults.pop()
+        await real(*args, **kwargs)
+
+    monkeypatch.setattr(reinforcement, "apply_reinforcements", deadlocked_once)
+    await import_lines(db, desk.account, [followed("r1"), followed("r2", 0.85)])
+    stats = await desk.drain()
+    assert stats.outcomes == {"reinforced": 2}
+    assert await statuses(db) == {"completed": 2}
+    flow = await db.get(Flow, desk.flow_id)
+    assert flow is not None
+    await db.refresh(flow)
+    assert flow.success_rate == 0.19  # moved once per session, not again for the failed try
+    assert len([p for p in await proposals(db) if p.proposal_type == "auto_reinforced"]) == 2
+
+
+async def test_other_database_errors_send_the_session_back_to_the_queue(
+    db: AsyncSession, desk: Desk, monkeypatch: Any
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from resolutionflow.flywheel import reinforcement
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("UPDATE flows", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(reinforcement, "apply_reinforcements", broken)
+    await import_lines(db, desk.account, [followed("r1")])
+    stats = await desk.drain()  # retries come at once here (no backoff in these tests)
+    assert stats.outcomes == {"retry": 2, "failed": 1}
+    assert await statuses(db) == {"failed": 1}
+    failed = (await db.execute(select(Session))).scalar_one()
+    assert "server closed the connection" in (failed.analysis_error or "")

@@ -71,6 +71,18 @@ def _worker(url: str, **env: str) -> subprocess.Popen[str]:
     )
 
 
+def _finish(proc: subprocess.Popen[str], timeout: float = 300) -> str:
+    """The worker's output once it exits; its log in the failure if it fails or hangs."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"the worker was still running after {timeout:.0f} s; its log:\n{err[-6000:]}")
+    assert proc.returncode == 0, err[-6000:]
+    return out
+
+
 def _check_exactly_once(url: str, n: int) -> dict[str, Any]:
     engine = create_engine(_sync_url(url))
     with engine.connect() as conn:
@@ -98,11 +110,7 @@ def test_two_workers_analyse_each_session_once(fresh_database_url: str) -> None:
     n = 1000 if fresh_database_url.startswith("postgresql") else 300
     _prepare(fresh_database_url, n)
     workers = [_worker(fresh_database_url, RESOLUTIONFLOW_WORKER_BATCH_SIZE="20") for _ in range(2)]
-    results = []
-    for proc in workers:
-        out, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err
-        results.append(json.loads(out))
+    results = [json.loads(_finish(proc)) for proc in workers]
     assert sum(r["processed"] for r in results) >= n
     assert all(r["processed"] > 0 for r in results), "one worker did all the work"
     assert sum(r["outcomes"].get("lost_lease", 0) for r in results) == 0
@@ -147,8 +155,7 @@ def test_killed_worker_loses_nothing(fresh_database_url: str) -> None:
         engine.dispose()
         assert stranded > 0, "nothing was in flight when the worker died"
         rescuer = _worker(fresh_database_url, **env)
-        _, err = rescuer.communicate(timeout=600)
-        assert rescuer.returncode == 0, err
+        _finish(rescuer)
     finally:
         server.stop()
     _check_exactly_once(fresh_database_url, n)

@@ -650,3 +650,41 @@ async def test_a_decision_settles_the_notifications_about_it(
     assert await unread(world.admin) == 2 and await unread(world.team_admin) == 2
     await review(client, world.team_admin, decided, action="reject", reviewer_notes="no")
     assert await unread(world.admin) == 1 and await unread(world.team_admin) == 1
+
+
+async def test_a_teams_proposal_is_announced_to_its_own_team_admins_only(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    from resolutionflow.notifications.service import notify_reviewers, proposal_pending_payload
+
+    desk = await create_team(db, world.account, slug="desk")
+    field = await create_team(db, world.account, slug="field")
+    (await fetch(db, User, world.team_admin.user.id)).team_id = desk.id
+    for_desk = await create_proposal(db, world.account, title="For the desk")
+    for_field = await create_proposal(db, world.account, title="For the field team")
+    everyone = await create_proposal(db, world.account, title="Account-wide")
+    for proposal, team in ((for_desk, desk.id), (for_field, field.id), (everyone, None)):
+        proposal.team_id = team
+        told = await notify_reviewers(
+            db,
+            account_id=world.account.id,
+            kind="proposal.pending",
+            payload=proposal_pending_payload(proposal),
+            team_id=team,
+        )
+        assert told == (1 if team == field.id else 2), proposal.title  # the admin is always told
+    await db.commit()
+
+    async def titles(person: Any) -> set[str]:
+        got = await client.get("/api/v1/notifications?unread_only=true", headers=person.headers)
+        assert got.status_code == 200, got.text
+        return {n["payload"]["title"] for n in got.json()["items"]}
+
+    assert await titles(world.team_admin) == {"For the desk", "Account-wide"}
+    assert await titles(world.admin) == {"For the desk", "For the field team", "Account-wide"}
+    # Every notice the team admin holds leads to a proposal they can act on.
+    for notice in ("For the desk", "Account-wide"):
+        proposal = for_desk if notice == "For the desk" else everyone
+        response = await review(client, world.team_admin, proposal, action="dismiss")
+        assert response.status_code == 200, response.text
+    assert await titles(world.team_admin) == set()

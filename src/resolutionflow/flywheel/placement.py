@@ -334,6 +334,7 @@ async def place(
             account_id=proposal.account_id,
             kind=PROPOSAL_PENDING,
             payload=proposal_pending_payload(proposal),
+            team_id=proposal.team_id,
             redaction=redaction,
         )
     return [results.get(i) for i in range(len(items))]

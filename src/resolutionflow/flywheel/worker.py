@@ -21,17 +21,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow import logs
@@ -67,6 +68,33 @@ log = logging.getLogger(__name__)
 
 # HTTP statuses that mean the provider settings are wrong, not the model's answer.
 CONFIGURATION_STATUSES = frozenset({401, 403, 404})
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled back
+# whole and may simply run again.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+TRANSIENT_TRIES = 4
+T = TypeVar("T")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error only means "run the transaction again"."""
+    return (
+        isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+    )
+
+
+async def again_if_transient(attempt: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a transaction, and again (up to TRANSIENT_TRIES times, after a short random pause)
+    when the database rolled it back for a deadlock or a serialization conflict with another
+    worker. Any other error, or the last try's, is raised."""
+    for tries in range(1, TRANSIENT_TRIES + 1):
+        try:
+            return await attempt()
+        except DBAPIError as exc:
+            if not is_transient(exc) or tries == TRANSIENT_TRIES:
+                raise
+            log.warning("%s: %s; trying again", what, str(exc.orig).splitlines()[0])
+            await asyncio.sleep(random.uniform(0.02, 0.2) * tries)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -333,18 +361,23 @@ class Worker:
 
     async def _finish_many(self, ids: list[uuid.UUID], why: str) -> list[Outcome]:
         now = self.clock()
-        async with self._tx() as db:
-            sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
-            for session in sessions:
-                queue.complete(session, now=now)
-        held = {s.id for s in sessions}
+
+        async def attempt() -> set[uuid.UUID]:
+            async with self._tx() as db:
+                sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
+                for session in sessions:
+                    queue.complete(session, now=now)
+            return {s.id for s in sessions}
+
+        held = await again_if_transient(attempt, "settling analysed sessions")
         return [
             Outcome(sid, "done", why) if sid in held else Outcome(sid, "lost_lease") for sid in ids
         ]
 
     async def _reinforce_many(self, ids: list[uuid.UUID]) -> list[Outcome]:
         now = self.clock()
-        try:
+
+        async def attempt() -> set[uuid.UUID]:
             async with self._tx() as db:
                 sessions = await repo.claimed_sessions(db, ids, self.worker_id, lock=True)
                 made, counts = await reinforcement.reinforce_many(
@@ -354,13 +387,16 @@ class Worker:
                     queue.complete(session, now=now, proposal_id=made[session.id])
                 await db.flush()
                 await reinforcement.apply_reinforcements(db, counts, now)
+            return {s.id for s in sessions}
+
+        try:
+            held = await again_if_transient(attempt, "reinforcing flows")
         except IntegrityError:
             # Another analysis got there first: alone, the session is done; in a batch,
             # settle each on its own so the others still count.
             if len(ids) == 1:
                 return [await self._finish_without_change(ids[0], "already analysed")]
             return [outcome for sid in ids for outcome in await self._reinforce_many([sid])]
-        held = {s.id for s in sessions}
         return [
             Outcome(sid, "reinforced") if sid in held else Outcome(sid, "lost_lease") for sid in ids
         ]

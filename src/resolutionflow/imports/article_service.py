@@ -190,6 +190,7 @@ async def import_article(
         account_id=account.id,
         kind=PROPOSAL_PENDING,
         payload=proposal_pending_payload(proposal),
+        team_id=proposal.team_id,
         redaction=get_settings().redaction,
     )
     return ArticleResult(name, "created", built["title"], built.get("shape"), proposal.id, built_by)

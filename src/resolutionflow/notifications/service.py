@@ -12,6 +12,7 @@ from resolutionflow.models import Notification, User
 from resolutionflow.notifications import repository as repo
 from resolutionflow.notifications.webhooks import queue_for_account
 from resolutionflow.redaction import Redactor
+from resolutionflow.tenancy.roles import may_review_team
 
 PROPOSAL_PENDING = "proposal.pending"
 # Payload fields that are ids, kinds and links rather than text.
@@ -24,9 +25,11 @@ async def notify_reviewers(
     account_id: uuid.UUID,
     kind: str,
     payload: dict[str, Any],
+    team_id: uuid.UUID | None = None,
     redaction: str = "standard",
 ) -> int:
-    """Notify every active user of the account who can review (team_admin, admin).
+    """Notify every active user of the account who may review it: the admins, and the team
+    admins of `team_id` (all team admins when it is account-wide, `team_id` None).
 
     The account's webhook (if any) is queued too; it goes out only once `db` commits. The
     payload's text is redacted first: it may come from a session or a model's answer, and a
@@ -34,7 +37,11 @@ async def notify_reviewers(
     """
     payload = Redactor(redaction).value(payload, keep=_STRUCTURE)
     await queue_for_account(db, account_id=account_id, kind=kind, payload=payload)
-    recipients = await accounts_service.reviewers(db, account_id=account_id)
+    recipients = [
+        user
+        for user in await accounts_service.reviewers(db, account_id=account_id)
+        if may_review_team(user.role, user.team_id, team_id)
+    ]
     if not recipients:
         return 0
     await repo.add_for_users(

@@ -62,7 +62,7 @@ async def lock_proposals(db: AsyncSession, ids: list[uuid.UUID]) -> list[FlowPro
         select(FlowProposal)
         .where(FlowProposal.id.in_(ids))
         .order_by(FlowProposal.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return list((await db.execute(stmt)).scalars())
@@ -72,7 +72,7 @@ async def lock_proposal(db: AsyncSession, proposal_id: uuid.UUID) -> FlowProposa
     stmt = (
         select(FlowProposal)
         .where(FlowProposal.id == proposal_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one_or_none()
@@ -125,7 +125,7 @@ async def claimed_sessions(
         .execution_options(populate_existing=True)
     )
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     return list((await db.execute(stmt)).scalars())
 
 
@@ -150,7 +150,7 @@ async def flows_by_id(
         return {}
     stmt = select(Flow).where(Flow.id.in_(ids)).order_by(Flow.id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     return {f.id: f for f in (await db.execute(stmt)).scalars()}
 
 
@@ -231,7 +231,7 @@ async def claim(
         .where(_claimable(now))
         .order_by(Session.resolved_at, Session.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     result = await db.execute(
         update(Session)
@@ -257,7 +257,7 @@ async def lock_if_leased(db: AsyncSession, session_id: uuid.UUID, worker_id: str
             Session.analysis_status == "processing",
             Session.lease_owner == worker_id,
         )
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one_or_none()

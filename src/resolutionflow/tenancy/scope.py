@@ -40,7 +40,7 @@ async def get_scoped(
         raise NotFound(f"{label} {obj_id} not found") from None
     stmt = scoped(model, account_id).where(model.id == key)  # type: ignore[attr-defined]
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     obj = (await db.execute(stmt)).scalar_one_or_none()
     if obj is None:
         raise NotFound(f"{label} {obj_id} not found")

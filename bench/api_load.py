@@ -288,6 +288,10 @@ def main() -> None:
             "RESOLUTIONFLOW_DATABASE_URL": url,
             "RESOLUTIONFLOW_RATE_LIMIT_ENABLED": "false",
             "RESOLUTIONFLOW_DATABASE_POOL_SIZE": "16",
+            # Several processes must sign with one key (serve refuses to start otherwise).
+            "RESOLUTIONFLOW_SECRET_KEY": os.environ.get(
+                "RESOLUTIONFLOW_SECRET_KEY", f"bench-{random.getrandbits(128):032x}"
+            ),
         }
         server = subprocess.Popen(
             [
@@ -305,6 +309,8 @@ def main() -> None:
         )
         deadline = time.time() + 60
         while time.time() < deadline:
+            if server.poll() is not None:
+                sys.exit(f"the server exited at start-up (status {server.returncode})")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break

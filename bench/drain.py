@@ -164,7 +164,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Flywheel drain throughput")
     parser.add_argument("--sessions", type=int, default=20000, help="PostgreSQL offline cases")
     parser.add_argument("--sqlite-sessions", type=int, default=5000)
-    parser.add_argument("--model-sessions", type=int, default=320, help="fake 500 ms model cases")
+    parser.add_argument(
+        "--model-sessions", type=int, default=320, help="fake 500 ms model cases (0: skip them)"
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     pg = os.environ.get("RESOLUTIONFLOW_BENCH_POSTGRES_URL", PG_DEFAULT)
@@ -190,6 +192,8 @@ def main() -> None:
     finally:
         _pg_database(pg, "rf_bench_drain", drop=True)
 
+    if args.model_sessions <= 0:
+        return  # the model cases were asked away
     url = _pg_database(pg, "rf_bench_drain_model")
     server = ThreadedServer(FakeOpenAI(delay=0.5)).start()
     try:

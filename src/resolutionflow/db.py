@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -138,3 +138,28 @@ def is_postgres(db: AsyncSession) -> bool:
 def rowcount(result: Any) -> int:
     """Rows an UPDATE or DELETE touched (its cursor result's rowcount)."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+_REPORT_SETTINGS = (
+    "jit = off",
+    "random_page_cost = 1.1",
+    "work_mem = '64MB'",
+    "enable_hashjoin = off",
+    "enable_mergejoin = off",
+)
+
+
+async def tune_for_reports(db: AsyncSession) -> None:
+    """Per-transaction planner settings for the reporting queries on PostgreSQL.
+
+    Every report joins a period's sessions (a few percent of the history) to their steps.
+    The planner misjudges how many steps the partial indexes' predicates select and prefers
+    hashing every step of the account, ten times slower than probing the steps of each
+    session of the period once the history is large; so hash and merge joins are off for
+    this transaction (the reports' other queries join nothing big). JIT compilation costs
+    more than it saves on sub-second aggregates; work_mem lets the groupings hash in memory
+    instead of sorting text. None of this outlives the transaction.
+    """
+    if is_postgres(db):
+        for setting in _REPORT_SETTINGS:
+            await db.execute(text(f"SET LOCAL {setting}"))

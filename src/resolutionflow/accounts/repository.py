@@ -77,3 +77,9 @@ async def list_tokens(db: AsyncSession, account_id: uuid.UUID) -> list[ApiToken]
 async def list_teams(db: AsyncSession, account_id: uuid.UUID) -> list[Team]:
     stmt = select(Team).where(Team.account_id == account_id).order_by(Team.slug)
     return list((await db.execute(stmt)).scalars())
+
+
+async def add(db: AsyncSession, row: Team | User) -> None:
+    """A new team or user, written now so its id can be referred to."""
+    db.add(row)
+    await db.flush()

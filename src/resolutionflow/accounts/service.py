@@ -76,8 +76,7 @@ async def create_team(db: AsyncSession, *, account: Account, slug: str, name: st
     if await repo.team_by_slug(db, account.id, slug):
         raise Conflict(f"team '{slug}' already exists in account '{account.slug}'")
     team = Team(account_id=account.id, slug=slug, name=name.strip() or slug)
-    db.add(team)
-    await db.flush()
+    await repo.add(db, team)
     return team
 
 
@@ -121,8 +120,7 @@ async def create_user(
         password_hash=hash_password(password) if password else None,
         is_active=True,
     )
-    db.add(user)
-    await db.flush()
+    await repo.add(db, user)
     return user
 
 
@@ -262,6 +260,18 @@ async def find_user_by_email(db: AsyncSession, *, email: str) -> User | None:
     return await repo.user_by_email(db, email)
 
 
+async def user_in_account(db: AsyncSession, *, account_id: uuid.UUID, email: str) -> User | None:
+    """The account's user with this address (any case, spaces ignored), or None: a user of
+    another account is never returned."""
+    found = await repo.user_by_email(db, email.strip().lower())
+    return found if found is not None and found.account_id == account_id else None
+
+
+async def find_account(db: AsyncSession, *, slug: str) -> Account | None:
+    """The account with this slug, or None (for answers that must not reveal which exist)."""
+    return await repo.account_by_slug(db, slug)
+
+
 async def users_by_emails(db: AsyncSession, *, emails: Iterable[str]) -> dict[str, User]:
     return await repo.users_by_emails(db, emails)
 
@@ -269,3 +279,27 @@ async def users_by_emails(db: AsyncSession, *, emails: Iterable[str]) -> dict[st
 async def reviewers(db: AsyncSession, *, account_id: uuid.UUID) -> list[User]:
     """The account's active team admins and admins."""
     return await repo.reviewers(db, account_id)
+
+
+async def add_imported_team(db: AsyncSession, *, account_id: uuid.UUID, slug: str) -> Team:
+    """A team an imported session names and the account does not have yet: made on first use."""
+    team = Team(account_id=account_id, slug=slug, name=slug)
+    await repo.add(db, team)
+    return team
+
+
+async def add_imported_engineer(
+    db: AsyncSession, *, account_id: uuid.UUID, team_id: uuid.UUID | None, email: str
+) -> User:
+    """An engineer an imported session names: a user without a password (cannot sign in until
+    an admin sets one)."""
+    user = User(
+        account_id=account_id,
+        team_id=team_id,
+        email=email,
+        role="engineer",
+        password_hash=None,
+        is_active=True,
+    )
+    await repo.add(db, user)
+    return user

@@ -19,7 +19,7 @@ and successful actions of ticketed sessions) come from two small partial indexes
 just the failed and the successful action steps with their step_order
 (`ix_session_steps_failed_actions`, `..._succeeded_actions`), which PostgreSQL probes per
 session of the period as index-only scans, never reading the ten-million-row steps table
-(`gaps.service.tune_for_reports` holds the planner settings that keep it that way).
+(`db.tune_for_reports` holds the planner settings that keep it that way).
 Rollups kept up to date on every write were not needed for the target; they would make
 every import and resolve pay for a page that is read a few times a day, and sessions
 imported with past dates would have to correct them. The result is cached like the gap
@@ -44,13 +44,14 @@ from resolutionflow.analytics.schemas import (
     TrendPoint,
 )
 from resolutionflow.config import Settings, get_settings
+from resolutionflow.db import tune_for_reports
 from resolutionflow.flows.success import Success
 from resolutionflow.gaps.cache import reports
 from resolutionflow.gaps.detection import DEFAULT_PERIOD
-from resolutionflow.gaps.repository import data_version
-from resolutionflow.gaps.service import check_period, tune_for_reports
+from resolutionflow.gaps.service import check_period
 from resolutionflow.models import Account
 from resolutionflow.models.session import CONFIDENCE_TIERS
+from resolutionflow.sessions import service as sessions_service
 
 TOP_FLOWS = 10
 MIN_FLOW_OUTCOMES = 5
@@ -189,7 +190,7 @@ async def dashboard(
     """Every dashboard figure of the period; cached while the account's sessions are unchanged."""
     check_period(period_days)
     settings = settings or get_settings()
-    version = await data_version(db, account.id)
+    version = await sessions_service.data_version(db, account_id=account.id)
     key = ("dashboard", account.id, period_days, version)
     cacheable = use_cache and now is None
     if cacheable:

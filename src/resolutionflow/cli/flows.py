@@ -152,8 +152,7 @@ def verify(
     ),
 ) -> None:
     """Confirm a flow is still right; its review-by date moves on."""
-    from resolutionflow.accounts import repository as accounts_repo
-    from resolutionflow.accounts.service import get_account
+    from resolutionflow.accounts.service import get_account, user_in_account
     from resolutionflow.cli.common import ensure_schema, run
     from resolutionflow.db import unit_of_work
     from resolutionflow.errors import NotFound
@@ -163,8 +162,8 @@ def verify(
         await ensure_schema()
         async with unit_of_work() as db:
             acc = await get_account(db, slug=account)
-            user = await accounts_repo.user_by_email(db, as_user.strip().lower())
-            if user is None or user.account_id != acc.id:
+            user = await user_in_account(db, account_id=acc.id, email=as_user)
+            if user is None:
                 raise NotFound(f"no user {as_user} in account {account}")
             flow = await verify_flow(db, account=acc, user=user, key=key)
             return str(flow.key or flow.id), flow.review_by.date().isoformat()  # type: ignore[union-attr]
@@ -182,8 +181,7 @@ def owner(
     as_user: str = typer.Option(..., "--as", help="Email of the admin making the change."),
 ) -> None:
     """Give a flow a new owner (an admin's action)."""
-    from resolutionflow.accounts import repository as accounts_repo
-    from resolutionflow.accounts.service import get_account
+    from resolutionflow.accounts.service import get_account, user_in_account
     from resolutionflow.cli.common import ensure_schema, run
     from resolutionflow.db import unit_of_work
     from resolutionflow.errors import NotFound
@@ -193,8 +191,8 @@ def owner(
         await ensure_schema()
         async with unit_of_work() as db:
             acc = await get_account(db, slug=account)
-            actor = await accounts_repo.user_by_email(db, as_user.strip().lower())
-            if actor is None or actor.account_id != acc.id:
+            actor = await user_in_account(db, account_id=acc.id, email=as_user)
+            if actor is None:
                 raise NotFound(f"no user {as_user} in account {account}")
             flow = await set_owner(db, account=acc, actor=actor, key=key, owner_email=new_owner)
             return str(flow.key or flow.id)

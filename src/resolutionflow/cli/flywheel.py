@@ -24,8 +24,6 @@ from resolutionflow.cli.data import sessions_app
 from resolutionflow.config import get_settings
 from resolutionflow.db import unit_of_work
 from resolutionflow.errors import BadRequest
-from resolutionflow.flywheel import repository as flywheel_repo
-from resolutionflow.models.base import utcnow
 from resolutionflow.review import service as review_service
 from resolutionflow.review.schemas import ProposalStatus, ProposalType
 from resolutionflow.sessions import service as sessions_service
@@ -96,9 +94,8 @@ async def _drain_queue(settings: Any, *, quiet: bool, backfill: bool = False) ->
             woken = await budget.wake_parked(db)
         if woken and not quiet:
             console.print(f"{woken} session(s) parked by the daily budget queued again")
-    async with unit_of_work(settings, write=False) as db:
-        total = await flywheel_repo.remaining(db, now=utcnow())
     worker = Worker(settings)
+    total = await worker.waiting()
     if quiet:
         return await worker.drain(wait_for_others=True)
     columns = (

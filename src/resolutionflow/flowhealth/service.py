@@ -40,14 +40,13 @@ from resolutionflow.flowhealth.schemas import (
     Outcomes,
     PathFigure,
 )
-from resolutionflow.flows import repository as flows_repo
+from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.service import review_due
 from resolutionflow.flows.structure import node_index
-from resolutionflow.gaps import repository as gaps_repo
 from resolutionflow.gaps.cache import ReportCache
 from resolutionflow.models import Account, Flow, FlowVersion, User
 from resolutionflow.models.base import utcnow
-from resolutionflow.sessions.repository import bump_data_version
+from resolutionflow.sessions import service as sessions_service
 from resolutionflow.tenancy.roles import ADMIN
 from resolutionflow.tenancy.scope import get_scoped
 
@@ -58,7 +57,7 @@ STEP_OF = {"decision": "question", "action": "action", "solution": "resolution"}
 
 async def find_flow(db: AsyncSession, *, account: Account, key: str) -> Flow:
     """A flow of the account by its key, or by its id."""
-    found = (await flows_repo.flows_by_keys(db, account.id, [key])).get(key)
+    found = (await flows_service.flows_by_keys(db, account_id=account.id, keys=[key])).get(key)
     if found is not None:
         return found
     try:
@@ -226,7 +225,7 @@ async def flow_stats(
     flow = await find_flow(db, account=account, key=key)
     cache_key = None
     if use_cache:
-        data_version = await gaps_repo.data_version(db, account.id)
+        data_version = await sessions_service.data_version(db, account_id=account.id)
         kind = f"flowstats:{flow.id}:{flow.version}:{version or flow.version}"
         cache_key = (kind, account.id, 0, data_version)
         cached = figures_cache.get(cache_key)
@@ -241,7 +240,7 @@ async def flow_stats(
 async def _flow_stats(
     db: AsyncSession, *, account: Account, flow: Flow, version: int | None
 ) -> FlowStats:
-    versions = await flows_repo.versions(db, account.id, flow.id)  # newest first
+    versions = await flows_service.versions_of(db, account_id=account.id, flow_id=flow.id)
     number = version or flow.version
     position = next((i for i, v in enumerate(versions) if v.version == number), None)
     if position is None:
@@ -277,7 +276,9 @@ async def verify_flow(
     flow.verified_at = now
     flow.review_by = review_due(now)
     await db.flush()
-    await bump_data_version(db, account.id)  # the gap report's staleness signal changes
+    await sessions_service.data_changed(
+        db, account_id=account.id
+    )  # the gap report's staleness signal changes
     return flow
 
 
@@ -303,10 +304,10 @@ async def set_owner(
     if owner_id is not None:
         owner = await get_scoped(db, User, owner_id, account.id, what="user")
     else:
-        from resolutionflow.accounts import repository as accounts_repo
+        from resolutionflow.accounts.service import user_in_account
 
-        found = await accounts_repo.user_by_email(db, str(owner_email).strip().lower())
-        if found is None or found.account_id != account.id:
+        found = await user_in_account(db, account_id=account.id, email=str(owner_email))
+        if found is None:
             raise Invalid(
                 "no such user",
                 problems=[Problem("owner_email", f"no user {owner_email} in this account")],
@@ -350,7 +351,7 @@ async def flow_signals(
         if staleness.declining(staleness.FlowWindows(flow_id, None, "", *row))
     }
     if candidates:
-        flows = await flows_repo.flows_by_ids(db, account.id, candidates)
+        flows = await flows_service.flows_by_ids(db, account_id=account.id, ids=candidates)
         for flow_id, row in candidates.items():
             flow = flows.get(flow_id)
             if flow is not None:

@@ -50,10 +50,8 @@ async def list_flows(
     skip: int = Query(default=0, ge=0, le=1_000_000),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> FlowPage:
-    from resolutionflow.flows import repository
-
-    rows, total = await repository.list_flows(
-        db, principal.account.id, q=q, domain=domain, origin=origin, skip=skip, limit=limit
+    rows, total = await service.search_flows(
+        db, account=principal.account, q=q, domain=domain, origin=origin, skip=skip, limit=limit
     )
     items = await service.read_models(db, principal.account, rows, FlowSummaryRead)
     return FlowPage(items=items, total=total, skip=skip, limit=limit)

@@ -138,3 +138,9 @@ async def success_of(
     )
     found = {fid: Success(int(s or 0), int(u or 0)) for fid, s, u in (await db.execute(stmt)).all()}
     return {fid: found.get(fid, Success(0, 0)) for fid in wanted}
+
+
+async def add(db: AsyncSession, row: Flow | FlowVersion) -> None:
+    """A new flow or version row, written now (its id is known and later rows may refer to it)."""
+    db.add(row)
+    await db.flush()

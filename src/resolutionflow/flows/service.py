@@ -83,10 +83,10 @@ async def create_flow(
         verified_at=now,
         review_by=review_due(now),
     )
-    db.add(flow)
-    await db.flush()
-    db.add(_snapshot(flow, author=author, note=change_note or "created", proposal_id=proposal_id))
-    await db.flush()
+    await repo.add(db, flow)
+    await repo.add(
+        db, _snapshot(flow, author=author, note=change_note or "created", proposal_id=proposal_id)
+    )
     return flow
 
 
@@ -181,8 +181,9 @@ async def publish_version(
             f"flow '{flow.name}' changed since version {expected}; reload it and try again"
         )
     await db.refresh(flow)
-    db.add(_snapshot(flow, author=author, note=changes.change_note, proposal_id=proposal_id))
-    await db.flush()
+    await repo.add(
+        db, _snapshot(flow, author=author, note=changes.change_note, proposal_id=proposal_id)
+    )
     return flow
 
 
@@ -329,6 +330,41 @@ async def flows_by_ids(
     db: AsyncSession, *, account_id: uuid.UUID, ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Flow]:
     return await repo.flows_by_ids(db, account_id, ids)
+
+
+async def search_flows(
+    db: AsyncSession,
+    *,
+    account: Account,
+    q: str | None = None,
+    domain: str | None = None,
+    origin: str | None = None,
+    skip: int = 0,
+    limit: int = 100,
+) -> tuple[list[Flow], int]:
+    """One page of the account's flows by text in name, description or key, domain and
+    origin, by name; and how many match in all."""
+    return await repo.list_flows(
+        db, account.id, q=q, domain=domain, origin=origin, skip=skip, limit=limit
+    )
+
+
+async def all_flows(db: AsyncSession, *, account_id: uuid.UUID) -> list[Flow]:
+    return await repo.all_flows(db, account_id)
+
+
+async def success_of(
+    db: AsyncSession, *, account_id: uuid.UUID, flow_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Success]:
+    """Each flow's success figure, counted from its sessions."""
+    return await repo.success_of(db, account_id, flow_ids)
+
+
+async def versions_of(
+    db: AsyncSession, *, account_id: uuid.UUID, flow_id: uuid.UUID
+) -> list[FlowVersion]:
+    """A flow's versions, newest first."""
+    return await repo.versions(db, account_id, flow_id)
 
 
 async def read_models(

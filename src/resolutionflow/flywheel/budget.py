@@ -13,15 +13,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import CursorResult, case, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolutionflow.db import is_postgres
-from resolutionflow.models import FlowProposal, ProposalBudget, Session
+from resolutionflow.flywheel import repository as repo
 
 
 def budget_day(now: datetime) -> date:
@@ -34,35 +29,16 @@ def next_budget_day(now: datetime) -> datetime:
     return start + timedelta(days=1)
 
 
-async def _ensure_row(db: AsyncSession, account_id: uuid.UUID, day: date) -> None:
-    insert = pg_insert if is_postgres(db) else sqlite_insert
-    stmt = insert(ProposalBudget).values(account_id=account_id, day=day, used=0)
-    await db.execute(stmt.on_conflict_do_nothing(index_elements=["account_id", "day"]))
-
-
 async def reserve(db: AsyncSession, *, account_id: uuid.UUID, day: date, limit: int) -> bool:
     """Take one unit of the day's budget; False when it is spent. `limit` 0 means no limit."""
-    await _ensure_row(db, account_id, day)
-    stmt = update(ProposalBudget).where(
-        ProposalBudget.account_id == account_id, ProposalBudget.day == day
-    )
-    if limit > 0:
-        stmt = stmt.where(ProposalBudget.used < limit)
-    result = await db.execute(
-        stmt.values(used=ProposalBudget.used + 1).returning(ProposalBudget.used)
-    )
-    return result.first() is not None
+    await repo.ensure_budget_row(db, account_id, day)
+    return await repo.take_budget_unit(db, account_id, day, below=limit if limit > 0 else None)
 
 
 async def refund(db: AsyncSession, *, account_id: uuid.UUID, day: date, units: int = 1) -> None:
     """Give units back (the analysis failed, or its answer merged into an existing proposal)."""
-    if units <= 0:
-        return
-    await db.execute(
-        update(ProposalBudget)
-        .where(ProposalBudget.account_id == account_id, ProposalBudget.day == day)
-        .values(used=case((ProposalBudget.used > units, ProposalBudget.used - units), else_=0))
-    )
+    if units > 0:
+        await repo.give_budget_back(db, account_id, day, units)
 
 
 async def merge_possible(
@@ -70,13 +46,7 @@ async def merge_possible(
 ) -> bool:
     """Whether a pending proposal the session's answer could merge into exists (same domain,
     or an enhancement of the same flow): worth a model call even when the budget is spent."""
-    match = FlowProposal.problem_domain == domain if domain else FlowProposal.id.is_(None)
-    if flow_id is not None:
-        match = match | (FlowProposal.target_flow_id == flow_id)
-    stmt = select(FlowProposal.id).where(
-        FlowProposal.account_id == account_id, FlowProposal.status == "pending", match
-    )
-    return (await db.execute(stmt.limit(1))).first() is not None
+    return await repo.pending_proposal_exists(db, account_id, domain=domain, flow_id=flow_id)
 
 
 async def wake_parked(
@@ -84,24 +54,10 @@ async def wake_parked(
 ) -> int:
     """Put sessions parked for the budget back in the queue, oldest first: `limit` of them
     (one per unit given back), or all of them (a backfill with a one-off budget)."""
-    parked = select(Session.id).where(Session.analysis_status == "waiting")
-    if account_id is not None:
-        parked = parked.where(Session.account_id == account_id)
-    if limit is not None:
-        if limit <= 0:
-            return 0
-        parked = parked.order_by(Session.resolved_at, Session.id).limit(limit)
-    result: CursorResult[Any] = await db.execute(  # type: ignore[assignment]
-        update(Session)
-        .where(Session.id.in_(parked.scalar_subquery()))
-        .values(analysis_status="pending", analysis_not_before=None, analysis_error=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
+    if limit is not None and limit <= 0:
+        return 0
+    return await repo.wake_parked_sessions(db, account_id=account_id, limit=limit)
 
 
 async def used(db: AsyncSession, *, account_id: uuid.UUID, day: date) -> int:
-    stmt = select(ProposalBudget.used).where(
-        ProposalBudget.account_id == account_id, ProposalBudget.day == day
-    )
-    return int((await db.execute(stmt)).scalar_one_or_none() or 0)
+    return await repo.budget_used(db, account_id, day)

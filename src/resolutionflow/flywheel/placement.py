@@ -323,11 +323,10 @@ async def place(
         if can_create is not None and not await can_create(item):
             continue  # not placed (the daily budget is spent): the caller parks the session
         proposal = _new_proposal(item, now)
-        db.add(proposal)
         pool.append(proposal)
         created.append(proposal)
         results[index] = Placement(proposal, False)
-    await db.flush()
+    await repo.add_proposals(db, created)
     for proposal in created:
         await notify_reviewers(
             db,

@@ -11,13 +11,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import reinforced_success_rate
 from resolutionflow.flywheel.placement import clip_title
-from resolutionflow.models import Flow, FlowProposal, Session
+from resolutionflow.models import Flow, Session
 from resolutionflow.redaction import redact_text
 
 
@@ -67,9 +66,11 @@ async def reinforce_many(
         rows.append(reinforcement_row(session, flow, now, redaction=redaction))
         if flow is not None:
             counts[flow.id] += 1
-    if rows:
-        await db.execute(insert(FlowProposal), rows)
-    await db.flush()
+    # Each row's trigger bumps the review-queue count of its domain, a row lock held to the
+    # commit: rows in one domain order take those locks in one order in every worker, so two
+    # workers reinforcing the same domains queue instead of deadlocking.
+    rows.sort(key=lambda row: row["problem_domain"] or "")
+    await repo.insert_proposal_rows(db, rows)
     return {row["source_session_id"]: row["id"] for row in rows}, counts
 
 

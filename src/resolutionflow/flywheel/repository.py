@@ -6,13 +6,21 @@ import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, case, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.db import is_postgres, rowcount
-from resolutionflow.models import Flow, FlowProposal, ModelUsage, Session, SessionStep, User
+from resolutionflow.models import (
+    Flow,
+    FlowProposal,
+    ModelUsage,
+    ProposalBudget,
+    Session,
+    SessionStep,
+    User,
+)
 
 
 async def lock_merge_scope(
@@ -283,3 +291,98 @@ async def remaining(db: AsyncSession, *, now: datetime) -> int:
     """Sessions a drain has ahead of it: claimable now, or being processed."""
     stmt = select(func.count()).where(or_(_claimable(now), Session.analysis_status == "processing"))
     return int((await db.execute(stmt)).scalar_one())
+
+
+# -- the daily proposal budget (policy in flywheel/budget.py) ---------------------------------
+
+
+async def ensure_budget_row(db: AsyncSession, account_id: uuid.UUID, day: date) -> None:
+    insert = pg_insert if is_postgres(db) else sqlite_insert
+    stmt = insert(ProposalBudget).values(account_id=account_id, day=day, used=0)
+    await db.execute(stmt.on_conflict_do_nothing(index_elements=["account_id", "day"]))
+
+
+async def take_budget_unit(
+    db: AsyncSession, account_id: uuid.UUID, day: date, *, below: int | None
+) -> bool:
+    """One conditional UPDATE (`used < below`), so racing workers never overspend."""
+    stmt = update(ProposalBudget).where(
+        ProposalBudget.account_id == account_id, ProposalBudget.day == day
+    )
+    if below is not None:
+        stmt = stmt.where(ProposalBudget.used < below)
+    result = await db.execute(
+        stmt.values(used=ProposalBudget.used + 1).returning(ProposalBudget.used)
+    )
+    return result.first() is not None
+
+
+async def give_budget_back(db: AsyncSession, account_id: uuid.UUID, day: date, units: int) -> None:
+    await db.execute(
+        update(ProposalBudget)
+        .where(ProposalBudget.account_id == account_id, ProposalBudget.day == day)
+        .values(used=case((ProposalBudget.used > units, ProposalBudget.used - units), else_=0))
+    )
+
+
+async def pending_proposal_exists(
+    db: AsyncSession, account_id: uuid.UUID, *, domain: str | None, flow_id: uuid.UUID | None
+) -> bool:
+    match = FlowProposal.problem_domain == domain if domain else FlowProposal.id.is_(None)
+    if flow_id is not None:
+        match = match | (FlowProposal.target_flow_id == flow_id)
+    stmt = select(FlowProposal.id).where(
+        FlowProposal.account_id == account_id, FlowProposal.status == "pending", match
+    )
+    return (await db.execute(stmt.limit(1))).first() is not None
+
+
+async def wake_parked_sessions(
+    db: AsyncSession, *, account_id: uuid.UUID | None, limit: int | None
+) -> int:
+    parked = select(Session.id).where(Session.analysis_status == "waiting")
+    if account_id is not None:
+        parked = parked.where(Session.account_id == account_id)
+    if limit is not None:
+        parked = parked.order_by(Session.resolved_at, Session.id).limit(limit)
+    result = await db.execute(
+        update(Session)
+        .where(Session.id.in_(parked.scalar_subquery()))
+        .values(analysis_status="pending", analysis_not_before=None, analysis_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result)
+
+
+async def budget_used(db: AsyncSession, account_id: uuid.UUID, day: date) -> int:
+    stmt = select(ProposalBudget.used).where(
+        ProposalBudget.account_id == account_id, ProposalBudget.day == day
+    )
+    return int((await db.execute(stmt)).scalar_one_or_none() or 0)
+
+
+def _count_order(proposal: FlowProposal) -> tuple[str, str]:
+    return (proposal.problem_domain or "", proposal.proposal_type)
+
+
+async def add_proposals(db: AsyncSession, proposals: list[FlowProposal]) -> None:
+    """New proposals, and whatever the merges before them changed, written now.
+
+    Inserted in domain and type order: each insert's trigger locks the review-queue count of
+    its domain and type until the commit, and one order in every worker cannot deadlock."""
+    ordered: list[FlowProposal] = sorted(proposals, key=_count_order)
+    db.add_all(ordered)
+    await db.flush()
+
+
+async def insert_proposal_rows(db: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Many proposals in one INSERT (the reinforcement records of a batch)."""
+    if rows:
+        await db.execute(insert(FlowProposal), rows)
+    await db.flush()
+
+
+async def relax_commit_durability(db: AsyncSession) -> None:
+    """This transaction's commit does not wait for the WAL flush (PostgreSQL only)."""
+    if is_postgres(db):
+        await db.execute(text("SET LOCAL synchronous_commit TO OFF"))

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,7 +42,7 @@ from resolutionflow.ai.base import (
 )
 from resolutionflow.ai.registry import get_provider
 from resolutionflow.config import Settings
-from resolutionflow.db import get_sessionmaker, is_postgres
+from resolutionflow.db import get_sessionmaker
 from resolutionflow.flywheel import budget, placement, privacy, queue, reinforcement, usage
 from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.analysis import (
@@ -177,9 +176,13 @@ class Worker:
         a commit lost in a database crash only means the session is analysed again, which the
         lease and the one-proposal-per-session rule make safe."""
         async with self._write() as db, db.begin():
-            if is_postgres(db):
-                await db.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            await repo.relax_commit_durability(db)
             yield db
+
+    async def waiting(self) -> int:
+        """Sessions a drain would analyse now (queued or with a lapsed lease)."""
+        async with self._read() as db:
+            return await repo.remaining(db, now=self.clock())
 
     async def flush_usage(self) -> None:
         if self.usage.totals:

@@ -26,7 +26,7 @@ from resolutionflow.gaps.detection import (
     QuestionStat,
 )
 from resolutionflow.gaps.patterns import SummaryCount
-from resolutionflow.models import Account, Flow, NodeFeedback, Session, SessionStep
+from resolutionflow.models import Flow, NodeFeedback, Session, SessionStep
 from resolutionflow.models.session import (
     ANSWER_BYTES_LIMIT,
     ANSWER_BYTES_PG,
@@ -39,11 +39,6 @@ ESCALATED = ("escalated", "requesting_escalation")
 
 def _in_period(account_id: uuid.UUID, since: datetime) -> list:  # type: ignore[type-arg]
     return [Session.account_id == account_id, Session.created_at >= since]
-
-
-async def data_version(db: AsyncSession, account_id: uuid.UUID) -> int:
-    stmt = select(Account.data_version).where(Account.id == account_id)
-    return int((await db.execute(stmt)).scalar_one_or_none() or 0)
 
 
 async def question_stats(

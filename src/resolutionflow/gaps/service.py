@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.config import Settings, get_settings
-from resolutionflow.db import is_postgres
+from resolutionflow.db import tune_for_reports
 from resolutionflow.errors import Invalid, Problem
 from resolutionflow.gaps import detection
 from resolutionflow.gaps import repository as repo
@@ -18,14 +17,7 @@ from resolutionflow.gaps.detection import Gap, PatternGroup
 from resolutionflow.gaps.patterns import group_summaries
 from resolutionflow.gaps.schemas import KnowledgeGapRead, KnowledgeGapReport
 from resolutionflow.models import Account
-
-_REPORT_SETTINGS = (
-    "jit = off",
-    "random_page_cost = 1.1",
-    "work_mem = '64MB'",
-    "enable_hashjoin = off",
-    "enable_mergejoin = off",
-)
+from resolutionflow.sessions import service as sessions_service
 
 
 def check_period(period_days: int) -> int:
@@ -34,22 +26,6 @@ def check_period(period_days: int) -> int:
         return detection.check_period(period_days)
     except ValueError as exc:
         raise Invalid(str(exc), problems=[Problem("period_days", "must be 7, 30 or 90")]) from None
-
-
-async def tune_for_reports(db: AsyncSession) -> None:
-    """Per-transaction planner settings for the reporting queries on PostgreSQL.
-
-    Every report joins a period's sessions (a few percent of the history) to their steps.
-    The planner misjudges how many steps the partial indexes' predicates select and prefers
-    hashing every step of the account, ten times slower than probing the steps of each
-    session of the period once the history is large; so hash and merge joins are off for
-    this transaction (the reports' other queries join nothing big). JIT compilation costs
-    more than it saves on sub-second aggregates; work_mem lets the groupings hash in memory
-    instead of sorting text. None of this outlives the transaction.
-    """
-    if is_postgres(db):
-        for setting in _REPORT_SETTINGS:
-            await db.execute(text(f"SET LOCAL {setting}"))
 
 
 async def detect_gaps(
@@ -111,7 +87,7 @@ async def knowledge_gaps(
     """The gap report; served from the cache while the account's sessions are unchanged."""
     check_period(period_days)
     settings = settings or get_settings()
-    version = await repo.data_version(db, account.id)
+    version = await sessions_service.data_version(db, account_id=account.id)
     key = ("gaps", account.id, period_days, version)
     cacheable = use_cache and now is None
     if cacheable:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from resolutionflow.accounts import repository as accounts_repo
+from resolutionflow.accounts import service as accounts_service
 from resolutionflow.errors import BadRequest, Invalid, Problem, Unauthorized
 from resolutionflow.imports import article_service, connectors, psa, webhooks
 from resolutionflow.imports.schemas import ArticlesIn, ConnectorIn, PsaSummaryRead
@@ -120,7 +120,7 @@ async def webhook(
 ) -> Any:
     module = _module(vendor)
     body = await request.body()
-    account = await accounts_repo.account_by_slug(db, account_slug)
+    account = await accounts_service.find_account(db, slug=account_slug)
     # An unknown account gets the same answer as a bad signature: slugs are not revealed.
     secret = connectors.webhook_secret(account, vendor) if account is not None else None
     header = request.headers.get(webhooks.SIGNATURE_HEADERS[vendor])

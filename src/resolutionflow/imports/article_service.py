@@ -149,17 +149,14 @@ async def import_article(
         analysis_attempts=0,
         analyzed_at=now,
     )
-    db.add(session)
-    await db.flush()
-    db.add(
-        SessionStep(
-            id=uuid.uuid4(),
-            session_id=session.id,
-            account_id=account.id,
-            step_order=0,
-            step_type="info",
-            content={"text": article.plain[:20000], "type": "article", "source": name},
-        )
+    await repo.add_rows(db, session)
+    step = SessionStep(
+        id=uuid.uuid4(),
+        session_id=session.id,
+        account_id=account.id,
+        step_order=0,
+        step_type="info",
+        content={"text": article.plain[:20000], "type": "article", "source": name},
     )
     proposal = FlowProposal(
         id=uuid.uuid4(),
@@ -181,8 +178,7 @@ async def import_article(
         problem_domain=built.get("problem_domain"),
         created_at=now,
     )
-    db.add(proposal)
-    await db.flush()
+    await repo.add_rows(db, step, proposal)
     session.proposal_id = proposal.id
     await db.flush()
     await notify_reviewers(

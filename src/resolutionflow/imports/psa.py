@@ -19,7 +19,7 @@ from resolutionflow.imports.ticket import RecordError, Ticket
 from resolutionflow.imports.vendors.common import Lookups
 from resolutionflow.models import Account
 from resolutionflow.models.base import utcnow
-from resolutionflow.sessions import repository as sessions_repo
+from resolutionflow.sessions import service as sessions_service
 from resolutionflow.sessions.ingest import (
     analysis_status_for,
     session_problems,
@@ -288,5 +288,5 @@ async def import_records(
             upcoming.cancel()
     summary.errors.sort(key=lambda e: e.record)
     if summary.stored or summary.updated:
-        await sessions_repo.bump_data_version(db, account.id)
+        await sessions_service.data_changed(db, account_id=account.id)
     return summary

@@ -123,3 +123,9 @@ async def add_cursor(db: AsyncSession, cursor: ImportCursor) -> ImportCursor:
     db.add(cursor)
     await db.flush()
     return cursor
+
+
+async def add_rows(db: AsyncSession, *rows: object) -> None:
+    """New rows (an article's session, its step and its proposal), written now."""
+    db.add_all(rows)
+    await db.flush()

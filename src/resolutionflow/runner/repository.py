@@ -67,3 +67,7 @@ async def active_sessions_of(
         .limit(limit)
     )
     return list((await db.execute(stmt)).scalars())
+
+
+async def add_feedback(db: AsyncSession, feedback: NodeFeedback) -> None:
+    db.add(feedback)

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.errors import BadRequest, Conflict, Invalid, NotFound, Problem
-from resolutionflow.flows import repository as flows_repo
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.structure import node_index
 from resolutionflow.flywheel.similarity import ProposalText, rank
@@ -35,7 +34,6 @@ from resolutionflow.runner.schemas import (
     WalkStepIn,
 )
 from resolutionflow.runner.walk import Position, match_score, replay
-from resolutionflow.sessions import repository as sessions_repo
 from resolutionflow.sessions import service as sessions_service
 from resolutionflow.sessions.schemas import EscalateIn, ResolveIn, SessionIn, StepIn
 from resolutionflow.sessions.snapshot import session_snapshot
@@ -111,7 +109,7 @@ async def search_flows(
     problem = problem.strip()
     if not problem:
         return []
-    flows = await flows_repo.all_flows(db, account.id)
+    flows = await flows_service.all_flows(db, account_id=account.id)
     if not flows:
         return []
     summaries = await repo.summaries_by_flow(db, account.id)
@@ -392,9 +390,9 @@ async def flag_node(
         note=data.note,
         created_at=utcnow(),
     )
-    db.add(feedback)
+    await repo.add_feedback(db, feedback)
     # The gap report is cached per data version; a new flag must show there.
-    await sessions_repo.bump_data_version(db, account.id)
+    await sessions_service.data_changed(db, account_id=account.id)
     await db.flush()
     return feedback
 

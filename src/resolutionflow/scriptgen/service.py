@@ -21,9 +21,9 @@ from resolutionflow.errors import Invalid, Problem
 from resolutionflow.models import Account, ScriptRequest, User
 from resolutionflow.redaction import Redactor
 from resolutionflow.scriptgen import prompts
+from resolutionflow.scriptgen import repository as repo
 from resolutionflow.scriptgen.generate import build_offline_answer, check_generated
 from resolutionflow.sessions import service as sessions
-from resolutionflow.tenancy.scope import scoped
 
 
 @dataclass(frozen=True)
@@ -181,21 +181,14 @@ async def record(
         suggestions=answer.get("suggestions") or [],
         problems=answer.get("problems") or [],
     )
-    db.add(row)
-    await db.flush()
-    return row
+    return await repo.add_request(db, row)
 
 
 async def history(
     db: AsyncSession, *, account: Account, session_id: uuid.UUID | str
 ) -> list[ScriptRequest]:
     session = await sessions.get_session(db, account=account, session_id=session_id)
-    stmt = (
-        scoped(ScriptRequest, account.id)
-        .where(ScriptRequest.session_id == session.id)
-        .order_by(ScriptRequest.created_at.desc(), ScriptRequest.id)
-    )
-    return list((await db.execute(stmt)).scalars())
+    return await repo.requests_of_session(db, account.id, session.id)
 
 
 def as_cli_dict(row: ScriptRequest) -> dict[str, Any]:

@@ -60,6 +60,11 @@ async def list_sessions(
     return list((await db.execute(stmt)).scalars())
 
 
+async def data_version(db: AsyncSession, account_id: uuid.UUID) -> int:
+    stmt = select(Account.data_version).where(Account.id == account_id)
+    return int((await db.execute(stmt)).scalar_one_or_none() or 0)
+
+
 async def bump_data_version(db: AsyncSession, account_id: uuid.UUID) -> None:
     """Mark the account's session data as changed (caches of derived reports go stale)."""
     await db.execute(
@@ -157,3 +162,9 @@ async def sessions_by_ref(
     if account_id is not None:
         stmt = stmt.where(Session.account_id == account_id)
     return list((await db.execute(stmt.order_by(Session.created_at).limit(10))).scalars())
+
+
+async def add_session(db: AsyncSession, session: Session) -> None:
+    """A new session row, written now so its steps can refer to it."""
+    db.add(session)
+    await db.flush()

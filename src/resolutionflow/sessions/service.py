@@ -125,9 +125,9 @@ class References:
                 self.db, account_id=self.account.id, slug=data.team
             )
         if team is None:
-            team = Team(account_id=self.account.id, slug=data.team, name=data.team)
-            self.db.add(team)
-            await self.db.flush()
+            team = await accounts_service.add_imported_team(
+                self.db, account_id=self.account.id, slug=data.team
+            )
             self.created_teams.append(data.team)
         self.teams[data.team] = team
         return team.id
@@ -142,16 +142,9 @@ class References:
             self.db, email=email
         )
         if user is None:
-            user = User(
-                account_id=self.account.id,
-                team_id=team_id,
-                email=data.engineer.strip(),
-                role="engineer",
-                password_hash=None,
-                is_active=True,
+            user = await accounts_service.add_imported_engineer(
+                self.db, account_id=self.account.id, team_id=team_id, email=data.engineer.strip()
             )
-            self.db.add(user)
-            await self.db.flush()
             self.created_engineers.append(email)
         self.users[email] = user
         return user.id
@@ -222,8 +215,7 @@ async def create_session(
         analysis_status=analysis_status_for(data.status),
         analysis_attempts=0,
     )
-    db.add(session)
-    await db.flush()
+    await repo.add_session(db, session)
     await _insert_steps(db, session, data.steps, first_order=0)
     if flow is not None:
         flow.usage_count = (flow.usage_count or 0) + 1
@@ -467,3 +459,15 @@ async def find_session(db: AsyncSession, *, ref: str, account: Account | None = 
             f"external id '{ref}' names sessions in {len(found)} accounts: say which with --account"
         )
     return found[0]
+
+
+# -- the account's data version: caches of reports derived from sessions key on it -------------
+
+
+async def data_version(db: AsyncSession, *, account_id: uuid.UUID) -> int:
+    return await repo.data_version(db, account_id)
+
+
+async def data_changed(db: AsyncSession, *, account_id: uuid.UUID) -> None:
+    """Mark the account's session data as changed, so cached reports are computed again."""
+    await repo.bump_data_version(db, account_id)

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from resolutionflow.errors import NotFound
-from resolutionflow.flows import repository as flows_repo
 from resolutionflow.flows import service as flows_service
 from resolutionflow.flows.diff import added_node_ids, changed_node_ids, compare_trees
 from resolutionflow.flows.export import to_mermaid
@@ -46,9 +45,9 @@ async def flow_library(
         "origin": origin if origin in FLOW_ORIGINS else "",
         "page": max(1, _int(page, 1) or 1),
     }
-    rows, total = await flows_repo.list_flows(
+    rows, total = await flows_service.search_flows(
         db,
-        viewer.account.id,
+        account=viewer.account,
         q=state["q"] or None,
         domain=state["domain"] or None,
         origin=state["origin"] or None,
@@ -56,7 +55,9 @@ async def flow_library(
         limit=PAGE_SIZE,
     )
     url_state = {**state, "page": state["page"] if state["page"] > 1 else ""}
-    success = await flows_repo.success_of(db, viewer.account.id, [f.id for f in rows])
+    success = await flows_service.success_of(
+        db, account_id=viewer.account.id, flow_ids=[f.id for f in rows]
+    )
     return await render(
         request,
         "flows.html",
@@ -104,7 +105,9 @@ async def flow_page(
             tree, shown_number = after, newer  # type: ignore[assignment]
             added = set(added_node_ids(before, after))
             changed = changed_node_ids(comparison) - added
-    success = (await flows_repo.success_of(db, viewer.account.id, [flow.id]))[flow.id]
+    success = (
+        await flows_service.success_of(db, account_id=viewer.account.id, flow_ids=[flow.id])
+    )[flow.id]
     health = await _health(db, viewer, flow, shown_number)
     flagged = await runner_service.flagged_nodes(db, account=viewer.account, flow=flow)
     return await render(
@@ -129,7 +132,7 @@ async def flow_page(
 
 async def _health(db: DB, viewer: Viewer, flow: Any, number: int) -> dict[str, Any]:
     """The flow page's per-node figures of the shown version, and its ownership."""
-    from resolutionflow.accounts import repository as accounts_repo
+    from resolutionflow.accounts import service as accounts_service
     from resolutionflow.flowhealth import service as health
     from resolutionflow.models.base import utcnow
     from resolutionflow.web.diagram import NodeOverlay
@@ -148,7 +151,7 @@ async def _health(db: DB, viewer: Viewer, flow: Any, number: int) -> dict[str, A
         )
         for n in (stats.nodes if stats else [])
     }
-    users = await accounts_repo.list_users(db, viewer.account.id)
+    users = await accounts_service.list_users(db, account=viewer.account)
     owner = next((u for u in users if u.id == flow.owner_id), None)
     return {
         "stats": stats,

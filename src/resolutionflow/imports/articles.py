@@ -19,59 +19,9 @@ from markdown_it import MarkdownIt
 from selectolax.parser import HTMLParser, Node
 
 from resolutionflow.flows.structure import MAX_LABEL_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN
+from resolutionflow.text.words import KEYWORD_STOP
 
 IF_THEN = re.compile(r"^\s*if\s+(?P<cond>.+?)(?:,\s*|\s+)then[,:]?\s+(?P<fix>.+)$", re.I | re.S)
-STOP = set(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "not",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "then",
-        "this",
-        "to",
-        "was",
-        "when",
-        "where",
-        "which",
-        "will",
-        "with",
-        "you",
-        "your",
-        "cannot",
-        "can't",
-        "doesn't",
-        "step",
-        "steps",
-        "check",
-        "make",
-        "sure",
-    ]
-)
 MAX_BRANCHES = 5
 MAX_STEPS = 40
 
@@ -286,7 +236,7 @@ def keywords(article: Article, limit: int = 8) -> list[str]:
     words = re.findall(r"[a-z0-9][a-z0-9\-]{2,}", article.title.lower())
     out: list[str] = []
     for word in words:
-        if word not in STOP and word not in out:
+        if word not in KEYWORD_STOP and word not in out:
             out.append(word)
     return out[:limit]
 

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from resolutionflow.redaction.personal import GIVEN_NAMES as _COMMON_GIVEN_NAMES
 from resolutionflow.redaction.personal import email_spans, name_spans, phone_spans
-from resolutionflow.text.words import word_set
+from resolutionflow.text.words import KEYWORD_STOP, word_set
 
 _PLACEHOLDER = re.compile(r"\{\{[A-Z_]+_\d+\}\}")
 _PREFIX = re.compile(
@@ -326,23 +326,7 @@ def one_line(text: str | None, *, names: Sequence[str] = ()) -> str:
 # --- titles and keywords from what texts share -------------------------------------------------
 
 _DISPLAY_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'.\-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
-_KEYWORD_STOP = word_set(
-    """able about after again against also always another anything around asking back because
-    been before being cannot can't could did didn't does doesn't doing done don't down during
-    each either else ever every from getting going gone have having here into it's just keep
-    keeps know last like made make many might more most much need needs never nothing now
-    once only other over please really same says seem seems should since some someone
-    something still such sure than that their them then there these they thing things this
-    those though through today tried trying unable very want wants wasn't were what when where
-    which while will with without won't would yesterday you your morning afternoon week
-    weeks days time times help thanks hello urgent asap issue issues problem problems error
-    working work works user users everyone anyone people staff office whole all any and are
-    but for has not the was can get got let see our out too why how who one two new use used
-    says said just also via per etc isn't aren't haven't hasn't i'm i've we're they're
-    computer computers pc pcs fine say reports reported currently happened find click shows
-    opens appears she's he's it's that's there's can't won't didn't doesn't isn't tried
-    saying showing getting able"""
-)
+
 TITLE_WORDS = 10
 _WEAK_END = word_set(
     "a an and as at by for from in into of on or the to with when after before but"
@@ -381,7 +365,7 @@ def _content_words(text: str) -> list[str]:
         low = word.lower()
         if len(word) < 3 and not any(c.isdigit() for c in word):
             continue
-        if low in _KEYWORD_STOP or low in GIVEN_NAMES or low.isdigit():
+        if low in KEYWORD_STOP or low in GIVEN_NAMES or low.isdigit():
             continue
         out.append(word)
     return out

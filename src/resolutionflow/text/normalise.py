@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from resolutionflow.text.words import fold_quotes
+from resolutionflow.text.words import DESK_FILLER, FUNCTION_WORDS, fold_quotes
 from resolutionflow.text.words import word_set as _words
 
 # Applied to the lower-cased text before tokenising; order matters (longer phrases first).
@@ -145,32 +145,7 @@ _KEEP_S = _words(
     "analytics express plus gps bios chaos lens canvas atlas "
 )
 
-STOP_WORDS: frozenset[str] = _words(
-    # English function words.
-    "a an the and or but if then so to of in on at by for with from into onto over under "
-    "after before about as is are was were be been being am do does did doing done have "
-    "has had having i me my mine we our us you your he she him her his they them their it "
-    "its this that these those there here what which who whom whose when where why how "
-    "all any some every each both few more most other such no nor not only own same than "
-    "too very can could will would should shall may might must just now also again still "
-    "even ever never always sometimes often yet already since while during until because "
-    "though although up out off via per etc around across through between against without "
-    "within upon whenever whatever whole entire longer several "
-) | _words(
-    # Service-desk words that appear in tickets about anything.
-    "user users client clients customer customers staff employee employees someone "
-    "everyone anyone people person colleague colleagues team member members manager new "
-    "issue issues problem problems error errors help please thanks thank hi hello asap "
-    "urgent working work works worked fail fails failed failing failure unable able try "
-    "tried trying tries say says said saying report reports reported reporting ticket "
-    "tickets today yesterday morning afternoon week day days time times random randomly "
-    "suddenly properly correctly anything something nothing need needs needed want wants "
-    "like using use uses used see sees seen show shows showing shown appear appears "
-    "appearing come comes coming happen happens happening occur occurs occurring back "
-    "keep keeps kept get gets getting got go goes going went make makes made seem seems "
-    "seemed anymore computer computers pc pcs machine machines device devices workstation "
-    "workstations system systems one "
-)
+STOP_WORDS: frozenset[str] = FUNCTION_WORDS | DESK_FILLER
 
 
 def _singular(word: str) -> str:

@@ -13,18 +13,9 @@ from typing import Any
 
 import snowballstemmer
 
-from resolutionflow.text.words import alnum_words, word_set
+from resolutionflow.text.words import FUNCTION_WORDS, STEP_FILLER, alnum_words
 
-STOP_WORDS = word_set(
-    """a about after again all also am an and any are as at be been before being both but by
-    can could did do does doing done for from get got had has have having he her here his how
-    i if in into is it its itself just let me more most my no nor not now of off on once only
-    or other our out over own same she should so some such than that the their them then there
-    these they this those through to too under until up very was we were what when where which
-    while who why will with would yes you your user users issue issues problem problems still
-    any anything something see seems seem working work works try tried check show shows
-    showing whole says getting"""
-)
+STOP_WORDS = FUNCTION_WORDS | STEP_FILLER
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9._+#-]*[a-z0-9+#]|[a-z0-9]")
 

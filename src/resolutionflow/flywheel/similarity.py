@@ -45,10 +45,9 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from resolutionflow.text.clean import clean
-from resolutionflow.text.vectors import TextVectoriser
+from resolutionflow.text.vectors import TextVectoriser, l2_rows
 
 DEFAULT_THRESHOLD = 0.12
 MAX_SUMMARIES = 20
@@ -165,22 +164,26 @@ def _score_matrix(news: list[ProposalText], candidates: list[ProposalText]) -> n
             texts.append(_cleaned(summary))
             owners.append(k)
     rows = TextVectoriser().fit_transform(texts)
+    # A worker compares a handful of proposals at a time: one product of every row with every
+    # row's field block, then plain array slices, costs less than a product per field.
+    fields = len(_FIELDS) * n
+    filled = np.diff(rows.indptr) > 0
+    gram = np.asarray((rows[:fields] @ rows[:fields].T).todense(), dtype=np.float64)
     weighted = np.zeros((n - m, m))
     weight_sum = np.zeros((n - m, m))
     for f, name in enumerate(_FIELDS):
-        block = rows[f * n : (f + 1) * n]
-        present = np.diff(block.indptr) > 0
-        scores = np.asarray((block[m:] @ block[:m].T).todense(), dtype=np.float64)
-        mask = np.outer(present[m:], present[:m])
+        start = f * n
+        scores = gram[start + m : start + n, start : start + m]
+        mask = np.outer(filled[start + m : start + n], filled[start : start + m])
         weighted += np.where(mask, WEIGHTS[name] * scores, 0.0)
         weight_sum += np.where(mask, WEIGHTS[name], 0.0)
-    summary_rows = rows[len(_FIELDS) * n :]
+    summary_rows = rows[fields:]
     if summary_rows.shape[0]:
         own = np.array(owners)
         membership = sp.csr_matrix(
             (np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own))
         )
-        centroids = normalize(membership @ summary_rows)
+        centroids = l2_rows(membership @ summary_rows)
         scores = np.asarray((centroids[m:] @ centroids[:m].T).todense(), dtype=np.float64)
         present = np.diff(centroids.indptr) > 0
         mask = np.outer(present[m:], present[:m])

@@ -14,6 +14,7 @@ The vectoriser that reads this text is `resolutionflow.text.vectors`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from resolutionflow.text.words import DESK_FILLER, FUNCTION_WORDS, fold_quotes
 from resolutionflow.text.words import word_set as _words
@@ -181,6 +182,8 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=32768)
 def normalise(text: str) -> str:
-    """The text as canonical tokens joined by spaces (what the vectoriser reads)."""
+    """The text as canonical tokens joined by spaces (what the vectoriser reads). Cached: a
+    worker compares the same pending proposals' summaries batch after batch."""
     return " ".join(tokens(text))

@@ -2,8 +2,11 @@
 1-2 grams (what the text is about) with character 3-5 grams (spelling variants, inflections
 such as "syncing"/"synced" the folding does not catch, product names glued together).
 Terms are counted here, character grams cut once per distinct word rather than once per
-occurrence (the counts are exactly those of scikit-learn's CountVectorizer), and weighted by
-scikit-learn's TfidfTransformer.
+occurrence (the counts are exactly those of scikit-learn's CountVectorizer), and weighted as
+scikit-learn's TfidfTransformer(sublinear_tf=True) weighs them (tests/text/test_vectors.py
+holds the two equal). The weighting and the row normalisation are written out on the CSR
+arrays because a worker vectorises a handful of short texts per batch, and at that size
+scikit-learn's per-call input validation cost more than the arithmetic.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from resolutionflow.text.normalise import normalise
 
@@ -104,20 +105,42 @@ class _TermCounts:
         return np.asarray(list(self.vocabulary), dtype=object)
 
 
+def l2_rows(rows: sp.csr_matrix) -> sp.csr_matrix:
+    """The rows scaled to unit length (all-zero rows stay zero), in place; CSR in, CSR out."""
+    rows = sp.csr_matrix(rows)
+    if rows.nnz:
+        squares = np.zeros(rows.shape[0], dtype=np.float64)
+        filled = np.diff(rows.indptr) > 0
+        squares[filled] = np.add.reduceat(
+            np.square(rows.data, dtype=np.float64), rows.indptr[:-1][filled]
+        )
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        rows.data /= np.repeat(norms, np.diff(rows.indptr)).astype(rows.data.dtype)
+    return rows
+
+
 class _Weighted:
-    """TF-IDF (sublinear tf, smoothed idf, L2 rows) of one kind of term."""
+    """TF-IDF of one kind of term: sublinear tf (1 + ln count), smoothed idf
+    (ln((1 + texts) / (1 + texts with the term)) + 1), rows of unit length."""
 
     def __init__(self, *, chars: bool) -> None:
         self.terms = _TermCounts(chars=chars)
-        self.tfidf = TfidfTransformer(sublinear_tf=True)
+        self.idf_ = np.zeros(0)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         counts = self.terms.fit_counts(texts)
-        self.tfidf.fit(counts)
-        return self.tfidf.transform(counts, copy=False)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf_ = np.log((1 + counts.shape[0]) / (1 + df)) + 1.0
+        return self._weigh(counts)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.tfidf.transform(self.terms.counts(texts), copy=False)
+        return self._weigh(self.terms.counts(texts))
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        rows = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+        rows.data = (np.log(rows.data) + 1.0) * self.idf_[rows.indices]
+        return l2_rows(rows)
 
 
 class TextVectoriser:
@@ -171,12 +194,12 @@ class TextVectoriser:
 
     @property
     def word_idf(self) -> np.ndarray:
-        return self._word.tfidf.idf_
+        return self._word.idf_
 
     def _combine(self, norm: Sequence[str]) -> sp.csr_matrix:
         return self._join(self._word.transform(norm), self._char.transform(norm))
 
     def _join(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
-        w = normalize(words) * np.float32(np.sqrt(self.word_weight))
-        c = normalize(chars) * np.float32(np.sqrt(1 - self.word_weight))
-        return normalize(sp.hstack([w, c], format="csr", dtype=np.float32))
+        w = l2_rows(words) * np.float32(np.sqrt(self.word_weight))
+        c = l2_rows(chars) * np.float32(np.sqrt(1 - self.word_weight))
+        return l2_rows(sp.hstack([w, c], format="csr", dtype=np.float32))

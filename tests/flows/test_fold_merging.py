@@ -302,6 +302,76 @@ def onedrive_like(draw: st.DrawFn, sid: str) -> dict[str, Any]:
     return session(sid, fix, *steps)
 
 
+# One global order of the known steps, questions and actions interleaved: every session of
+# `consistent_session` keeps some of them in this order, so no two contradict each other.
+GLOBAL_ORDER: tuple[tuple[str, str], ...] = (
+    ("q", "Is the OneDrive icon showing a red X?"),
+    ("a", "Clear the cached credentials"),
+    ("q", "Which error code does the sync client report?"),
+    ("a", "Reset the OneDrive client"),
+    ("q", "Did syncing resume after the reset?"),
+    ("a", "Reinstall the sync client"),
+)
+
+
+@st.composite
+def consistent_session(
+    draw: st.DrawFn,
+    sid: str,
+    steps: tuple[tuple[str, str], ...] = GLOBAL_ORDER,
+    fix: str | None = None,
+) -> dict[str, Any]:
+    """A session that keeps any subsequence of `steps` (a subsequence of GLOBAL_ORDER, all of
+    it unless given), each step in any of its wordings, any answer to a question and either
+    result of an action, and ends with `fix` (any fix of FIXES unless given) in any wording.
+
+    Unlike `procedure_session`, an answer does not decide what comes next: sessions agree
+    only on the order of the steps they share. Folding is independent of session order for
+    sessions that take only steps the flow already charts and end with the fix it charts
+    (drawn with the `steps` and `fix` of the session the flow was built from); any answers
+    and results. It cannot be for the whole class, for two reasons:
+
+    - A step the flow does not chart yet has to go before or after steps that no session has
+      done together with it (an action has one way on; a question is asked somewhere on the
+      route). The fold puts it by a fixed rule (questions before actions, then by wording),
+      but the flow does not record which of its orders sessions showed and which the rule
+      chose, so a later session that does the steps the other way round cannot correct it.
+      A flow built from [reset], then [did syncing resume?] and [reset, did syncing
+      resume?]: the question goes before the reset, and the second session's answer finds
+      it charted earlier; in the other order the reset comes first.
+    - A flow tells sessions apart only by their answers, and a step they share is one node,
+      so what follows it is shared as well: sessions that answered alike and differ only in
+      an action done or skipped, or in nothing, reach one solution. When they record
+      different fixes only one can be charted there, the one that came first. A flow built
+      from [error code = 0x8004e4f1], then two sessions that asked nothing and fixed it
+      differently: the first one's fix is charted under "Not checked"."""
+    kept = draw(st.lists(st.booleans(), min_size=len(steps), max_size=len(steps)))
+    route: list[dict[str, Any]] = []
+    for keep, (kind, name) in zip(kept, steps, strict=True):
+        if not keep:
+            continue
+        if kind == "q":
+            wordings, labels = QUESTIONS[name]
+            text = draw(st.sampled_from(wordings))
+            route.append(ask_step(0, text, labels, pick=draw(st.integers(0, len(labels) - 1))))
+        else:
+            route.append(act_step(0, draw(st.sampled_from(ACTIONS[name])), draw(st.booleans())))
+    fix = fix or draw(st.sampled_from(sorted(FIXES)))
+    return session(sid, draw(st.sampled_from(FIXES[fix])), *route)
+
+
+def kept_steps(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The known steps a session of `consistent_session` kept, in order."""
+    kinds = {"question": ("q", "decision"), "action": ("a", "action")}
+    return tuple(
+        (
+            kinds[step["step_type"]][0],
+            step_name(kinds[step["step_type"]][1], step["content"]["text"]),
+        )
+        for step in item["steps"]
+    )
+
+
 def shape(tree: dict[str, Any]) -> Any:
     """The tree without its ids and without option order: text keys, links and counts."""
     index = node_index(tree)
@@ -369,6 +439,22 @@ def test_folding_is_independent_of_session_order(base: Any, one: Any, two: Any) 
 
 
 @PROPERTY
+@given(consistent_session("base"), st.data())
+def test_sessions_that_agree_on_step_order_fold_alike_in_either_order(base: Any, data: Any) -> None:
+    """Sessions keeping any of the flow's steps in one order, with any answers and results,
+    fold into the same tree in either order (`consistent_session` says why not beyond)."""
+    steps, fix = kept_steps(base), step_name("solution", base["resolution_summary"])
+    one = data.draw(consistent_session("one", steps, fix))
+    two = data.draw(consistent_session("two", steps, fix))
+    tree = flow_of(base)
+    forward = fold_session_into_flow(fold_session_into_flow(tree, one), two)
+    backward = fold_session_into_flow(fold_session_into_flow(tree, two), one)
+    assume(no_full_decision(forward) and no_full_decision(backward))
+    assert shape(forward) == shape(backward), outline(forward) + "\n---\n" + outline(backward)
+    assert validate_tree(forward) == [] and leaves_are_solutions(forward)
+
+
+@PROPERTY
 @given(onedrive_like("base"), st.lists(st.integers(0, 10**6), min_size=1, max_size=6), st.data())
 def test_folded_trees_validate_and_end_in_solutions(base: Any, seeds: list[int], data: Any) -> None:
     """Steps in any order, even orders that contradict each other: a step may then appear
@@ -420,3 +506,41 @@ def test_a_different_way_on_after_a_failed_action_asks_about_its_result() -> Non
     assert no["session_count"] == 1
     again = fold_session_into_flow(tree, {**failed, "id": "r-3"})
     assert set(node_index(again)) == set(index)
+
+
+def test_a_question_one_session_skipped_is_charted_alike_whichever_came_first() -> None:
+    """The issue's case: the reinstall used to go in first and the question was lost, or the
+    question first with the reinstall under "Not checked", depending on the order."""
+    fix = "Cleared the cached credentials"
+    base = session("c-1", fix)
+    reinstalled = session("c-2", fix, act_step(0, "Reinstall the sync client", False))
+    asked = session("c-3", fix, ask_step(0, "Did syncing resume after the reset?", YES_NO, pick=0))
+    tree = flow_of(base)
+    forward = fold_session_into_flow(fold_session_into_flow(tree, reinstalled), asked)
+    backward = fold_session_into_flow(fold_session_into_flow(tree, asked), reinstalled)
+    print(outline(forward))
+    assert shape(forward) == shape(backward), outline(forward) + "\n---\n" + outline(backward)
+    index = node_index(forward)
+    (question,) = with_text(forward, "decision", "syncing resume")
+    options = {o["label"]: o for o in question["options"]}
+    assert options["Yes"]["session_count"] == 1
+    skipped = index[options["Not checked"]["next_node_id"]]
+    assert skipped["type"] == "action" and skipped["title"] == "Reinstall the sync client"
+
+
+def test_every_session_counts_on_the_opening_question_and_none_on_not_checked() -> None:
+    """Counts say how many sessions answered: each session fits the flow it was folded into,
+    and none answered "Not checked"."""
+    items = onedrive_sessions()
+    tree = fold_all([items[1], *items[:1], *items[2:]])
+    root = node_index(tree)[tree["id"]]
+    assert {o["label"]: o.get("session_count", 0) for o in root["options"]} == {"Yes": 8, "No": 0}
+    fix = "Reset the client and sync resumed"
+    tree = flow_of(session("n-1", fix, act_step(0, "Reset the OneDrive client", True)))
+    for number in (2, 3):
+        asked = ask_step(0, "Is the OneDrive icon showing a red X?", ["Yes", "No"], pick=0)
+        tree = fold_session_into_flow(tree, session(f"n-{number}", fix, asked))
+    not_checked = [
+        o for n in charted(tree) for o in n.get("options") or [] if o["label"] == "Not checked"
+    ]
+    assert not_checked and all(not o.get("session_count") for o in not_checked), outline(tree)

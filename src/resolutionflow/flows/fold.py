@@ -8,7 +8,9 @@ merge of similar proposals (`fold_session_into_flow`). All pure and deterministi
 Steps are compared by their normalised text (`step_key` in `resolutionflow.text.steps`: lower
 case, punctuation and stop words dropped, each word stemmed), so "Did syncing resume after the
 reset?" and "did sync resume after reset" are one step, and folding many sessions of one
-problem yields one node per distinct step rather than one per session.
+problem yields one node per distinct step rather than one per session. A proposal takes in
+its sessions in whatever order the workers place them, so the fold's rules are chosen to give
+the same flow whichever came first (`fold_session_into_flow` lists them).
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from resolutionflow.flows.structure import MAX_NODES, MAX_OPTIONS, find_problems, node_index
+from resolutionflow.flows.structure import (
+    MAX_NODES,
+    MAX_OPTIONS,
+    MIN_OPTIONS,
+    find_problems,
+    node_index,
+)
 from resolutionflow.sessions.transcript import PathStep, diagnostic_path, session_payload
 from resolutionflow.text.steps import (
     clip,
@@ -27,6 +35,7 @@ from resolutionflow.text.steps import (
     norm,
     short_label,
     similarity,
+    step_key,
 )
 
 UNCHARTED_TITLE = "Not charted yet"
@@ -323,25 +332,45 @@ def fold_session_into_flow(tree: dict[str, Any], session: dict[str, Any]) -> dic
     """The flow with the session's route folded in; the input is left untouched.
 
     The route is walked through the flow step by step. A step the flow already charts (the
-    node in hand, or one further on that the session reached by skipping some) is counted:
-    each option taken counts one more session ("session_count"). A step the flow charted
-    earlier on the way (the same action done in another order) adds nothing. Where the
-    session goes somewhere new, the route continues from a new option: its answer, or "Not
-    checked" when it went on without answering the question; an option that led to "Not
-    charted yet" is pointed at the route instead. Each step of the new part re-joins the
-    node that already charts it anywhere in the flow (when that makes no loop), and only
-    steps charted nowhere become new nodes, so the flow grows by distinct steps, not by
-    sessions. An action is always an action node, never an option's label; a question
-    that asks about an action's result is reached through that action; every new route
-    ends in a solution.
+    node in hand, or one further on that the session reached by skipping some) is followed;
+    an option counts one more session ("session_count") only when the session answered it,
+    so nothing is counted on the nodes it skipped, nor on "Not checked", and every session
+    counts once on the "Yes" of the builder's opening "does this flow fit" question. A step
+    the flow charts before where the session is (the same step done in another order) adds
+    nothing. Where the session goes somewhere new:
+
+    - its new answer becomes an option that leads on to the rest of its route;
+    - a step the flow charts before the node in hand (the node is reached from it) is
+      taken there: the link the walk came by is moved to it, so the routes that came this
+      way still reach the node;
+    - a step charted nowhere on the way goes in before the node in hand when the node is a
+      solution, when the session comes to the node (or one the flow has before it) later,
+      or, where no session has shown the order, when it sorts first (questions before
+      actions, then by wording); a question put in before a node gets a "Not checked"
+      option leading to it, for the sessions that came this way without asking it;
+    - otherwise the session passes the node: an action by its way on, a decision by its
+      "Not checked" option, added when there is none.
+
+    A "Not checked" option goes again once the node it leads to is reached by the
+    decision's other options, since a session that skips the question is then walked past
+    it anyway. Each step of a new route re-joins the node that already charts it anywhere
+    in the flow (when that makes no loop), and only steps charted nowhere become new nodes,
+    so the flow grows by distinct steps, not by sessions. An action is always an action
+    node, never an option's label; a question that asks about an action's result (its one
+    way in is from that action, and it names it) is reached through that action; every new
+    route ends in a solution. These rules make the result independent of the order
+    sessions arrive in as long as no order has to be guessed and no two fixes compete for
+    one place (tests/flows/test_fold_merging.py, `consistent_session`, says why not beyond).
 
     A decision that already has 5 options cannot gain one (nor can a flow at its size
     limit): the session is counted on the node's catch-all option ("Something else", "None
     of these", "Other") with its answer listed there under "other_answers", or, without
     one, the answer is listed under the node's "unplaced_answers" for a reviewer to place.
-    Where the session leaves the flow at an action or a solution (they have one way on),
-    only what it followed is counted. A session whose id is already listed under the
-    root's "folded_session_ids" changes nothing.
+    Where the rest of the route asks nothing and ends in another fix than the one the flow
+    reaches from here (the flow cannot tell the two apart), a failed action just done gets
+    a question about its result ("No" leads to the session's route); without one, only what
+    the session followed is counted. A session whose id is already listed under the root's
+    "folded_session_ids" changes nothing.
     """
     out = copy.deepcopy(tree)
     session_id = str(session.get("id") or "")
@@ -366,24 +395,44 @@ def bump(option: dict[str, Any]) -> None:
     option["session_count"] = count + 1
 
 
-# A link still to be made: ("new", decision id, label) adds an option, ("retarget",
-# decision id, option id) points an existing option elsewhere, ("next", action id) sets an
-# action's next node.
+# A link the walk came by or still has to make: ("new", decision id, label) adds an option,
+# ("retarget", decision id, option id) is an existing option, ("next", action id, "") is an
+# action's way on.
 _Slot = tuple[str, str, str]
 _PENDING = "\x00pending"
-# Where a walk goes on: (node it is at, link to fill, link it came by).
-_Next = tuple[str | None, _Slot | None, _Slot | None]
+# Where a walk goes on: (the node it is at, or None when the link still leads nowhere; the
+# link it came by, or None at the root or after looking ahead).
+_At = tuple[str | None, _Slot | None]
+# One turn of the walk: where it goes on (as `_At`), how many steps of the route it used,
+# and whether the route ends there.
+_Move = tuple[str | None, _Slot | None, int, bool]
+_KIND_ORDER = {"question": 0, "decision": 0, "action": 1}
+
+
+def _order_key(kind: str, text: str) -> tuple[int, tuple[str, ...]]:
+    """Where no session has shown which of two steps comes first, the one with the lower key
+    goes first: questions before actions (ask, then act), then by normalised wording. Any
+    fixed rule would do; a fixed one makes the flow the same whichever session came first."""
+    return _KIND_ORDER.get(kind, 2), tuple(sorted(step_key(text)))
 
 
 class _Folder:
-    """One session's route folded into a tree in place (the caller passes a copy)."""
+    """One session's route folded into a tree in place (the caller passes a copy).
+
+    The rules are chosen so that the result does not depend on the order sessions arrive in:
+    an option is counted only when a session answered it; a node the session did not do is
+    passed without a trace where the flow leads on to its next step (an action by its way
+    on, a decision by any option); only where nothing leads on does a decision gain a "Not
+    checked" option, and that option goes again once the step it leads to is reachable by
+    the decision's other options. A link that already leads somewhere is only moved to a
+    node from which its old target is still reached, so no earlier session's route is cut.
+    """
 
     def __init__(self, tree: dict[str, Any]) -> None:
         self.tree = tree
         self.index = node_index(tree)
         self.ids = IdMaker(self.index)
         self.visited: set[str] = set()
-        self.passed: set[str] = set()
 
     # --- the graph ------------------------------------------------------------------------
 
@@ -420,140 +469,241 @@ class _Folder:
     def _room(self, count: int) -> bool:
         return len(self.index) + count <= MAX_NODES
 
-    # --- walking --------------------------------------------------------------------------
-
-    def _look_ahead(self, start: str, step: PathStep) -> list[tuple[str, str | None]] | None:
-        """The way (node, option taken) to a later node matching the step, ending with
-        (that node, None); None when nothing further on matches."""
-        came: dict[str, tuple[str, str | None]] = {}
-        seen, queue = {start}, deque([start])
-        while queue and len(seen) < LOOKAHEAD_NODES:
-            node_id = queue.popleft()
-            node = self.index[node_id]
-            links: list[tuple[Any, str | None]] = [
-                (o.get("next_node_id"), str(o.get("id")))
-                for o in node.get("options") or []
-                if isinstance(o, dict)
-            ]
-            links.append((node.get("next_node_id"), None))
-            for target, option_id in links:
-                if not isinstance(target, str) or target not in self.index or target in seen:
-                    continue
-                seen.add(target)
-                came[target] = (node_id, option_id)
-                if _matches(self.index[target], step):
-                    way: list[tuple[str, str | None]] = [(target, None)]
-                    while way[0][0] != start:
-                        way.insert(0, came[way[0][0]])
-                    return way
-                queue.append(target)
+    def _target(self, node_id: Any) -> str | None:
+        """The node a link leads to, or None where it leads nowhere charted."""
+        if isinstance(node_id, str) and node_id in self.index:
+            return None if is_uncharted(self.index[node_id]) else node_id
         return None
-
-    def _charted_before(self, step: PathStep) -> bool:
-        """The step matches a node the route already passed (or skipped on the way): the
-        flow has it earlier than the session did it."""
-        if step.kind == "resolution":
-            return False
-        return any(_matches(self.index[n], step) for n in self.passed | self.visited)
-
-    def _descendants(self, start: str) -> set[str]:
-        seen, queue = {start}, deque([start])
-        while queue:
-            for target in self._next_ids(queue.popleft()):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        return seen
-
-    def _comes_back(self, node_id: str, rest: list[PathStep]) -> bool:
-        """A later step of the route is this node, and the steps before it are charted
-        nowhere past the node: put in before it, they lead back to it."""
-        node = self.index[node_id]
-        later = next((i for i, s in enumerate(rest) if i and _matches(node, s)), None)
-        if later is None:
-            return False
-        beyond = self._descendants(node_id)
-        return not any(_matches(self.index[n], s) for s in rest[:later] for n in beyond)
 
     def _option(self, node_id: str, option_id: str) -> dict[str, Any]:
         return next(o for o in self.index[node_id]["options"] if str(o.get("id")) == option_id)
 
+    def _not_checked(self, node_id: str) -> dict[str, Any] | None:
+        options = self.index[node_id].get("options") or []
+        return next((o for o in options if norm(o.get("label")) == norm(NOT_CHECKED)), None)
+
+    # --- walking --------------------------------------------------------------------------
+
+    def _ahead(self, start: str, step: PathStep) -> str | None:
+        """The nearest node further on that charts the step: the session skipped the ones
+        between (nothing is counted on the way: it answered none of them)."""
+        seen, queue = {start}, deque(self._next_ids(start))
+        while queue:
+            node_id = queue.popleft()
+            if node_id in seen:
+                continue
+            seen.add(node_id)
+            if _matches(self.index[node_id], step):
+                return node_id
+            queue.extend(self._next_ids(node_id))
+        return None
+
+    def _charting(self, step: PathStep) -> str | None:
+        """The node anywhere in the flow that charts the step best (the first in the flow's
+        order on a tie), close enough to re-join."""
+        best: tuple[float, str] | None = None
+        text = _step_text(step)
+        for node_id, node in self.index.items():
+            if _matches(node, step):
+                score = similarity(text, _node_text(node))
+                if score >= REJOIN_MATCH and (best is None or score > best[0]):
+                    best = (score, node_id)
+        return best[1] if best else None
+
     def _fit_yes(self, node_id: str) -> dict[str, Any] | None:
         """The "Yes" of the offline builder's opening "does this flow fit" question: every
-        session folded into a proposal fits it."""
+        session folded into a proposal fits it, so every one is counted there."""
         node = self.index[node_id]
         if node_id != self.tree.get("id") or node.get("title") != FIT_QUESTION_TITLE:
             return None
         return next((o for o in node.get("options") or [] if norm(o.get("label")) == "yes"), None)
 
     def fold(self, path: list[PathStep]) -> None:
+        self._walk(path)
+        self._tidy()
+
+    def _walk(self, path: list[PathStep]) -> None:
         current: str | None = str(self.tree.get("id"))
-        came_by: _Slot | None = None  # the link the walk last followed, into `current`
-        slot: _Slot | None = None
+        link: _Slot | None = None
         position = 0
-        budget = 4 * len(path) + MAX_NODES
+        budget = 4 * len(path) + 2 * MAX_NODES  # a guard: each turn uses a step or moves on
         while position < len(path) and budget > 0:
             budget -= 1
             step = path[position]
-            if slot is not None:
-                came_by = slot
-                slot, current, stop, consumed = self._place(slot, step)
-                position += consumed
-                if stop:
+            if current is None or current not in self.index or is_uncharted(self.index[current]):
+                if link is None:
                     return
-                continue
-            if current is None or current not in self.index:
+                current, link, used, done = self._place(link, step)
+            else:
+                current, link, used, done = self._at(current, link, path, position)
+            position += used
+            if done:
                 return
+        if current is None and link is not None:
+            self._fill(link, self._uncharted())
+
+    def _at(self, node_id: str, link: _Slot | None, path: list[PathStep], position: int) -> _Move:
+        """One turn of the walk at a charted node: the step is done here, further on, before
+        here, or goes in here; returns where the walk goes on (see `_Move`)."""
+        step, node = path[position], self.index[node_id]
+        if _matches(node, step):
+            self.visited.add(node_id)
+            if step.kind == "resolution":
+                return None, None, 1, True
+            if step.kind == "action":
+                return self._target(node.get("next_node_id")), ("next", node_id, ""), 1, False
+            current, way = self._answer(node_id, step)
+            return current, way, 1, way is None  # None: a full decision set the answer aside
+        yes = self._fit_yes(node_id)
+        if yes is not None:
+            return *self._follow(node_id, yes), 0, False
+        ahead = self._ahead(node_id, step)
+        if ahead is not None:
+            return ahead, None, 0, False
+        earlier = self._charted_before(node_id, link, step)
+        if earlier is not None:
+            return earlier
+        kind = node.get("type")
+        if kind != "decision" and self._dead_end(node_id, path[position:]):
+            branch = self._result_branch(link, path[position - 1] if position else None)
+            return None, branch, 0, branch is None  # without one, only what it followed counts
+        rest = path[position + 1 :]
+        if step.kind != "resolution" and link and self._goes_before(node_id, step, rest):
+            inserted = self._insert_before(node_id, link, step)
+            if inserted is not None:
+                return inserted
+        if kind == "action":
+            return self._target(node.get("next_node_id")), ("next", node_id, ""), 0, False
+        passed = self._pass(node_id) if kind == "decision" else None
+        if passed is None:
+            return None, None, 0, True  # no room to chart the rest of the route here
+        return *passed, 0, False
+
+    def _charted_before(self, node_id: str, link: _Slot | None, step: PathStep) -> _Move | None:
+        """Where the flow charts the step before this node (the node is reached from it), the
+        link the walk came by now leads to the step's node: the session takes it, and the
+        routes that came this way still reach this node. Where that would make a loop the
+        session did the step later than the flow has it, and the step adds nothing."""
+        found = self._charting(step)
+        if found is None or step.kind == "resolution" or not self._reaches(found, node_id):
+            return None
+        if link is not None and found != link[1] and not self._reaches(found, link[1]):
+            found = self._through_action(found)
+            self._fill(link, found)
+            return found, None, 0, False
+        return node_id, link, 1, False
+
+    def _dead_end(self, node_id: str, rest: list[PathStep]) -> bool:
+        """The rest of the route cannot be charted from this node on: it asks nothing (a
+        question of its own could tell it apart), its fix is charted nowhere further on, and
+        the way on of a session that skips what it did not do ends at another solution."""
+        if any(s.kind == "question" for s in rest) or rest[-1].kind != "resolution":
+            return False
+        if self._ahead(node_id, rest[-1]) is not None:
+            return False
+        seen: set[str] = set()
+        current: str | None = node_id
+        while current is not None and current not in seen:
+            seen.add(current)
             node = self.index[current]
-            if _matches(node, step):
-                self.visited.add(current)
-                position += 1
-                if step.kind == "resolution":
-                    return
-                if step.kind == "action":
-                    came_by = ("next", current, "")
-                    target = node.get("next_node_id")
-                    if isinstance(target, str) and target in self.index:
-                        current = target
-                    else:
-                        slot = came_by
-                    continue
-                current, slot, came_by = self._answer(current, step)
-                if current is None and slot is None:
-                    return
-                continue
-            way = self._look_ahead(current, step)
-            if way is not None:
-                # Options on the way are not counted: the session did not answer them.
-                self.passed.update(node_id for node_id, _ in way[:-1])
-                last, option_id = way[-2]
-                came_by = ("retarget", last, option_id) if option_id else ("next", last, "")
-                current = way[-1][0]
-                continue
-            if self._charted_before(step):
-                position += 1
-                continue
-            if came_by is not None and self._comes_back(current, path[position:]):
-                # The session did something first that the flow does not chart before this
-                # node: it goes in on the way here, and the route comes back to the node.
-                slot = came_by
+            if node.get("type") == "solution":
+                return not _matches(node, rest[-1])
+            if node.get("type") == "decision":
+                option = self._not_checked(current)
+                if option is None:
+                    return False
+                current = self._target(option.get("next_node_id"))
+            else:
+                current = self._target(node.get("next_node_id"))
+        return False
+
+    def _goes_before(self, node_id: str, step: PathStep, rest: list[PathStep]) -> bool:
+        """A step charted nowhere before this node goes in before it rather than further on:
+        before a solution (a fix ends the route), before a node the session comes to later
+        (or one the flow has before it), and where no session has shown the order, when
+        `_order_key` puts it first."""
+        node = self.index[node_id]
+        if node.get("type") == "solution":
+            return True
+        for later in rest:
+            found = self._charting(later)
+            if found is not None and (found == node_id or self._reaches(found, node_id)):
+                return True
+        return _order_key(step.kind, _step_text(step)) < _order_key(
+            str(node.get("type")), _node_text(node)
+        )
+
+    def _insert_before(self, node_id: str, link: _Slot, step: PathStep) -> _Move | None:
+        """The step on the link into `node_id`, leading on to that node: a step charted
+        elsewhere is re-joined (see `_join_before`); a new action leads on to the node; a new
+        question's answer leads on to the session's route and its "Not checked" option to
+        the node, for the sessions that came this way without asking it. None where the step
+        cannot go in here."""
+        found = self._charting(step)
+        if found is not None:
+            joined = self._join_before(found, node_id, link)
+            if joined is not None or self.index[node_id].get("type") != "solution":
+                return joined
+        if not self._room(2):
+            return None
+        new_id = self.ids.next(step.kind)
+        if step.kind == "action":
+            self._add(step_node(new_id, step, node_id, ""))
+            self._fill(link, new_id)
+            self.visited.add(new_id)
+            return node_id, ("next", new_id, ""), 1, False
+        node = step_node(new_id, step, _PENDING, self._uncharted())
+        options = node["options"]
+        if len(options) >= MAX_OPTIONS:
+            return None
+        options.append(
+            {"id": f"{new_id}-o{len(options) + 1}", "label": NOT_CHECKED, "next_node_id": node_id}
+        )
+        chosen = next(o for o in options if o.get("next_node_id") == _PENDING)
+        chosen["next_node_id"] = None
+        self._add(node)
+        self._fill(link, new_id)
+        self.visited.add(new_id)
+        return None, ("retarget", new_id, str(chosen["id"])), 1, False
+
+    def _join_before(self, found: str, node_id: str, link: _Slot) -> _Move | None:
+        """A step charted elsewhere put before `node_id`: the link leads to its node, and
+        where the way on of a session that skips everything from there (actions' next
+        steps, decisions' "Not checked" options) first meets a decision without a "Not
+        checked" option, that decision gains one leading to `node_id`."""
+        found = self._through_action(found)
+        if found == link[1] or self._reaches(found, link[1]):
+            return None
+        current: str | None = found
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            node = self.index[current]
+            if node.get("type") == "action":
+                current = self._target(node.get("next_node_id"))
                 continue
             if node.get("type") != "decision":
-                slot = self._result_branch(came_by, path[position - 1] if position else None)
-                if slot is None:
-                    return  # an action or a solution has one way on: only counts are kept
+                return None
+            option = self._not_checked(current)
+            if option is not None:
+                current = self._target(option.get("next_node_id"))
                 continue
-            yes = self._fit_yes(current)
-            self.visited.add(current)
-            if yes is not None:
-                bump(yes)
-                current, slot, came_by = self._follow(current, yes)
-                continue
-            current, slot, came_by = self._take_label(current, NOT_CHECKED, "")
-            if current is None and slot is None:
-                return
-        if slot is not None:
-            self._fill(slot, self._uncharted())
+            if len(node.get("options") or []) >= MAX_OPTIONS or self._reaches(node_id, current):
+                return None
+            self._fill(("new", current, NOT_CHECKED), node_id)
+            self._fill(link, found)
+            return found, None, 0, False
+        return None
+
+    def _pass(self, node_id: str) -> _At | None:
+        """Past a decision the session did not answer: by its "Not checked" option, added
+        when there is none (and room for one)."""
+        option = self._not_checked(node_id)
+        if option is not None:
+            return self._follow(node_id, option, count=False)
+        if len(self.index[node_id].get("options") or []) < MAX_OPTIONS and self._room(2):
+            return None, ("new", node_id, NOT_CHECKED)
+        return None
 
     def _result_branch(self, came_by: _Slot | None, done: PathStep | None) -> _Slot | None:
         """After an action that did not fix the problem, the session went another way than
@@ -584,38 +734,28 @@ class _Folder:
         self.visited.add(node_id)
         return ("retarget", node_id, f"{node_id}-o2")
 
-    def _answer(self, node_id: str, step: PathStep) -> _Next:
+    def _answer(self, node_id: str, step: PathStep) -> _At:
         option = find_option(self.index[node_id], step.answer)
         if option is not None:
-            bump(option)
             return self._follow(node_id, option)
         label = short_label(step.answer) if step.free else clip(step.answer, 200)
         return self._take_label(node_id, label or SOMETHING_ELSE, step.answer)
 
-    def _follow(self, node_id: str, option: dict[str, Any]) -> _Next:
-        """(node the option leads to, None, the link) or, where it leads nowhere charted,
-        (None, the link to fill, None)."""
-        link: _Slot = ("retarget", node_id, str(option.get("id")))
-        target = option.get("next_node_id")
-        if (
-            isinstance(target, str)
-            and target in self.index
-            and not is_uncharted(self.index[target])
-        ):
-            return target, None, link
-        return None, link, None
+    def _follow(self, node_id: str, option: dict[str, Any], count: bool = True) -> _At:
+        if count:
+            bump(option)
+        return self._target(option.get("next_node_id")), ("retarget", node_id, str(option["id"]))
 
-    def _take_label(self, node_id: str, label: str, answer: str) -> _Next:
+    def _take_label(self, node_id: str, label: str, answer: str) -> _At:
         """Go on by the option with this label, or make room for a new one; (None, None)
         when the decision is full and the answer was set aside for a reviewer."""
         node = self.index[node_id]
         options = node.setdefault("options", [])
         same = next((o for o in options if norm(o.get("label")) == norm(label)), None)
         if same is not None:
-            bump(same)
             return self._follow(node_id, same)
         if len(options) < MAX_OPTIONS and self._room(2):
-            return None, ("new", node_id, label), None
+            return None, ("new", node_id, label)
         catch_all = next((o for o in options if norm(o.get("label")) in _CATCH_ALL), None)
         holder, key = (catch_all, "other_answers") if catch_all else (node, "unplaced_answers")
         if catch_all is not None:
@@ -625,49 +765,53 @@ class _Folder:
         if kept not in answers and len(answers) < MAX_RECORDED_ANSWERS:
             answers.append(kept)
         holder[key] = answers
-        return None, None, None
+        return None, None
 
     # --- placing new steps ----------------------------------------------------------------
 
-    def _existing(self, step: PathStep, owner: str) -> str | None:
-        """The node that already charts the step and can follow `owner` without a loop."""
-        best: tuple[float, int, str] | None = None
-        text = _step_text(step)
-        for rank, (node_id, node) in enumerate(self.index.items()):
-            if not _matches(node, step):
-                continue
-            score = similarity(text, _node_text(node))
-            if score < REJOIN_MATCH:
-                continue
-            if best is None or (score, -rank) > (best[0], best[1]):
-                best = (score, -rank, node_id)
-        if best is None:
-            return None
-        found = best[2]
-        if step.kind == "question":
-            # A question about an action's result is reached through that action.
-            parents = self._parents(found)
-            if len(parents) == 1:
-                parent = next(iter(parents))
-                if self.index[parent].get("type") == "action" and parent not in self.visited:
-                    found = parent
+    def _existing(self, step: PathStep, owner: str) -> tuple[str | None, bool]:
+        """The node that already charts the step, and whether following `owner` with it
+        would make a loop (the flow has the step before `owner`)."""
+        found = self._charting(step)
+        if found is None:
+            return None, False
+        found = self._through_action(found)
         if step.kind != "resolution" and (found == owner or self._reaches(found, owner)):
-            return None
-        return found
+            return found, True
+        return found, False
 
-    def _place(self, slot: _Slot, step: PathStep) -> tuple[_Slot | None, str | None, bool, int]:
-        """Fill the slot with the node charting the step (re-joined or new); returns the
-        next slot, the node the walk is at, whether the route ends here, and whether the
-        step was used (1) or is still to be walked from that node (0)."""
-        found = self._existing(step, slot[1])
+    def _through_action(self, node_id: str) -> str:
+        """A question about an action's result (its one way in is from that action, and it
+        names what the action did) is reached through that action, unless the session
+        already did it."""
+        node = self.index[node_id]
+        if node.get("type") != "decision":
+            return node_id
+        parents = self._parents(node_id)
+        if len(parents) == 1:
+            parent = next(iter(parents))
+            action = self.index[parent]
+            if (
+                action.get("type") == "action"
+                and parent not in self.visited
+                and step_key(_node_text(node)) & step_key(_node_text(action))
+            ):
+                return parent
+        return node_id
+
+    def _place(self, slot: _Slot, step: PathStep) -> _Move:
+        """Fill a link that leads nowhere yet with the node charting the step (re-joined or
+        new); returns the node the walk is at, the link to fill next, whether the step was
+        used (1) or is still to be walked from that node (0), and whether the route ends."""
+        found, loops = self._existing(step, slot[1])
+        if loops:
+            return None, slot, 1, False  # the flow has it earlier than the session did it
         if found is not None:
             self._fill(slot, found)
-            if not _matches(self.index[found], step):
-                return None, found, False, 0  # the action a question asks about comes first
-            return None, found, False, 0  # walked on from the re-joined node
+            return found, None, 0, False  # walked on from the re-joined node
         if not self._room(2):
             self._fill(slot, self._uncharted())
-            return None, None, True, 1
+            return None, None, 1, True
         kind = step.kind if step.kind in ("question", "action") else "resolution"
         node_id = self.ids.next(kind)
         uncharted = self._uncharted() if kind == "question" else ""
@@ -676,13 +820,13 @@ class _Folder:
         self._fill(slot, node_id)
         self.visited.add(node_id)
         if kind == "resolution":
-            return None, None, True, 1
+            return None, None, 1, True
         if kind == "action":
             node["next_node_id"] = None
-            return ("next", node_id, ""), None, False, 1
+            return None, ("next", node_id, ""), 1, False
         chosen = next(o for o in node["options"] if o.get("next_node_id") == _PENDING)
         chosen["next_node_id"] = None
-        return ("retarget", node_id, str(chosen["id"])), None, False, 1
+        return None, ("retarget", node_id, str(chosen["id"])), 1, False
 
     def _fill(self, slot: _Slot, target: str) -> None:
         kind, owner, detail = slot
@@ -698,14 +842,30 @@ class _Folder:
             number = len(options) + 1
             while f"{owner}-o{number}" in used:
                 number += 1
-            options.append(
-                {
-                    "id": f"{owner}-o{number}",
-                    "label": detail,
-                    "next_node_id": target,
-                    "session_count": 1,
-                }
-            )
+            option = {"id": f"{owner}-o{number}", "label": detail, "next_node_id": target}
+            if detail != NOT_CHECKED:
+                option["session_count"] = 1  # nobody answers "Not checked": it is not counted
+            options.append(option)
+        self._drop_unused_uncharted()
+
+    # --- tidying --------------------------------------------------------------------------
+
+    def _tidy(self) -> None:
+        """A "Not checked" option goes once its node is reached by the decision's other
+        options: a session that skips the question is then walked past it anyway, and
+        whether the option is there must not depend on which session came first."""
+        for node_id, node in list(self.index.items()):
+            option = self._not_checked(node_id) if node.get("type") == "decision" else None
+            if option is None or len(node.get("options") or []) <= MIN_OPTIONS:
+                continue
+            target = option.get("next_node_id")
+            others = [o for o in node["options"] if o is not option]
+            if isinstance(target, str) and any(
+                self._reaches(str(o.get("next_node_id")), target)
+                for o in others
+                if isinstance(o.get("next_node_id"), str) and o.get("next_node_id") in self.index
+            ):
+                node["options"] = others
         self._drop_unused_uncharted()
 
     def _drop_unused_uncharted(self) -> None:

@@ -66,10 +66,6 @@ async def reinforce_many(
         rows.append(reinforcement_row(session, flow, now, redaction=redaction))
         if flow is not None:
             counts[flow.id] += 1
-    # Each row's trigger bumps the review-queue count of its domain, a row lock held to the
-    # commit: rows in one domain order take those locks in one order in every worker, so two
-    # workers reinforcing the same domains queue instead of deadlocking.
-    rows.sort(key=lambda row: row["problem_domain"] or "")
     await repo.insert_proposal_rows(db, rows)
     return {row["source_session_id"]: row["id"] for row in rows}, counts
 

@@ -361,23 +361,28 @@ async def budget_used(db: AsyncSession, account_id: uuid.UUID, day: date) -> int
     return int((await db.execute(stmt)).scalar_one_or_none() or 0)
 
 
-def _count_order(proposal: FlowProposal) -> tuple[str, str]:
-    return (proposal.problem_domain or "", proposal.proposal_type)
+def _count_order(domain: str | None, proposal_type: str) -> tuple[str, str]:
+    """The order proposals are inserted in: each insert's trigger locks the review-queue count
+    of its domain and type until the commit, and one order in every worker cannot deadlock."""
+    return (domain or "", proposal_type)
 
 
 async def add_proposals(db: AsyncSession, proposals: list[FlowProposal]) -> None:
-    """New proposals, and whatever the merges before them changed, written now.
-
-    Inserted in domain and type order: each insert's trigger locks the review-queue count of
-    its domain and type until the commit, and one order in every worker cannot deadlock."""
-    ordered: list[FlowProposal] = sorted(proposals, key=_count_order)
+    """New proposals (in `_count_order`), and whatever the merges before them changed."""
+    ordered: list[FlowProposal] = sorted(
+        proposals, key=lambda p: _count_order(p.problem_domain, p.proposal_type)
+    )
     db.add_all(ordered)
     await db.flush()
 
 
 async def insert_proposal_rows(db: AsyncSession, rows: list[dict[str, object]]) -> None:
-    """Many proposals in one INSERT (the reinforcement records of a batch)."""
+    """Many proposals in one INSERT, in `_count_order` (the reinforcement records of a batch)."""
     if rows:
+        rows = sorted(
+            rows,
+            key=lambda r: _count_order(r["problem_domain"], r["proposal_type"]),  # type: ignore[arg-type]
+        )
         await db.execute(insert(FlowProposal), rows)
     await db.flush()
 

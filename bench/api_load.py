@@ -1,15 +1,21 @@
-"""API load: list, stats and detail of the review queue at 200,000 proposals.
+"""API load: list, stats and detail of the review queue at 200,000 proposals, while a
+flywheel worker drains beside it.
 
 Fills a PostgreSQL database (COPY, not row by row) with one account holding 200,000
-proposals, starts `resolutionflow serve` with 2 worker processes, drives each endpoint
-with 32 concurrent keep-alive clients for 30 s, and prints requests/s and p50/p99 latency.
-The load generator runs on the same machine, in its own process (a small asyncio HTTP/1.1
-client), so its CPU is counted against the machine.
+proposals, imports the demo flows and 10,000 synthetic resolved sessions waiting for analysis
+(through the importer, as a desk would), starts `resolutionflow serve` with 2 worker
+processes and one `resolutionflow worker` process beside it, drives each endpoint with 32
+concurrent keep-alive clients for 30 s, and prints requests/s and p50/p99 latency, and how
+many sessions the worker analysed meanwhile. Before each endpoint the imported sessions are
+queued again (their proposals deleted), so the worker is busy for the whole measurement; the
+line says so if it ran out of work. The load generator runs on the same machine, in its own
+process (a small asyncio HTTP/1.1 client), so its CPU is counted against the machine.
 
 Every proposal has its own source session (one proposal per session is a rule of the
 schema), so the account holds 200,000 sessions: more than the 50,000 the target names.
 
     python bench/api_load.py [--seconds 30] [--clients 32] [--proposals 200000]
+                             [--drain-sessions 10000] [--no-worker]
 
 PostgreSQL: RESOLUTIONFLOW_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
 database rf_bench_api is created and dropped. Rate limits are off for the run: at 30 reads a
@@ -36,7 +42,11 @@ import psycopg
 from sqlalchemy import create_engine, text
 
 from resolutionflow.config import Settings
+from resolutionflow.db import dispose_engines, unit_of_work
+from resolutionflow.demo.dataset import load_demo_flows
+from resolutionflow.devtools.synthetic import synthetic_sessions
 from resolutionflow.migrations.runner import upgrade
+from resolutionflow.sessions import importer
 from resolutionflow.tenancy.security import hash_password, new_token
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
@@ -189,6 +199,55 @@ def load(url: str, count: int) -> tuple[str, list[str]]:
     return token, ids
 
 
+async def _import_sessions(url: str, n: int) -> None:
+    """The demo flows and `n` synthetic resolved sessions, imported into the bench account;
+    they wait for analysis."""
+    from resolutionflow.accounts.service import get_account
+    from resolutionflow.flows import service as flows
+
+    settings = Settings(database_url=url)
+    sessions = synthetic_sessions(n, load_demo_flows(), now=datetime.now(UTC), prefix="DRAIN")
+    async with unit_of_work(settings) as db:
+        account = await get_account(db, slug="bench")
+        await flows.import_flows(db, account=account, items=load_demo_flows())
+    for start in range(0, len(sessions), 2000):
+        lines = [json.dumps(s) for s in sessions[start : start + 2000]]
+        async with unit_of_work(settings) as db:
+            account = await get_account(db, slug="bench")
+            summary = await importer.import_sessions(db, account=account, lines=lines)
+            assert not summary.errors, summary.errors[:3]
+    await dispose_engines()
+
+
+def _requeue(url: str, since: datetime) -> None:
+    """Queue the imported sessions again and drop what the worker made of them."""
+    with psycopg.connect(_plain(url)) as conn:
+        conn.execute("DELETE FROM notifications WHERE created_at >= %s", (since,))
+        conn.execute("DELETE FROM flow_proposals WHERE created_at >= %s", (since,))
+        conn.execute("DELETE FROM proposal_budgets")
+        conn.execute(
+            "UPDATE sessions SET analysis_status = 'pending', analysis_attempts = 0, "
+            "analysis_error = NULL, analysis_not_before = NULL, lease_owner = NULL, "
+            "lease_expires_at = NULL, analyzed_at = NULL WHERE external_id LIKE 'DRAIN-%'"
+        )
+    with psycopg.connect(_plain(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE sessions")
+        conn.execute("VACUUM ANALYZE flow_proposals")
+
+
+def _analysed(url: str, since: datetime) -> tuple[int, int]:
+    """(sessions analysed since `since`, sessions still waiting)."""
+    with psycopg.connect(_plain(url)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE analyzed_at >= %s), "
+            "count(*) FILTER (WHERE analysis_status = 'pending') "
+            "FROM sessions WHERE external_id LIKE 'DRAIN-%%'",
+            (since,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
 # -- the load generator: raw HTTP/1.1 keep-alive over asyncio streams ----------------------
 
 
@@ -268,11 +327,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--proposals", type=int, default=200_000)
+    parser.add_argument("--drain-sessions", type=int, default=10_000)
+    parser.add_argument(
+        "--no-worker", action="store_true", help="measure the API alone, no worker draining"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     base = os.environ.get("RESOLUTIONFLOW_BENCH_POSTGRES_URL", PG_DEFAULT)
     url = _database(base, "rf_bench_api")
-    server = None
+    server = worker = None
     try:
         upgrade(Settings(database_url=url))
         started = time.perf_counter()
@@ -282,6 +345,15 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s",
             flush=True,
         )
+        if not args.no_worker:
+            started = time.perf_counter()
+            asyncio.run(_import_sessions(url, args.drain_sessions))
+            print(
+                f"imported {args.drain_sessions} sessions to analyse in "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+        loaded_at = datetime.now(UTC)
         port = _free_port()
         env = {
             **os.environ,
@@ -330,18 +402,36 @@ def main() -> None:
             "detail": [f"/api/v1/flow-proposals/{pid}" for pid in sample],
         }
         for name, paths in cases.items():
+            if not args.no_worker:
+                _requeue(url, loaded_at)
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "resolutionflow.cli.main", "worker", "--interval", "1"],
+                    env={**env, "RESOLUTIONFLOW_DAILY_PROPOSAL_BUDGET": "0"},
+                    stdout=subprocess.DEVNULL,
+                )
+                time.sleep(3)  # interpreter start-up; the worker is draining by now
             measure(port, token, paths, 3, args.clients)  # warm up caches and connections
+            since = datetime.now(UTC)
             r = measure(port, token, paths, args.seconds, args.clients)
+            beside = ""
+            if worker is not None:
+                done, left = _analysed(url, since)
+                worker.terminate()
+                worker.wait(timeout=30)
+                worker = None
+                beside = f"; worker beside analysed {done} sessions ({done / args.seconds:.0f}/s)"
+                beside += ", still busy at the end" if left else ", RAN OUT OF WORK before the end"
             print(
                 f"{name:<7} {r['rps']:>7.0f} requests/s  p50 {r['p50']:>6.1f} ms  "
                 f"p99 {r['p99']:>6.1f} ms  ({r['requests']} requests, {r['errors']} errors, "
-                f"{args.clients} clients, {args.seconds:.0f} s)",
+                f"{args.clients} clients, {args.seconds:.0f} s{beside})",
                 flush=True,
             )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        for proc in (worker, server):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
         if not args.keep:
             _database(base, "rf_bench_api", drop=True)
 

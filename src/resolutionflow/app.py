@@ -67,19 +67,20 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = None
+        scheduler = worker = None
         if run_worker:
             from resolutionflow.flywheel.scheduler import start_periodic
             from resolutionflow.flywheel.worker import Worker
 
-            scheduler = start_periodic(
-                Worker(settings), interval_seconds=settings.worker_interval_seconds
-            )
+            worker = Worker(settings)
+            scheduler = start_periodic(worker, interval_seconds=settings.worker_interval_seconds)
         try:
             yield
         finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
+            if scheduler is not None and worker is not None:
+                from resolutionflow.flywheel.scheduler import stop_periodic
+
+                await stop_periodic(scheduler, worker, grace_seconds=25)
             from resolutionflow.notifications import webhooks
 
             await webhooks.drain(10)  # let webhooks in flight finish before the loop closes

@@ -429,6 +429,32 @@ async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
     assert await statuses(db) == {"completed": 7}
 
 
+async def test_a_stopped_worker_finishes_what_it_holds_and_claims_nothing_more(
+    db: AsyncSession, desk: Desk
+) -> None:
+    await import_lines(db, desk.account, [followed(f"s{i}") for i in range(9)])
+    worker = desk.worker(worker_batch_size=3, ai_concurrency=1)
+    claim_batch = worker.claim_batch
+    claims: list[int] = []
+
+    async def stop_after_first(limit: int) -> list[uuid.UUID]:
+        ids = await claim_batch(limit)
+        claims.append(len(ids))
+        worker.stop()  # as a SIGTERM would, right after the first claim
+        return ids
+
+    worker.claim_batch = stop_after_first  # type: ignore[method-assign]
+    stats = await worker.drain()
+    assert claims == [3] and stats.processed == 3
+    assert await worker.wait_idle(1)
+    # What it claimed is finished, the rest still queued for the next worker; no lease held.
+    assert await statuses(db) == {"completed": 3, "pending": 6}
+    held = await db.scalar(
+        select(func.count()).select_from(Session).where(Session.lease_owner.is_not(None))
+    )
+    assert held == 0
+
+
 async def test_budget_counts_proposals_not_analyses(db: AsyncSession, desk: Desk) -> None:
     """Twelve sessions about one problem make one proposal: with a budget of 2 none is parked,
     since every answer that merges gives its unit back (and wakes a parked session)."""

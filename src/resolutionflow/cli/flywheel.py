@@ -119,7 +119,7 @@ async def _drain_queue(settings: Any, *, quiet: bool, backfill: bool = False) ->
 
 
 async def _periodic(settings: Any, interval: int) -> None:
-    from resolutionflow.flywheel.scheduler import start_periodic
+    from resolutionflow.flywheel.scheduler import start_periodic, stop_periodic
     from resolutionflow.flywheel.worker import Worker
 
     await ensure_schema()
@@ -131,7 +131,8 @@ async def _periodic(settings: Any, interval: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    scheduler.shutdown(wait=False)
+    console.print("stopping: finishing the sessions in hand")
+    await stop_periodic(scheduler, worker, grace_seconds=25)
 
 
 @sessions_app.command("retry")

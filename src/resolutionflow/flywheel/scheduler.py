@@ -37,3 +37,16 @@ def start_periodic(worker: Worker, *, interval_seconds: int) -> AsyncIOScheduler
     )
     scheduler.start()
     return scheduler
+
+
+async def stop_periodic(
+    scheduler: AsyncIOScheduler, worker: Worker, *, grace_seconds: float
+) -> None:
+    """Stop ticking and let a drain in progress finish the sessions it holds (no new
+    claims), waiting up to `grace_seconds` for it."""
+    worker.stop()
+    scheduler.shutdown(wait=False)
+    if not await worker.wait_idle(grace_seconds):
+        log.warning(
+            "the flywheel worker did not finish within %.0f s; its leases will lapse", grace_seconds
+        )

@@ -169,6 +169,23 @@ class Worker:
         self._write = get_sessionmaker(settings, write=True)
         self.usage = usage.UsageTally()
         self._budgeted = settings.daily_proposal_budget > 0
+        # Set by `stop()`: drains claim nothing more and return once their jobs are in.
+        self._stopping = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def stop(self) -> None:
+        """Ask running drains to finish what they hold and return; claims nothing more."""
+        self._stopping.set()
+
+    async def wait_idle(self, seconds: float) -> bool:
+        """Wait up to `seconds` for a running drain to return; False if it did not
+        (its sessions' leases then run out and another worker takes them)."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[AsyncSession]:
@@ -221,9 +238,22 @@ class Worker:
 
         Each claim takes at most `worker_batch_size` sessions in one short transaction, and
         claims go on while there is room beside the jobs in flight, so a tick clears the whole
-        backlog (the daily budget, not the batch, limits what a day spends).
+        backlog (the daily budget, not the batch, limits what a day spends). After `stop()`
+        nothing more is claimed: the jobs in flight are recorded and the drain returns.
         """
         logs.bind(worker_id=self.worker_id)  # jobs started below inherit it
+        self._idle.clear()
+        try:
+            return await self._drain(on_progress, wait_for_others, max_wait_seconds)
+        finally:
+            self._idle.set()
+
+    async def _drain(
+        self,
+        on_progress: Callable[[Outcome], None] | None,
+        wait_for_others: bool,
+        max_wait_seconds: float,
+    ) -> DrainStats:
         stats = DrainStats()
         started = time.perf_counter()
         batch_size = max(1, self.settings.worker_batch_size)
@@ -231,7 +261,8 @@ class Worker:
         pending: set[asyncio.Task[Outcome | Ready]] = set()
         while True:
             room = min(batch_size, concurrency * 2 - len(pending))
-            ids = await self.claim_batch(room) if room > 0 else []
+            stopping = self._stopping.is_set()
+            ids = await self.claim_batch(room) if room > 0 and not stopping else []
             if ids:
                 settled, jobs = await self.prepare(ids)
                 for outcome in settled:
@@ -242,7 +273,11 @@ class Worker:
                 if not jobs:
                     continue
             if not pending:
-                if not wait_for_others or not await self._worth_waiting(max_wait_seconds):
+                if (
+                    stopping
+                    or not wait_for_others
+                    or not await self._worth_waiting(max_wait_seconds)
+                ):
                     break
                 await asyncio.sleep(0.5)
                 continue

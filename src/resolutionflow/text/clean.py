@@ -358,9 +358,17 @@ def short_title(text: str, limit: int = TITLE_WORDS) -> str:
     return title[:1].upper() + title[1:]
 
 
-def _content_words(text: str) -> list[str]:
+@lru_cache(maxsize=32768)
+def _display_words(text: str) -> tuple[str, ...]:
+    return tuple(_DISPLAY_WORD.findall(text))
+
+
+@lru_cache(maxsize=32768)
+def _content_words(text: str) -> tuple[str, ...]:
+    """The words of a text that can say what it is about (cached: a proposal's summaries are
+    read again on every merge)."""
     out = []
-    for raw in _DISPLAY_WORD.findall(text):
+    for raw in _display_words(text):
         word = raw.strip(".-'")
         low = word.lower()
         if len(word) < 3 and not any(c.isdigit() for c in word):
@@ -368,7 +376,7 @@ def _content_words(text: str) -> list[str]:
         if low in KEYWORD_STOP or low in GIVEN_NAMES or low.isdigit():
             continue
         out.append(word)
-    return out
+    return tuple(out)
 
 
 def shared_title(summaries: Sequence[str], *, names: Sequence[str] = ()) -> str:
@@ -398,7 +406,7 @@ def _usual_forms(text: str, texts: Sequence[str]) -> str:
     "VPN" when most write VPN)."""
     forms: dict[str, Counter[str]] = {}
     for other in texts:
-        for word in _DISPLAY_WORD.findall(other):
+        for word in _display_words(other):
             forms.setdefault(word.lower(), Counter())[word] += 1
 
     def usual(match: re.Match[str]) -> str:

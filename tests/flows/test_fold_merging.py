@@ -9,7 +9,14 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from resolutionflow.flows.fold import fold_session_into_flow, is_uncharted
+from resolutionflow.flows.fold import (
+    FOLDED_IDS_KEY,
+    fold_routes,
+    fold_session_into_flow,
+    is_uncharted,
+    refold,
+    route_from_record,
+)
 from resolutionflow.flows.structure import MAX_OPTIONS, node_index, validate_tree
 from resolutionflow.text.steps import step_key
 from tests.flow_outline import outline
@@ -544,3 +551,90 @@ def test_every_session_counts_on_the_opening_question_and_none_on_not_checked() 
         o for n in charted(tree) for o in n.get("options") or [] if o["label"] == "Not checked"
     ]
     assert not_checked and all(not o.get("session_count") for o in not_checked), outline(tree)
+
+
+def refold_all(tree: dict[str, Any], items: list[dict[str, Any]]) -> tuple[Any, Any]:
+    record = None
+    for item in items:
+        tree, record = refold(tree, record, item)
+        assert validate_tree(tree) == [], outline(tree)
+    return tree, record
+
+
+@PROPERTY
+@given(
+    onedrive_like("base"),
+    st.lists(st.integers(0, 10**6), min_size=2, max_size=6),
+    st.randoms(use_true_random=False),
+    st.data(),
+)
+def test_refolding_any_sessions_is_independent_of_their_order(
+    base: Any, seeds: list[int], rng: Any, data: Any
+) -> None:
+    """Any sessions, in orders that contradict each other included, give one and the same tree
+    (node ids and counts included) and record whichever order they are merged in."""
+    items = [data.draw(onedrive_like(f"s{number}")) for number, _ in enumerate(seeds)]
+    # Some sessions take a route another took: those only add counts.
+    for number, seed in enumerate(seeds):
+        if seed % 3 == 0:
+            items.append({**copy.deepcopy(items[seed % len(items)]), "id": f"again{number}"})
+    shuffled = items[:]
+    rng.shuffle(shuffled)
+    tree = flow_of(base)
+    forward, kept = refold_all(tree, items)
+    backward, kept_back = refold_all(tree, shuffled)
+    assert forward == backward, outline(forward) + "\n---\n" + outline(backward)
+    assert kept == kept_back
+    assert leaves_are_solutions(forward)
+    # However it got there (built again, or only a route's counts added), the tree is the
+    # base with every route folded in the fixed order.
+    routes = [(route_from_record(r["steps"]), r["sessions"]) for r in kept["routes"]]
+    whole = fold_routes(tree, routes)
+    assert {k: v for k, v in forward.items() if k != FOLDED_IDS_KEY} == {
+        k: v for k, v in whole.items() if k != FOLDED_IDS_KEY
+    }
+    # Merging a session already in adds nothing, whether it came first or last.
+    assert refold(forward, kept, items[0]) == (forward, kept)
+    assert refold(forward, kept, shuffled[-1]) == (forward, kept)
+
+
+@PROPERTY
+@given(procedure_session("base"), procedure_session("one"))
+def test_a_route_two_sessions_took_is_charted_once_and_counted_twice(base: Any, one: Any) -> None:
+    tree = flow_of(base)
+    again = copy.deepcopy(one)
+    again["id"] = "one-again"
+    once, _ = refold_all(tree, [one])
+    twice, record = refold_all(tree, [one, again])
+    assert [r["sessions"] for r in record["routes"]] == [2]
+    assert set(node_index(twice)) == set(node_index(once)), outline(twice)
+    counted = {
+        (node_id, o["id"]): o.get("session_count", 0)
+        for node_id, node in node_index(twice).items()
+        for o in node.get("options") or []
+    }
+    base_counts = {
+        (node_id, o["id"]): o.get("session_count", 0)
+        for node_id, node in node_index(tree).items()
+        for o in node.get("options") or []
+    }
+    for key, n in ((k, o.get("session_count", 0)) for k, o in _options(once).items()):
+        # Every option the route took gains two where one session gains one.
+        assert counted[key] - base_counts.get(key, 0) == 2 * (n - base_counts.get(key, 0))
+
+
+def _options(tree: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (node_id, o["id"]): o
+        for node_id, node in node_index(tree).items()
+        for o in node.get("options") or []
+    }
+
+
+def test_a_proposal_from_before_records_were_kept_starts_its_record_from_its_tree() -> None:
+    sessions = onedrive_sessions()
+    tree = fold_all(sessions[:3])
+    folded, record = refold(tree, None, sessions[3])
+    assert record["base"] == tree
+    assert [r["sessions"] for r in record["routes"]] == [1]
+    assert folded == fold_session_into_flow(tree, sessions[3])

@@ -9,16 +9,20 @@ Steps are compared by their normalised text (`step_key` in `resolutionflow.text.
 case, punctuation and stop words dropped, each word stemmed), so "Did syncing resume after the
 reset?" and "did sync resume after reset" are one step, and folding many sessions of one
 problem yields one node per distinct step rather than one per session. A proposal takes in
-its sessions in whatever order the workers place them, so the fold's rules are chosen to give
-the same flow whichever came first (`fold_session_into_flow` lists them).
+its sessions in whatever order the workers place them, so a proposal's tree is built again
+on each merge from the tree it started with and the distinct routes folded since, in one fixed
+order (`refold`, `fold_routes`): the same sessions give the same flow whichever came first. The
+rules of a single fold (`fold_session_into_flow` lists them) keep the flow the same for
+sessions that agree on their steps' order even when folded one by one.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from resolutionflow.flows.structure import (
@@ -105,9 +109,12 @@ def _notes_text(notes: tuple[str, ...]) -> str:
     return f"Context seen in the session: {' '.join(notes)}" if notes else ""
 
 
-def decision_node(node_id: str, step: PathStep, next_id: str, uncharted_id: str) -> dict[str, Any]:
+def decision_node(
+    node_id: str, step: PathStep, next_id: str, uncharted_id: str, sessions: int = 1
+) -> dict[str, Any]:
     """A question as a decision: the presented options plus the answer given (2-5 options);
-    the answer leads on, the options nobody took go to the not-charted route."""
+    the answer leads on (taken by `sessions` sessions), the options nobody took go to the
+    not-charted route."""
     labels: list[str] = []
     for label in step.options:
         label = clip(label, 200)
@@ -131,7 +138,7 @@ def decision_node(node_id: str, step: PathStep, next_id: str, uncharted_id: str)
     for number, label in enumerate(labels, start=1):
         option: dict[str, Any] = {"id": f"{node_id}-o{number}", "label": label}
         if number - 1 == chosen:
-            option.update(next_node_id=next_id, session_count=1)
+            option.update(next_node_id=next_id, session_count=sessions)
         else:
             option["next_node_id"] = uncharted_id
         options.append(option)
@@ -155,12 +162,12 @@ def _result_text(step: PathStep) -> str:
 
 
 def step_node(
-    node_id: str, step: PathStep, next_id: str | None, uncharted_id: str
+    node_id: str, step: PathStep, next_id: str | None, uncharted_id: str, sessions: int = 1
 ) -> dict[str, Any]:
     """The node for one route step: a decision, an action or the closing solution."""
     if step.kind == "question":
         assert next_id is not None
-        return decision_node(node_id, step, next_id, uncharted_id)
+        return decision_node(node_id, step, next_id, uncharted_id, sessions)
     if step.kind == "action":
         parts = [step.text, _result_text(step), _notes_text(step.notes)]
         return {
@@ -387,12 +394,171 @@ def fold_session_into_flow(tree: dict[str, Any], session: dict[str, Any]) -> dic
     return out
 
 
-def bump(option: dict[str, Any]) -> None:
-    """One more session took this option (a count a model wrote as nonsense restarts at 0)."""
+_STEP_FIELDS = tuple(f.name for f in fields(PathStep))
+
+
+def route_record(path: list[PathStep]) -> list[dict[str, Any]]:
+    """A route as JSON, to keep beside a proposal and fold again later."""
+    out = []
+    for step in path:
+        values = {name: getattr(step, name) for name in _STEP_FIELDS}
+        values["options"], values["notes"] = list(step.options), list(step.notes)
+        out.append(values)
+    return out
+
+
+def _copied(tree: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of JSON data (trees and records are JSON: this is several times faster
+    than copy.deepcopy)."""
+    copied: dict[str, Any] = json.loads(json.dumps(tree))
+    return copied
+
+
+def route_from_record(steps: list[dict[str, Any]]) -> list[PathStep]:
+    """The route a `route_record` kept."""
+    out = []
+    for step in steps:
+        values = {k: v for k, v in step.items() if k in _STEP_FIELDS}
+        values["options"] = tuple(values.get("options") or ())
+        values["notes"] = tuple(values.get("notes") or ())
+        out.append(PathStep(**values))
+    return out
+
+
+def _route_key(steps: list[dict[str, Any]]) -> tuple[int, str]:
+    """The fixed order routes are folded in: longer routes first (the fullest procedure is
+    charted first and shorter ones fold in as its shortcuts), then by content. The order does
+    not depend on how many sessions took a route, so one more session on a known route only
+    adds its counts."""
+    return -len(steps), json.dumps(steps, sort_keys=True, ensure_ascii=False)
+
+
+def _counts(tree: dict[str, Any]) -> dict[str, int]:
+    """Each option's session count, keyed "node id/option id"."""
+    out: dict[str, int] = {}
+    for node_id, node in node_index(tree).items():
+        for option in node.get("options") or []:
+            count = option.get("session_count") if isinstance(option, dict) else None
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                out[f"{node_id}/{option.get('id')}"] = count
+    return out
+
+
+def _fold_one(tree: dict[str, Any], path: list[PathStep], sessions: int) -> dict[str, int]:
+    """Fold one route in place; returns what each option gained per session."""
+    before = _counts(tree)
+    _Folder(tree, sessions).fold(path)
+    gained = {}
+    for key, count in _counts(tree).items():
+        delta = count - before.get(key, 0)
+        if delta > 0:
+            gained[key] = delta // sessions
+    return gained
+
+
+def _add_counts(tree: dict[str, Any], gained: dict[str, int], sessions: int) -> None:
+    index = node_index(tree)
+    for key, per_session in gained.items():
+        node_id, option_id = key.split("/", 1)
+        for option in (index.get(node_id) or {}).get("options") or []:
+            if isinstance(option, dict) and str(option.get("id")) == option_id:
+                bump(option, per_session * sessions)
+
+
+def _fold_in_order(
+    base: dict[str, Any], routes: list[tuple[list[PathStep], int]]
+) -> tuple[dict[str, Any], list[dict[str, int] | None]]:
+    """The base with the routes folded in the order given; with, per route, what each option
+    gained per session (None for a route left out because it cannot be charted soundly)."""
+    out = _copied(base)
+    gains: list[dict[str, int] | None] = [_fold_one(out, path, n) for path, n in routes]
+    if not find_problems(out) or find_problems(base):
+        return out, gains
+    # Some route cannot be charted soundly (never expected): fold them one by one and leave
+    # out those that break the tree.
+    out, gains = _copied(base), []
+    for path, sessions in routes:
+        trial = _copied(out)
+        gained = _fold_one(trial, path, sessions)
+        sound = not find_problems(trial)
+        gains.append(gained if sound else None)
+        out = trial if sound else out
+    return out, gains
+
+
+def fold_routes(base: dict[str, Any], routes: list[tuple[list[PathStep], int]]) -> dict[str, Any]:
+    """The tree with every route folded in, each counted as many times as sessions took it,
+    in one fixed order (`_route_key`), so the result is the same whatever order the routes
+    are given in. A route that cannot be charted soundly is left out, as
+    `fold_session_into_flow` leaves it out. The input is left untouched."""
+    ordered = sorted(routes, key=lambda r: _route_key(route_record(r[0])))
+    return _fold_in_order(base, ordered)[0]
+
+
+def refold(
+    tree: dict[str, Any], record: dict[str, Any] | None, session: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A proposal's tree with one more session folded in, and the record to keep for the next.
+
+    The record holds the tree the proposal started with ("base") and the distinct routes
+    folded into it so far, in `fold_routes`' fixed order, each with how many sessions took it
+    and what each option gained per session when it was folded. The tree is
+    always the base with every route folded in that order (`fold_routes`), so it does not
+    depend on the order the sessions came in, node ids and counts included. It is built
+    again only when the new session's route is new and does not come last in that order:
+    one more session on a known route only adds that route's counts, and a new route that
+    comes last folds into the tree as it stands. Without a record (a proposal from before
+    records were kept) the tree as it stands is the base. A session already folded (listed
+    under the tree's "folded_session_ids") changes nothing."""
+    if record is None or not isinstance(record.get("base"), dict):
+        record = {"base": _copied(tree), "routes": []}
+    base = record["base"]
+    routes = [dict(r) for r in record.get("routes") or [] if isinstance(r, dict)]
+    session_id = str(session.get("id") or "")
+    before = [str(i) for i in base.get(FOLDED_IDS_KEY) or []]
+    known = {str(i) for i in tree.get(FOLDED_IDS_KEY) or []}
+    if session_id and session_id in known:
+        return tree, record
+    steps = route_record(diagnostic_path(session_payload(session)))
+    same = next((r for r in routes if r.get("steps") == steps), None)
+    folded: dict[str, Any] | None = None
+    if same is not None:
+        same["sessions"] = int(same.get("sessions") or 0) + 1
+        if "gained" in same:  # None: the route was left out, and still is
+            folded = _copied(tree)
+            _add_counts(folded, same.get("gained") or {}, 1)
+    else:
+        added: dict[str, Any] = {"steps": steps, "sessions": 1}
+        # The routes are kept in folding order: is the new one last?
+        if not routes or _route_key(routes[-1].get("steps") or []) < _route_key(steps):
+            trial = _copied(tree)
+            gained = _fold_one(trial, route_from_record(steps), 1)
+            if not find_problems(trial) or find_problems(base):
+                folded, added["gained"] = trial, gained
+        routes.append(added)
+        routes.sort(key=lambda r: _route_key(r.get("steps") or []))
+    if folded is None:
+        folded, gains = _fold_in_order(
+            base,
+            [
+                (route_from_record(r.get("steps") or []), int(r.get("sessions") or 0))
+                for r in routes
+            ],
+        )
+        for route, gain in zip(routes, gains, strict=True):
+            route["gained"] = gain
+    # The base's sessions first, then every session folded since, sorted (not by arrival).
+    since = (known - set(before)) | ({session_id} if session_id else set())
+    folded[FOLDED_IDS_KEY] = [*before, *sorted(since)]
+    return folded, {"base": base, "routes": routes}
+
+
+def bump(option: dict[str, Any], sessions: int = 1) -> None:
+    """More sessions took this option (a count a model wrote as nonsense restarts at 0)."""
     count = option.get("session_count")
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         count = 0
-    option["session_count"] = count + 1
+    option["session_count"] = count + sessions
 
 
 # A link the walk came by or still has to make: ("new", decision id, label) adds an option,
@@ -428,8 +594,9 @@ class _Folder:
     node from which its old target is still reached, so no earlier session's route is cut.
     """
 
-    def __init__(self, tree: dict[str, Any]) -> None:
+    def __init__(self, tree: dict[str, Any], sessions: int = 1) -> None:
         self.tree = tree
+        self.sessions = sessions  # how many sessions took the route: what each count gains
         self.index = node_index(tree)
         self.ids = IdMaker(self.index)
         self.visited: set[str] = set()
@@ -519,6 +686,7 @@ class _Folder:
         return next((o for o in node.get("options") or [] if norm(o.get("label")) == "yes"), None)
 
     def fold(self, path: list[PathStep]) -> None:
+        self.visited = set()
         self._walk(path)
         self._tidy()
 
@@ -648,11 +816,11 @@ class _Folder:
             return None
         new_id = self.ids.next(step.kind)
         if step.kind == "action":
-            self._add(step_node(new_id, step, node_id, ""))
+            self._add(step_node(new_id, step, node_id, "", self.sessions))
             self._fill(link, new_id)
             self.visited.add(new_id)
             return node_id, ("next", new_id, ""), 1, False
-        node = step_node(new_id, step, _PENDING, self._uncharted())
+        node = step_node(new_id, step, _PENDING, self._uncharted(), self.sessions)
         options = node["options"]
         if len(options) >= MAX_OPTIONS:
             return None
@@ -726,7 +894,12 @@ class _Folder:
             "did not help.",
             "options": [
                 {"id": f"{node_id}-o1", "label": "Yes", "next_node_id": action["next_node_id"]},
-                {"id": f"{node_id}-o2", "label": "No", "next_node_id": None, "session_count": 1},
+                {
+                    "id": f"{node_id}-o2",
+                    "label": "No",
+                    "next_node_id": None,
+                    "session_count": self.sessions,
+                },
             ],
         }
         self._add(question)
@@ -743,7 +916,7 @@ class _Folder:
 
     def _follow(self, node_id: str, option: dict[str, Any], count: bool = True) -> _At:
         if count:
-            bump(option)
+            bump(option, self.sessions)
         return self._target(option.get("next_node_id")), ("retarget", node_id, str(option["id"]))
 
     def _take_label(self, node_id: str, label: str, answer: str) -> _At:
@@ -759,7 +932,7 @@ class _Folder:
         catch_all = next((o for o in options if norm(o.get("label")) in _CATCH_ALL), None)
         holder, key = (catch_all, "other_answers") if catch_all else (node, "unplaced_answers")
         if catch_all is not None:
-            bump(catch_all)
+            bump(catch_all, self.sessions)
         kept = short_label(answer) if answer else label
         answers = list(holder.get(key) or [])
         if kept not in answers and len(answers) < MAX_RECORDED_ANSWERS:
@@ -815,7 +988,9 @@ class _Folder:
         kind = step.kind if step.kind in ("question", "action") else "resolution"
         node_id = self.ids.next(kind)
         uncharted = self._uncharted() if kind == "question" else ""
-        node = step_node(node_id, step, _PENDING if kind != "resolution" else None, uncharted)
+        node = step_node(
+            node_id, step, _PENDING if kind != "resolution" else None, uncharted, self.sessions
+        )
         self._add(node)
         self._fill(slot, node_id)
         self.visited.add(node_id)
@@ -844,7 +1019,8 @@ class _Folder:
                 number += 1
             option = {"id": f"{owner}-o{number}", "label": detail, "next_node_id": target}
             if detail != NOT_CHECKED:
-                option["session_count"] = 1  # nobody answers "Not checked": it is not counted
+                # nobody answers "Not checked": it is not counted
+                option["session_count"] = self.sessions
             options.append(option)
         self._drop_unused_uncharted()
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.flows.diff import compare_trees, describe_addition
-from resolutionflow.flows.fold import fold_session_into_flow
+from resolutionflow.flows.fold import refold
 from resolutionflow.flows.merge import diff_between
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import repository as repo
@@ -72,9 +72,17 @@ def _count_session(proposal: FlowProposal, session: Session, summary: str) -> bo
     return True
 
 
-def _folded(tree: dict[str, Any], snapshot: dict[str, Any]) -> dict[str, Any]:
-    folded = fold_session_into_flow(tree, snapshot)  # works on its own copy
-    return folded if not validate_tree(folded) else tree
+def _folded(
+    proposal: FlowProposal, tree: dict[str, Any], snapshot: dict[str, Any]
+) -> dict[str, Any]:
+    """The proposal's tree with the session folded in: built again from the tree it started
+    with and every route folded since, so it does not depend on the order sessions came in.
+    The record of routes is kept only when the tree is sound."""
+    folded, record = refold(tree, proposal.fold_record, snapshot)
+    if validate_tree(folded):
+        return tree
+    proposal.fold_record = record
+    return folded
 
 
 @dataclass
@@ -176,12 +184,13 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
         _retitle(proposal)
         data = dict(proposal.proposed_flow_data or {})
         if isinstance(data.get("tree_structure"), dict):
-            data["tree_structure"] = _folded(data["tree_structure"], item.snapshot)
+            data["tree_structure"] = _folded(proposal, data["tree_structure"], item.snapshot)
         data["match_keywords"] = list(proposal.match_keywords or [])
         proposal.proposed_flow_data = data
     elif isinstance(proposal.merged_flow_data, dict):
         base = item.flow.tree_structure
-        merged = _folded(proposal.merged_flow_data.get("tree_structure") or base, item.snapshot)
+        tree = proposal.merged_flow_data.get("tree_structure") or base
+        merged = _folded(proposal, tree, item.snapshot)
         diff = diff_between(base, merged)
         proposal.merged_flow_data = {**proposal.merged_flow_data, "tree_structure": merged}
         proposal.proposed_flow_data = diff
@@ -241,6 +250,7 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
                 "tree_structure": generated["tree_structure"],
                 "match_keywords": item.keywords,
             },
+            fold_record=None,
         )
     diff = {
         "new_nodes": generated.get("new_nodes") or [],
@@ -256,6 +266,7 @@ def _new_proposal(item: Analysed, now: datetime) -> FlowProposal:
             "tree_structure": generated["merged_tree"],
             "match_keywords": list(item.flow.match_keywords or []),
         },
+        fold_record=None,
     )
 
 

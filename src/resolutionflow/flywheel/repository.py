@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from resolutionflow.db import is_postgres, rowcount
 from resolutionflow.models import (
@@ -70,6 +71,7 @@ async def lock_proposals(db: AsyncSession, ids: list[uuid.UUID]) -> list[FlowPro
         select(FlowProposal)
         .where(FlowProposal.id.in_(ids))
         .order_by(FlowProposal.id)
+        .options(undefer(FlowProposal.fold_record))
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
@@ -80,6 +82,7 @@ async def lock_proposal(db: AsyncSession, proposal_id: uuid.UUID) -> FlowProposa
     stmt = (
         select(FlowProposal)
         .where(FlowProposal.id == proposal_id)
+        .options(undefer(FlowProposal.fold_record))
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )

@@ -87,6 +87,10 @@ class FlowProposal(Base):
     proposed_diff: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # enhancement: the target flow with the diff applied, ready to publish.
     merged_flow_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # While pending: {"base": the tree it started with, "routes": [{"steps", "sessions"}]},
+    # the distinct routes folded in since (flows.fold.refold). Read only when a session is
+    # merged in, so it is not loaded with the proposal.
+    fold_record: Mapped[dict[str, Any] | None] = mapped_column(JSONType, deferred=True)
     match_keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
     confidence_score: Mapped[float] = mapped_column(Float, default=0.0)
     supporting_session_count: Mapped[int] = mapped_column(Integer, default=1)

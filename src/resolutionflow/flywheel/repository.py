@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import defer, undefer
 
 from resolutionflow.db import is_postgres, rowcount
 from resolutionflow.models import (
@@ -41,6 +41,16 @@ async def lock_merge_scope(
     await db.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
 
 
+# What only a merge reads: left out when candidates are compared (their text is enough),
+# loaded when the chosen proposal is locked.
+_MERGE_ONLY = (
+    FlowProposal.proposed_flow_data,
+    FlowProposal.merged_flow_data,
+    FlowProposal.proposed_diff,
+    FlowProposal.fold_record,
+)
+
+
 async def pending_candidates(
     db: AsyncSession,
     account_id: uuid.UUID,
@@ -49,14 +59,19 @@ async def pending_candidates(
     proposal_type: str,
     target_flow_id: uuid.UUID | None = None,
 ) -> list[FlowProposal]:
-    """Every pending proposal of the account, domain (None matches None) and type."""
-    stmt = select(FlowProposal).where(
-        FlowProposal.account_id == account_id,
-        FlowProposal.status == "pending",
-        FlowProposal.proposal_type == proposal_type,
-        FlowProposal.problem_domain == domain
-        if domain is not None
-        else FlowProposal.problem_domain.is_(None),
+    """Every pending proposal of the account, domain (None matches None) and type; their
+    trees are read only when one is locked to merge into (`lock_proposals`)."""
+    stmt = (
+        select(FlowProposal)
+        .options(*(defer(c) for c in _MERGE_ONLY))
+        .where(
+            FlowProposal.account_id == account_id,
+            FlowProposal.status == "pending",
+            FlowProposal.proposal_type == proposal_type,
+            FlowProposal.problem_domain == domain
+            if domain is not None
+            else FlowProposal.problem_domain.is_(None),
+        )
     )
     if target_flow_id is not None:
         stmt = stmt.where(FlowProposal.target_flow_id == target_flow_id)
@@ -71,7 +86,7 @@ async def lock_proposals(db: AsyncSession, ids: list[uuid.UUID]) -> list[FlowPro
         select(FlowProposal)
         .where(FlowProposal.id.in_(ids))
         .order_by(FlowProposal.id)
-        .options(undefer(FlowProposal.fold_record))
+        .options(*(undefer(c) for c in _MERGE_ONLY))
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
@@ -82,7 +97,7 @@ async def lock_proposal(db: AsyncSession, proposal_id: uuid.UUID) -> FlowProposa
     stmt = (
         select(FlowProposal)
         .where(FlowProposal.id == proposal_id)
-        .options(undefer(FlowProposal.fold_record))
+        .options(*(undefer(c) for c in _MERGE_ONLY))
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )

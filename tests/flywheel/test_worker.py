@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from typing import Any
@@ -13,6 +14,7 @@ from resolutionflow.ai.base import GenerationResult, PermanentProviderError, Tra
 from resolutionflow.ai.providers.offline import OfflineProvider
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import budget
+from resolutionflow.flywheel.scheduler import start_periodic, stop_periodic
 from resolutionflow.models import Flow, ModelUsage, Notification, Session
 from tests.fixtures.desk import Desk, assert_nothing_lost, import_lines, proposals, statuses
 
@@ -449,6 +451,33 @@ async def test_a_stopped_worker_finishes_what_it_holds_and_claims_nothing_more(
     assert await worker.wait_idle(1)
     # What it claimed is finished, the rest still queued for the next worker; no lease held.
     assert await statuses(db) == {"completed": 3, "pending": 6}
+    held = await db.scalar(
+        select(func.count()).select_from(Session).where(Session.lease_owner.is_not(None))
+    )
+    assert held == 0
+
+
+async def test_stopping_the_periodic_worker_lets_the_running_drain_finish(
+    db: AsyncSession, desk: Desk
+) -> None:
+    await import_lines(db, desk.account, [followed(f"p{i}") for i in range(9)])
+    worker = desk.worker(worker_batch_size=3, ai_concurrency=1)
+    claimed = asyncio.Event()
+    claim_batch = worker.claim_batch
+
+    async def signal_first(limit: int) -> list[uuid.UUID]:
+        ids = await claim_batch(limit)
+        claimed.set()
+        await asyncio.sleep(0.05)  # the stop arrives while this batch is in hand
+        return ids
+
+    worker.claim_batch = signal_first  # type: ignore[method-assign]
+    scheduler = start_periodic(worker, interval_seconds=3600)
+    await asyncio.wait_for(claimed.wait(), 10)
+    await stop_periodic(scheduler, worker, grace_seconds=10)
+    # The batch in hand was recorded, not cancelled half-way; nothing is left leased.
+    status = await statuses(db)
+    assert status.get("completed", 0) >= 3 and set(status) <= {"completed", "pending"}
     held = await db.scalar(
         select(func.count()).select_from(Session).where(Session.lease_owner.is_not(None))
     )

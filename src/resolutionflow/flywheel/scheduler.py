@@ -45,8 +45,9 @@ async def stop_periodic(
     """Stop ticking and let a drain in progress finish the sessions it holds (no new
     claims), waiting up to `grace_seconds` for it."""
     worker.stop()
-    scheduler.shutdown(wait=False)
+    scheduler.pause()  # no new tick; shutting down now would cancel the running one
     if not await worker.wait_idle(grace_seconds):
         log.warning(
             "the flywheel worker did not finish within %.0f s; its leases will lapse", grace_seconds
         )
+    scheduler.shutdown(wait=False)

@@ -316,6 +316,17 @@ def measure(
     }
 
 
+def _stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """SIGTERM, then SIGKILL if the process has not exited 30 s later (said on the output)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print(f"  (process {proc.pid} did not stop within 30 s of SIGTERM: killed)", flush=True)
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -416,8 +427,7 @@ def main() -> None:
             beside = ""
             if worker is not None:
                 done, left = _analysed(url, since)
-                worker.terminate()
-                worker.wait(timeout=30)
+                _stop(worker)
                 worker = None
                 beside = f"; worker beside analysed {done} sessions ({done / args.seconds:.0f}/s)"
                 beside += ", still busy at the end" if left else ", RAN OUT OF WORK before the end"
@@ -430,8 +440,7 @@ def main() -> None:
     finally:
         for proc in (worker, server):
             if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=30)
+                _stop(proc)
         if not args.keep:
             _database(base, "rf_bench_api", drop=True)
 

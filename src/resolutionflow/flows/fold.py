@@ -379,16 +379,12 @@ def fold_session_into_flow(tree: dict[str, Any], session: dict[str, Any]) -> dic
     the session followed is counted. A session whose id is already listed under the root's
     "folded_session_ids" changes nothing.
     """
-    out = copy.deepcopy(tree)
     session_id = str(session.get("id") or "")
-    folded = list(out.get(FOLDED_IDS_KEY) or [])
+    folded = list(tree.get(FOLDED_IDS_KEY) or [])
     if session_id and session_id in folded:
-        return out
-    path = diagnostic_path(session_payload(session))
-    _Folder(out).fold(path)
-    if find_problems(out) and not find_problems(tree):
-        # Never expected; if a route cannot be charted soundly it is left out, not forced.
-        out = copy.deepcopy(tree)
+        return copy.deepcopy(tree)
+    # A route that cannot be charted soundly (never expected) is left out, not forced.
+    out = _fold_in_order(tree, [(diagnostic_path(session_payload(session)), 1)])[0]
     if session_id:
         out[FOLDED_IDS_KEY] = [*folded, session_id]
     return out

@@ -87,9 +87,10 @@ class FlowProposal(Base):
     proposed_diff: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # enhancement: the target flow with the diff applied, ready to publish.
     merged_flow_data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    # While pending: {"base": the tree it started with, "routes": [{"steps", "sessions"}]},
-    # the distinct routes folded in since (flows.fold.refold). Read only when a session is
-    # merged in, so it is not loaded with the proposal.
+    # While pending: {"base": the tree it started with, "routes": [{"steps", "sessions",
+    # "gained"}]}, the distinct routes folded in since, each with its session count and what
+    # each option gained per session (flows.fold.refold). Read only when a session is merged
+    # in, so it is not loaded with the proposal.
     fold_record: Mapped[dict[str, Any] | None] = mapped_column(JSONType, deferred=True)
     match_keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
     confidence_score: Mapped[float] = mapped_column(Float, default=0.0)

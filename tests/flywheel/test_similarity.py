@@ -221,3 +221,61 @@ def test_names_and_noise_do_not_make_unrelated_tickets_alike() -> None:
         summaries=["RE: VPN drops\n\nHi team,\n\nThanks, Lukas Becker\nlb@oak.example"],
     )
     assert similarity(a, b) < DEFAULT_THRESHOLD
+
+
+def _big_pool(groups: dict[str, list[str]], size: int, *, leave_out: str) -> list[ProposalText]:
+    rng = random.Random(11)
+    others = [s for g, ss in groups.items() if g != leave_out for s in ss]
+    pool = []
+    for k in range(size):
+        picked = rng.sample(others, 2)
+        pool.append(ProposalText(id=f"c{k}", title=picked[0], summaries=picked))
+    return pool
+
+
+def test_a_pool_bigger_than_the_shortlist_finds_what_scoring_it_whole_finds() -> None:
+    """Past `SHORTLIST` candidates the pool is cut to those sharing words with the new
+    proposals (plus an even spread for term weights): every new proposal still finds the
+    candidate scoring the whole pool finds, and a candidate left out scores 0."""
+    from resolutionflow.flywheel import similarity as sim
+
+    groups = _groups()
+    pool = _big_pool(groups, 3 * sim.SHORTLIST, leave_out="teams_camera")
+    new, target = _pair("teams_camera", groups["teams_camera"])
+    target.id = "the-one"
+    pool.insert(777, target)
+    news = [new] + [
+        ProposalText(id=f"n{g}", title=ss[-1], summaries=[ss[-1]])
+        for g, ss in sorted(groups.items())
+        if g != "teams_camera"
+    ]
+    whole = sim._score_matrix(news, pool)
+    cut = sim.scores(news, pool)
+    assert cut.shape == whole.shape
+    alone = sim.scores([new], pool)
+    assert (alone > 0).sum() <= sim.PER_NEW + sim.BACKGROUND  # the rest was never scored
+    assert alone[777, 0] == cut[777, 0] or int(alone.argmax()) == 777
+    for j in range(len(news)):
+        assert int(cut[:, j].argmax()) == int(whole[:, j].argmax()), news[j].title
+    assert sim.find_most_similar_many(news, pool)[0][0] == "the-one"
+    payroll = ProposalText(id="p", title="Payroll export totals wrong", summaries=["payroll"])
+    unrelated = sim.scores([payroll], pool)
+    assert unrelated.max() < DEFAULT_THRESHOLD
+    assert (unrelated > 0).sum() <= sim.BACKGROUND  # it shares no word: only the spread
+
+
+def test_the_last_candidates_are_always_scored_even_in_a_big_pool() -> None:
+    """Placement passes a batch's own sessions as the last candidates: they are scored
+    whatever the shortlist keeps of the pool."""
+    from resolutionflow.flywheel import similarity as sim
+
+    groups = _groups()
+    pool = _big_pool(groups, 2 * sim.SHORTLIST, leave_out="battery_drain")
+    a, b = _pair("battery_drain", groups["battery_drain"])
+    matrix = sim.scores([a, b], [*pool, a, b], always=2)
+    assert matrix[len(pool) + 1, 0] >= DEFAULT_THRESHOLD  # b, scored for a
+    assert matrix[len(pool) + 1, 0] == pytest.approx(matrix[len(pool), 1], abs=1e-9)
+    assert sim.best_candidate(matrix[:, 0]) == len(pool)  # a itself, the best of all
+    assert sim.best_candidate([0.01, 0.05]) is None
+    assert sim.best_candidate([0.3, 0.3]) == 0
+    assert sim.best_candidate([]) is None

@@ -216,6 +216,44 @@ async def test_similar_sessions_merge_into_one_proposal(db: AsyncSession, desk: 
     await assert_nothing_lost(db)
 
 
+async def test_two_new_problems_interleaved_in_one_batch_make_one_proposal_each(
+    db: AsyncSession, desk: Desk
+) -> None:
+    """Sessions of a batch that match nothing pending are compared with each other too: a
+    later session joins the proposal an earlier one of its problem started, whichever
+    sessions came in between."""
+
+    def vpn(ext: str, summary: str) -> dict[str, Any]:
+        line = novel(ext, summary, "Power saving turns the network adapter off")
+        line["resolution_summary"] = "Stopped the adapter sleeping, VPN stays up"
+        line["steps"][0]["content"]["text"] = "Does the VPN client reconnect by itself?"
+        line["steps"][2]["content"]["text"] = "Untick allow the computer to turn off the adapter"
+        return line
+
+    await import_lines(
+        db,
+        desk.account,
+        [
+            novel("t1"),
+            vpn("v1", "VPN drops every time the laptop wakes from sleep"),
+            novel("t2", "Camera not detected in Teams after Windows update", "Privacy off"),
+            vpn("v2", "VPN disconnects after sleep and does not reconnect"),
+        ],
+    )
+    stats = await desk.worker(worker_batch_size=10).drain()
+    assert stats.outcomes == {"proposed": 2, "merged": 2}
+    found = await proposals(db)
+    by_source = {
+        frozenset(p.supporting_session_ids): p.title for p in found
+    }  # which sessions ended up together
+    sessions = {s.external_id: str(s.id) for s in (await db.execute(select(Session))).scalars()}
+    assert set(by_source) == {
+        frozenset({sessions["t1"], sessions["t2"]}),
+        frozenset({sessions["v1"], sessions["v2"]}),
+    }
+    await assert_nothing_lost(db)
+
+
 async def test_merged_proposal_text_has_no_names_and_keeps_case(
     db: AsyncSession, desk: Desk
 ) -> None:

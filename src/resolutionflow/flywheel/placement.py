@@ -6,12 +6,14 @@ commits (the worker does).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.flows.diff import compare_trees, describe_addition
@@ -22,9 +24,10 @@ from resolutionflow.flywheel import repository as repo
 from resolutionflow.flywheel.similarity import (
     MAX_SUMMARIES,
     ProposalText,
-    find_most_similar,
+    best_candidate,
     find_most_similar_many,
     kept_summaries,
+    scores,
 )
 from resolutionflow.models import Flow, FlowProposal, Session
 from resolutionflow.notifications.service import (
@@ -287,6 +290,9 @@ async def place(
     fixed order, so two workers cannot deadlock) and re-checked. Sessions that matched nothing
     take the scope's lock and look again, now also at proposals other workers committed and
     at those started earlier in this batch, so one new problem never gets two proposals.
+
+    Scoring is CPU work of up to a few tenths of a second on a big pool; it runs in a thread so
+    the worker's event loop keeps renewing leases and answering a stop meanwhile.
     """
     pools: dict[Any, list[FlowProposal]] = {}
     for scope in dict.fromkeys(item.scope for item in items):
@@ -299,8 +305,10 @@ async def place(
         members = [i for i, item in enumerate(items) if item.scope == scope]
         if not pool:
             continue
-        bests = find_most_similar_many(
-            [items[i].text() for i in members], [_text_of(p) for p in pool]
+        bests = await asyncio.to_thread(
+            find_most_similar_many,
+            [items[i].text() for i in members],
+            [_text_of(p) for p in pool],
         )
         for index, (best, _score) in zip(members, bests, strict=True):
             if best is not None:
@@ -320,23 +328,39 @@ async def place(
             db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
         )
     created: list[FlowProposal] = []
-    for index in rest:
-        item = items[index]
-        pool = pools[item.scope]
-        best = find_most_similar(item.text(), [_text_of(p) for p in pool])[0] if pool else None
-        target = next((p for p in pool if str(p.id) == best), None) if best else None
-        if target is not None and target.id not in locked and target not in created:
-            target = await repo.lock_proposal(db, target.id)
-        if target is not None and target.status == "pending":
-            _merge(target, item)
-            results[index] = Placement(target, True)
-            continue
-        if can_create is not None and not await can_create(item):
-            continue  # not placed (the daily budget is spent): the caller parks the session
-        proposal = _new_proposal(item, now)
-        pool.append(proposal)
-        created.append(proposal)
-        results[index] = Placement(proposal, False)
+    for scope in sorted({items[i].scope for i in rest}, key=str):
+        members = [i for i in rest if items[i].scope == scope]
+        pool = pools[scope]
+        # One comparison for the scope: these sessions against its pool and against each
+        # other, so a session can join a proposal started by an earlier one of this batch.
+        # That proposal is scored by the session that started it, as placement saw it then.
+        texts = [items[i].text() for i in members]
+        matrix = await asyncio.to_thread(
+            scores, texts, [*map(_text_of, pool), *texts], always=len(texts)
+        )
+        founded: dict[int, FlowProposal] = {}  # member position -> the proposal it started
+        for pos, index in enumerate(members):
+            item = items[index]
+            column = matrix[:, pos].copy()
+            eligible = np.zeros(len(texts), dtype=bool)
+            eligible[list(founded)] = True
+            column[len(pool) :][~eligible] = -1.0
+            found = best_candidate(column)
+            target: FlowProposal | None = None
+            if found is not None:
+                target = pool[found] if found < len(pool) else founded[found - len(pool)]
+            if target is not None and target.id not in locked and target not in created:
+                target = await repo.lock_proposal(db, target.id)
+            if target is not None and target.status == "pending":
+                _merge(target, item)
+                results[index] = Placement(target, True)
+                continue
+            if can_create is not None and not await can_create(item):
+                continue  # not placed (the daily budget is spent): the caller parks the session
+            proposal = _new_proposal(item, now)
+            founded[pos] = proposal
+            created.append(proposal)
+            results[index] = Placement(proposal, False)
     await repo.add_proposals(db, created)
     for proposal in created:
         await notify_reviewers(

@@ -106,6 +106,9 @@ class ProposalText:
     description: str = ""
     keywords: list[str] = field(default_factory=list)
     summaries: list[str] = field(default_factory=list)
+    # The ids of its words (see `_word_ids`), worked out once: flywheel placement keeps a
+    # pending proposal's text between batches while the proposal does not change.
+    word_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def similarity(a: ProposalText, b: ProposalText) -> float:
@@ -181,18 +184,34 @@ def scores(
     return out
 
 
+# Every word the shortlist has seen, numbered: a proposal's words are kept as an array of
+# these numbers, so a pool's words are one concatenation, not a set per candidate per batch.
+_VOCABULARY: dict[str, int] = {}
+
+
 @lru_cache(maxsize=65536)
-def _words(text: str) -> frozenset[str]:
-    return frozenset(normalise(_cleaned(text)).split())
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(normalise(_cleaned(text)).split())
 
 
-def _word_set(proposal: ProposalText) -> frozenset[str]:
-    found: set[str] = set()
-    for name in _FIELDS:
-        found |= _words(_field_text_raw(proposal, name))
-    for summary in kept_summaries(proposal.summaries):
-        found |= _words(summary)
-    return frozenset(found)
+def _word_ids(proposal: ProposalText) -> np.ndarray:
+    if proposal.word_ids is None:
+        found: set[str] = set()
+        for name in _FIELDS:
+            found.update(_words(_field_text_raw(proposal, name)))
+        for summary in kept_summaries(proposal.summaries):
+            found.update(_words(summary))
+        ids = [_VOCABULARY.setdefault(w, len(_VOCABULARY)) for w in found]
+        proposal.word_ids = np.array(sorted(ids), dtype=np.int64)
+    return proposal.word_ids
+
+
+def _word_rows(proposals: Sequence[ProposalText], width: int) -> sp.csr_matrix:
+    ids = [_word_ids(p) for p in proposals]
+    indptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(row) for row in ids])
+    indices = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(proposals), width))
 
 
 def _shortlist(
@@ -202,23 +221,22 @@ def _shortlist(
     pool = len(candidates) - always
     if pool <= SHORTLIST:
         return None
-    postings: dict[str, list[int]] = {}
-    for k, candidate in enumerate(candidates[:pool]):
-        for word in _word_set(candidate):
-            postings.setdefault(word, []).append(k)
+    for proposal in [*news, *candidates[:pool]]:
+        _word_ids(proposal)
+    width = len(_VOCABULARY)
+    rows = _word_rows(candidates[:pool], width)
+    df = np.bincount(rows.indices, minlength=width)
+    weight = np.where(df > 0, np.log(pool / np.maximum(df, 1)) + 1.0, 0.0)
+    shared = np.asarray((rows @ (_word_rows(news, width) @ sp.diags(weight)).T).todense())
     keep = np.zeros(len(candidates), dtype=bool)
     keep[pool:] = True
     keep[np.linspace(0, pool - 1, min(BACKGROUND, pool)).astype(np.int64)] = True
-    for new in news:
-        shared = np.zeros(pool)
-        for word in _word_set(new):
-            found = postings.get(word)
-            if found:
-                shared[found] += np.log(pool / len(found)) + 1.0
-        hits = np.flatnonzero(shared)
+    for j in range(len(news)):
+        column = shared[:, j]
+        hits = np.flatnonzero(column)
         if len(hits) > PER_NEW:
             # The highest shared weights; of equals, the earlier candidates (stable sort).
-            hits = hits[np.argsort(-shared[hits], kind="stable")[:PER_NEW]]
+            hits = hits[np.argsort(-column[hits], kind="stable")[:PER_NEW]]
         keep[hits] = True
     return np.flatnonzero(keep)
 

@@ -254,6 +254,36 @@ async def test_two_new_problems_interleaved_in_one_batch_make_one_proposal_each(
     await assert_nothing_lost(db)
 
 
+async def test_pending_texts_are_read_again_only_when_a_merge_changed_them(
+    db: AsyncSession, desk: Desk
+) -> None:
+    """Placement keeps pending proposals' texts between batches (a big queue is read once,
+    not per batch): a merge makes the next batch read that proposal again; a proposal no
+    longer pending leaves the pool."""
+    from resolutionflow.flywheel import placement
+
+    await import_lines(db, desk.account, [novel("k1")])
+    await desk.drain()
+    [proposal] = await proposals(db)
+    scope = (desk.account_id, proposal.problem_domain, "new_flow", None)
+    [first] = await placement._pool(db, scope)
+    assert first.id == str(proposal.id)
+    assert first.summaries == proposal.supporting_summaries
+    assert (await placement._pool(db, scope))[0] is first  # unchanged: not read again
+    await db.refresh(desk.account)
+    await import_lines(
+        db, desk.account, [novel("k2", "Camera not detected in Teams after Windows update")]
+    )
+    assert (await desk.drain()).outcomes == {"merged": 1}
+    [again] = await placement._pool(db, scope)
+    assert again is not first
+    assert len(again.summaries) == 2
+    [proposal] = await proposals(db)
+    proposal.status = "rejected"
+    await db.commit()
+    assert await placement._pool(db, scope) == []
+
+
 async def test_merged_proposal_text_has_no_names_and_keeps_case(
     db: AsyncSession, desk: Desk
 ) -> None:

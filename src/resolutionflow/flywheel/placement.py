@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,14 +51,61 @@ def clip_title(text: str) -> str:
     return text if len(text) <= 255 else text[:252].rstrip() + "..."
 
 
-def _text_of(proposal: FlowProposal) -> ProposalText:
+# Pending proposals' texts as similarity reads them, kept between batches: a worker compares
+# every batch with every pending proposal of its scopes, and a desk that has not reviewed for
+# a while holds thousands. Keyed by id, with the supporting session count the text was read
+# at (a merge, the only change to a pending proposal's text, raises it). Least recently used
+# entries go past `_CACHED`.
+_CACHED = 100_000
+_texts: OrderedDict[uuid.UUID, tuple[int, ProposalText]] = OrderedDict()
+
+
+def _text(
+    id: uuid.UUID,
+    title: str,
+    description: str | None,
+    keywords: list[str] | None,
+    summaries: list[str] | None,
+) -> ProposalText:
     return ProposalText(
-        id=str(proposal.id),
-        title=proposal.title,
-        description=proposal.description or "",
-        keywords=list(proposal.match_keywords or []),
-        summaries=list(proposal.supporting_summaries or []),
+        id=str(id),
+        title=title,
+        description=description or "",
+        keywords=list(keywords or []),
+        summaries=list(summaries or []),
     )
+
+
+def _text_of(proposal: FlowProposal) -> ProposalText:
+    return _text(
+        proposal.id,
+        proposal.title,
+        proposal.description,
+        proposal.match_keywords,
+        proposal.supporting_summaries,
+    )
+
+
+async def _pool(db: AsyncSession, scope: Scope) -> list[ProposalText]:
+    """The texts of the scope's pending proposals, oldest first, read from the database only
+    where they are new or changed since they were last read."""
+    account_id, domain, kind, flow_id = scope
+    versions = await repo.pending_versions(
+        db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
+    )
+    stale = [pid for pid, count in versions if _texts.get(pid, (None,))[0] != count]
+    for pid, count, title, description, keywords, summaries in await repo.proposal_texts(db, stale):
+        _texts[pid] = (count, _text(pid, title, description, keywords, summaries))
+    pool: list[ProposalText] = []
+    for pid, _count in versions:
+        found = _texts.get(pid)
+        if found is None:
+            continue  # no longer pending by the time its text was read
+        _texts.move_to_end(pid)
+        pool.append(found[1])
+    while len(_texts) > _CACHED:
+        _texts.popitem(last=False)
+    return pool
 
 
 def _count_session(proposal: FlowProposal, session: Session, summary: str) -> bool:
@@ -86,6 +134,9 @@ def _folded(
         return tree
     proposal.fold_record = record
     return folded
+
+
+Scope = tuple[uuid.UUID, str | None, str, uuid.UUID | None]
 
 
 @dataclass
@@ -135,7 +186,7 @@ class Analysed:
         return self.generated.get("problem_domain") or self.session.problem_domain
 
     @property
-    def scope(self) -> tuple[uuid.UUID, str | None, str, uuid.UUID | None]:
+    def scope(self) -> Scope:
         return (
             self.session.account_id,
             self.domain,
@@ -294,21 +345,16 @@ async def place(
     Scoring is CPU work of up to a few tenths of a second on a big pool; it runs in a thread so
     the worker's event loop keeps renewing leases and answering a stop meanwhile.
     """
-    pools: dict[Any, list[FlowProposal]] = {}
+    pools: dict[Scope, list[ProposalText]] = {}
     for scope in dict.fromkeys(item.scope for item in items):
-        account_id, domain, kind, flow_id = scope
-        pools[scope] = await repo.pending_candidates(
-            db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
-        )
+        pools[scope] = await _pool(db, scope)
     choice: dict[int, uuid.UUID] = {}
     for scope, pool in pools.items():
         members = [i for i, item in enumerate(items) if item.scope == scope]
         if not pool:
             continue
         bests = await asyncio.to_thread(
-            find_most_similar_many,
-            [items[i].text() for i in members],
-            [_text_of(p) for p in pool],
+            find_most_similar_many, [items[i].text() for i in members], pool
         )
         for index, (best, _score) in zip(members, bests, strict=True):
             if best is not None:
@@ -324,9 +370,7 @@ async def place(
     for scope in sorted({items[i].scope for i in rest}, key=str):
         account_id, domain, kind, flow_id = scope
         await repo.lock_merge_scope(db, account_id, domain, f"{kind}:{flow_id}")
-        pools[scope] = await repo.pending_candidates(
-            db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
-        )
+        pools[scope] = await _pool(db, scope)
     created: list[FlowProposal] = []
     for scope in sorted({items[i].scope for i in rest}, key=str):
         members = [i for i in rest if items[i].scope == scope]
@@ -335,9 +379,7 @@ async def place(
         # other, so a session can join a proposal started by an earlier one of this batch.
         # That proposal is scored by the session that started it, as placement saw it then.
         texts = [items[i].text() for i in members]
-        matrix = await asyncio.to_thread(
-            scores, texts, [*map(_text_of, pool), *texts], always=len(texts)
-        )
+        matrix = await asyncio.to_thread(scores, texts, [*pool, *texts], always=len(texts))
         founded: dict[int, FlowProposal] = {}  # member position -> the proposal it started
         for pos, index in enumerate(members):
             item = items[index]
@@ -347,10 +389,13 @@ async def place(
             column[len(pool) :][~eligible] = -1.0
             found = best_candidate(column)
             target: FlowProposal | None = None
-            if found is not None:
-                target = pool[found] if found < len(pool) else founded[found - len(pool)]
-            if target is not None and target.id not in locked and target not in created:
-                target = await repo.lock_proposal(db, target.id)
+            if found is not None and found >= len(pool):
+                target = founded[found - len(pool)]
+            elif found is not None:
+                proposal_id = uuid.UUID(pool[found].id)
+                target = locked.get(proposal_id) or await repo.lock_proposal(db, proposal_id)
+                if target is not None:
+                    locked[target.id] = target
             if target is not None and target.status == "pending":
                 _merge(target, item)
                 results[index] = Placement(target, True)

@@ -6,11 +6,11 @@ import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer, undefer
+from sqlalchemy.orm import undefer
 
 from resolutionflow.db import is_postgres, rowcount
 from resolutionflow.models import (
@@ -41,8 +41,8 @@ async def lock_merge_scope(
     await db.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
 
 
-# What only a merge reads: left out when candidates are compared (their text is enough),
-# loaded when the chosen proposal is locked.
+# What only a merge reads: loaded when the chosen proposal is locked (candidates are compared
+# by their text alone, `proposal_texts`).
 _MERGE_ONLY = (
     FlowProposal.proposed_flow_data,
     FlowProposal.merged_flow_data,
@@ -51,31 +51,62 @@ _MERGE_ONLY = (
 )
 
 
-async def pending_candidates(
+def _pending_in_scope(
+    account_id: uuid.UUID, domain: str | None, proposal_type: str, target_flow_id: uuid.UUID | None
+) -> list[ColumnElement[bool]]:
+    found = [
+        FlowProposal.account_id == account_id,
+        FlowProposal.status == "pending",
+        FlowProposal.proposal_type == proposal_type,
+        FlowProposal.problem_domain == domain
+        if domain is not None
+        else FlowProposal.problem_domain.is_(None),
+    ]
+    if target_flow_id is not None:
+        found.append(FlowProposal.target_flow_id == target_flow_id)
+    return found
+
+
+async def pending_versions(
     db: AsyncSession,
     account_id: uuid.UUID,
     *,
     domain: str | None,
     proposal_type: str,
     target_flow_id: uuid.UUID | None = None,
-) -> list[FlowProposal]:
-    """Every pending proposal of the account, domain (None matches None) and type; their
-    trees are read only when one is locked to merge into (`lock_proposals`)."""
+) -> list[tuple[uuid.UUID, int]]:
+    """(id, supporting session count) of every pending proposal of the account, domain (None
+    matches None) and type, oldest first. Only a merge changes a pending proposal's text, and
+    every merge raises the count, so the pair tells whether a text read earlier is current."""
     stmt = (
-        select(FlowProposal)
-        .options(*(defer(c) for c in _MERGE_ONLY))
-        .where(
-            FlowProposal.account_id == account_id,
-            FlowProposal.status == "pending",
-            FlowProposal.proposal_type == proposal_type,
-            FlowProposal.problem_domain == domain
-            if domain is not None
-            else FlowProposal.problem_domain.is_(None),
-        )
+        select(FlowProposal.id, FlowProposal.supporting_session_count)
+        .where(*_pending_in_scope(account_id, domain, proposal_type, target_flow_id))
+        .order_by(FlowProposal.created_at, FlowProposal.id)
     )
-    if target_flow_id is not None:
-        stmt = stmt.where(FlowProposal.target_flow_id == target_flow_id)
-    return list((await db.execute(stmt.order_by(FlowProposal.created_at))).scalars())
+    return [(row[0], int(row[1])) for row in (await db.execute(stmt)).all()]
+
+
+ProposalTextRow = tuple[uuid.UUID, int, str, str | None, list[str] | None, list[str] | None]
+
+
+async def proposal_texts(db: AsyncSession, ids: list[uuid.UUID]) -> list[ProposalTextRow]:
+    """What similarity reads of these proposals (id, supporting_session_count, title,
+    description, match_keywords, supporting_summaries), as plain rows, in chunks."""
+    out: list[ProposalTextRow] = []
+    for start in range(0, len(ids), 1000):
+        stmt = select(
+            FlowProposal.id,
+            FlowProposal.supporting_session_count,
+            FlowProposal.title,
+            FlowProposal.description,
+            FlowProposal.match_keywords,
+            FlowProposal.supporting_summaries,
+        ).where(FlowProposal.id.in_(ids[start : start + 1000]))
+        out.extend(
+            (row[0], row[1], row[2], row[3], row[4], row[5])
+            for row in (await db.execute(stmt)).all()
+        )
+    return out
 
 
 async def lock_proposals(db: AsyncSession, ids: list[uuid.UUID]) -> list[FlowProposal]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -73,13 +74,40 @@ def _ping_if_idle(engine: AsyncEngine) -> Any:
     return checkout
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, float):  # a float subclass (numpy's float64)
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_text(value: Any) -> str:
+    """JSON columns' text: orjson, several times faster than the standard library on the
+    trees, diffs and lists the flywheel writes per session. Keys that are not strings are
+    written as strings, as the standard library writes them; NaN and infinity, which
+    PostgreSQL's jsonb refuses, become null."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": 30},
+            json_serializer=json_text,
+            json_deserializer=orjson.loads,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        json_serializer=json_text,
+        json_deserializer=orjson.loads,
+    )
     event.listen(engine.sync_engine, "checkin", _stamp_checkin)
     event.listen(engine.sync_engine, "checkout", _ping_if_idle(engine))
     return engine

@@ -34,6 +34,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -401,6 +402,10 @@ def main() -> None:
                 time.sleep(0.3)
         rng = random.Random(5)
         sample = rng.sample(ids, 2000)
+        log_path = os.path.join(tempfile.gettempdir(), "rf_bench_api_worker.log")
+        worker_log = open(log_path, "ab")  # noqa: SIM115 (open for the whole run)
+        if not args.no_worker:
+            print(f"the worker's log: {worker_log.name}", flush=True)
         cases = {
             "list": [
                 f"/api/v1/flow-proposals?status={s}&sort_by={o}&skip={k}&limit=20"
@@ -419,6 +424,7 @@ def main() -> None:
                     [sys.executable, "-m", "resolutionflow.cli.main", "worker", "--interval", "1"],
                     env={**env, "RESOLUTIONFLOW_DAILY_PROPOSAL_BUDGET": "0"},
                     stdout=subprocess.DEVNULL,
+                    stderr=worker_log,
                 )
                 time.sleep(3)  # interpreter start-up; the worker is draining by now
             measure(port, token, paths, 3, args.clients)  # warm up caches and connections

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -550,6 +552,28 @@ async def test_stopping_the_periodic_worker_lets_the_running_drain_finish(
         select(func.count()).select_from(Session).where(Session.lease_owner.is_not(None))
     )
     assert held == 0
+
+
+async def test_a_drain_longer_than_the_interval_logs_no_skipped_tick_warnings(
+    db: AsyncSession, desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    await import_lines(db, desk.account, [followed(f"w{i}") for i in range(3)])
+    worker = desk.worker()
+    claim_batch = worker.claim_batch
+
+    async def slow(limit: int) -> list[uuid.UUID]:
+        await asyncio.sleep(2.5)  # two ticks of a 1 s interval pass meanwhile
+        return await claim_batch(limit)
+
+    worker.claim_batch = slow  # type: ignore[method-assign]
+    with caplog.at_level(logging.INFO):
+        scheduler = start_periodic(worker, interval_seconds=1)
+        await asyncio.sleep(3)
+        await stop_periodic(scheduler, worker, grace_seconds=10)
+    assert await statuses(db) == {"completed": 3}
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")]
+    assert not [m for m in said if "maximum number of running instances" in m], said
+    assert not [m for m in said if m.startswith("Running job")], said
 
 
 async def test_budget_counts_proposals_not_analyses(db: AsyncSession, desk: Desk) -> None:

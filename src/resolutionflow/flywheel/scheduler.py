@@ -13,6 +13,17 @@ from resolutionflow.models.base import utcnow
 log = logging.getLogger(__name__)
 
 
+class _DrainStillRunning(logging.Filter):
+    """A drain longer than the interval is how a busy queue looks: the scheduler's warning
+    that it skipped a tick for it, once per interval, would only bury real warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+_SKIPS = _DrainStillRunning()
+
+
 def start_periodic(worker: Worker, *, interval_seconds: int) -> AsyncIOScheduler:
     """Start draining the queue now and then every `interval_seconds`.
 
@@ -25,6 +36,11 @@ def start_periodic(worker: Worker, *, interval_seconds: int) -> AsyncIOScheduler
         if stats.processed:
             log.info("flywheel drained %d session(s): %s", stats.processed, stats.outcomes)
 
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if _SKIPS not in scheduler_log.filters:
+        scheduler_log.addFilter(_SKIPS)
+    # "Running job" and "executed successfully" every tick say less than the drain's own log.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         tick,

@@ -286,6 +286,26 @@ async def test_pending_texts_are_read_again_only_when_a_merge_changed_them(
     assert await placement._pool(db, scope) == []
 
 
+async def test_a_text_changed_by_a_transaction_that_rolls_back_is_not_kept(
+    db: AsyncSession, desk: Desk
+) -> None:
+    from resolutionflow.flywheel import placement
+
+    await import_lines(db, desk.account, [novel("r1")])
+    await desk.drain()
+    [proposal] = await proposals(db)
+    scope = (desk.account_id, proposal.problem_domain, "new_flow", None)
+    [first] = await placement._pool(db, scope)
+    proposal.supporting_summaries = [*proposal.supporting_summaries, "Webcam gone in Teams"]
+    proposal.supporting_session_count += 1
+    await db.flush()
+    [during] = await placement._pool(db, scope, changed={proposal.id})
+    assert during.summaries[-1] == "Webcam gone in Teams"  # this transaction sees its merge
+    await db.rollback()
+    [after] = await placement._pool(db, scope)
+    assert after is first  # the rolled-back text was never kept
+
+
 async def test_merged_proposal_text_has_no_names_and_keeps_case(
     db: AsyncSession, desk: Desk
 ) -> None:

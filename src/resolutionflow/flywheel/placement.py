@@ -86,18 +86,32 @@ def _text_of(proposal: FlowProposal) -> ProposalText:
     )
 
 
-async def _pool(db: AsyncSession, scope: Scope) -> list[ProposalText]:
+async def _pool(
+    db: AsyncSession, scope: Scope, changed: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset()
+) -> list[ProposalText]:
     """The texts of the scope's pending proposals, oldest first, read from the database only
-    where they are new or changed since they were last read."""
+    where they are new or changed since they were last read. `changed`: proposals this
+    transaction has merged into; their texts are read but not kept, since the transaction may
+    yet roll back."""
     account_id, domain, kind, flow_id = scope
     versions = await repo.pending_versions(
         db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
     )
-    stale = [pid for pid, count in versions if _texts.get(pid, (None,))[0] != count]
+    stale = [
+        pid for pid, count in versions if pid in changed or _texts.get(pid, (None,))[0] != count
+    ]
+    unsaved: dict[uuid.UUID, ProposalText] = {}
     for pid, count, title, description, keywords, summaries in await repo.proposal_texts(db, stale):
-        _texts[pid] = (count, _text(pid, title, description, keywords, summaries))
+        text = _text(pid, title, description, keywords, summaries)
+        if pid in changed:
+            unsaved[pid] = text
+        else:
+            _texts[pid] = (count, text)
     pool: list[ProposalText] = []
     for pid, _count in versions:
+        if pid in unsaved:
+            pool.append(unsaved[pid])
+            continue
         found = _texts.get(pid)
         if found is None:
             continue  # no longer pending by the time its text was read
@@ -370,7 +384,7 @@ async def place(
     for scope in sorted({items[i].scope for i in rest}, key=str):
         account_id, domain, kind, flow_id = scope
         await repo.lock_merge_scope(db, account_id, domain, f"{kind}:{flow_id}")
-        pools[scope] = await _pool(db, scope)
+        pools[scope] = await _pool(db, scope, changed=set(locked))
     created: list[FlowProposal] = []
     for scope in sorted({items[i].scope for i in rest}, key=str):
         members = [i for i in rest if items[i].scope == scope]

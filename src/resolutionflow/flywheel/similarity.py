@@ -37,7 +37,7 @@ of the score is 0.79 on the tickets and 0.58 on the short titles (0.61 / 0.45 be
 Big pools. A desk that leaves its queue unreviewed for months collects thousands of pending
 proposals in one scope. Scoring a batch against all of them costs a fit over every candidate's
 text each batch, so a pool larger than `SHORTLIST` is first cut down (`_shortlist`): for each
-new proposal, the `PER_NEW` candidates sharing the most rare words with it (an inverted index,
+new proposal, the `PER_NEW` candidates sharing the most rare words with it (one sparse product,
 words weighted by how rare they are in the pool), plus `BACKGROUND` candidates spread evenly
 over the pool so that term weights still reflect the pool as a whole. Candidates left out share
 next to nothing with any new proposal and score 0. Pools up to `SHORTLIST` are scored whole.
@@ -48,6 +48,7 @@ One implementation: every entry point is `_score_matrix` (new proposals x candid
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -187,6 +188,7 @@ def scores(
 # Every word the shortlist has seen, numbered: a proposal's words are kept as an array of
 # these numbers, so a pool's words are one concatenation, not a set per candidate per batch.
 _VOCABULARY: dict[str, int] = {}
+_NUMBERING = threading.Lock()  # placement scores in a thread; two must not share a number
 
 
 @lru_cache(maxsize=65536)
@@ -201,7 +203,8 @@ def _word_ids(proposal: ProposalText) -> np.ndarray:
             found.update(_words(_field_text_raw(proposal, name)))
         for summary in kept_summaries(proposal.summaries):
             found.update(_words(summary))
-        ids = [_VOCABULARY.setdefault(w, len(_VOCABULARY)) for w in found]
+        with _NUMBERING:
+            ids = [_VOCABULARY.setdefault(w, len(_VOCABULARY)) for w in found]
         proposal.word_ids = np.array(sorted(ids), dtype=np.int64)
     return proposal.word_ids
 
@@ -275,9 +278,9 @@ def _score_matrix(news: list[ProposalText], candidates: list[ProposalText]) -> n
     weight_sum = np.zeros((n - m, m))
     for f, name in enumerate(_FIELDS):
         start = f * n
-        scores = gram[start + m : start + n, f * m : (f + 1) * m]
+        field_scores = gram[start + m : start + n, f * m : (f + 1) * m]
         mask = np.outer(filled[start + m : start + n], filled[start : start + m])
-        weighted += np.where(mask, WEIGHTS[name] * scores, 0.0)
+        weighted += np.where(mask, WEIGHTS[name] * field_scores, 0.0)
         weight_sum += np.where(mask, WEIGHTS[name], 0.0)
     summary_rows = rows[fields:]
     if summary_rows.shape[0]:
@@ -286,10 +289,10 @@ def _score_matrix(news: list[ProposalText], candidates: list[ProposalText]) -> n
             (np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own))
         )
         centroids = l2_rows(membership @ summary_rows)
-        scores = np.asarray((centroids[m:] @ centroids[:m].T).todense(), dtype=np.float64)
+        centroid_scores = np.asarray((centroids[m:] @ centroids[:m].T).todense(), dtype=np.float64)
         present = np.diff(centroids.indptr) > 0
         mask = np.outer(present[m:], present[:m])
-        weighted += np.where(mask, WEIGHTS["summaries"] * scores, 0.0)
+        weighted += np.where(mask, WEIGHTS["summaries"] * centroid_scores, 0.0)
         weight_sum += np.where(mask, WEIGHTS["summaries"], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         combined = np.where(weight_sum > 0, weighted / weight_sum, 0.0)

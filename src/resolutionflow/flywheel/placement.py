@@ -76,16 +76,6 @@ def _text(
     )
 
 
-def _text_of(proposal: FlowProposal) -> ProposalText:
-    return _text(
-        proposal.id,
-        proposal.title,
-        proposal.description,
-        proposal.match_keywords,
-        proposal.supporting_summaries,
-    )
-
-
 async def _pool(
     db: AsyncSession, scope: Scope, changed: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset()
 ) -> list[ProposalText]:

@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,32 +41,6 @@ async def lock_merge_scope(
     await db.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
 
 
-# What only a merge reads: loaded when the chosen proposal is locked (candidates are compared
-# by their text alone, `proposal_texts`).
-_MERGE_ONLY = (
-    FlowProposal.proposed_flow_data,
-    FlowProposal.merged_flow_data,
-    FlowProposal.proposed_diff,
-    FlowProposal.fold_record,
-)
-
-
-def _pending_in_scope(
-    account_id: uuid.UUID, domain: str | None, proposal_type: str, target_flow_id: uuid.UUID | None
-) -> list[ColumnElement[bool]]:
-    found = [
-        FlowProposal.account_id == account_id,
-        FlowProposal.status == "pending",
-        FlowProposal.proposal_type == proposal_type,
-        FlowProposal.problem_domain == domain
-        if domain is not None
-        else FlowProposal.problem_domain.is_(None),
-    ]
-    if target_flow_id is not None:
-        found.append(FlowProposal.target_flow_id == target_flow_id)
-    return found
-
-
 async def pending_versions(
     db: AsyncSession,
     account_id: uuid.UUID,
@@ -78,9 +52,19 @@ async def pending_versions(
     """(id, supporting session count) of every pending proposal of the account, domain (None
     matches None) and type, oldest first. Only a merge changes a pending proposal's text, and
     every merge raises the count, so the pair tells whether a text read earlier is current."""
+    where = [
+        FlowProposal.account_id == account_id,
+        FlowProposal.status == "pending",
+        FlowProposal.proposal_type == proposal_type,
+        FlowProposal.problem_domain == domain
+        if domain is not None
+        else FlowProposal.problem_domain.is_(None),
+    ]
+    if target_flow_id is not None:
+        where.append(FlowProposal.target_flow_id == target_flow_id)
     stmt = (
         select(FlowProposal.id, FlowProposal.supporting_session_count)
-        .where(*_pending_in_scope(account_id, domain, proposal_type, target_flow_id))
+        .where(*where)
         .order_by(FlowProposal.created_at, FlowProposal.id)
     )
     return [(row[0], int(row[1])) for row in (await db.execute(stmt)).all()]
@@ -117,7 +101,7 @@ async def lock_proposals(db: AsyncSession, ids: list[uuid.UUID]) -> list[FlowPro
         select(FlowProposal)
         .where(FlowProposal.id.in_(ids))
         .order_by(FlowProposal.id)
-        .options(*(undefer(c) for c in _MERGE_ONLY))
+        .options(undefer(FlowProposal.fold_record))
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
@@ -128,7 +112,7 @@ async def lock_proposal(db: AsyncSession, proposal_id: uuid.UUID) -> FlowProposa
     stmt = (
         select(FlowProposal)
         .where(FlowProposal.id == proposal_id)
-        .options(*(undefer(c) for c in _MERGE_ONLY))
+        .options(undefer(FlowProposal.fold_record))
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )

@@ -73,6 +73,7 @@ _FIELDS = ("title", "description", "keywords")
 SHORTLIST = 400  # pools larger than this are shortlisted before they are scored
 PER_NEW = 100  # candidates the shortlist keeps for each new proposal
 BACKGROUND = 200  # candidates spread over the pool the shortlist keeps for term weights
+DENSE_CELLS = 2_000_000  # rows x terms up to which a comparison is worked out on dense arrays
 
 # Text the flow builders write around every proposal: it says nothing about which problem.
 BOILERPLATE = re.compile(
@@ -266,37 +267,71 @@ def _score_matrix(news: list[ProposalText], candidates: list[ProposalText]) -> n
             texts.append(_cleaned(summary))
             owners.append(k)
     rows = TextVectoriser().fit_transform(texts)
-    # One product of every field row with the new proposals' field rows, then plain array
-    # slices: cheaper than a product per field, and linear in the number of candidates (a
-    # product of every row with every row is quadratic, minutes for a pool of thousands).
-    fields = len(_FIELDS) * n
     filled = np.diff(rows.indptr) > 0
-    field_rows = rows[:fields]
-    new_rows = sp.vstack([field_rows[f * n : f * n + m] for f in range(len(_FIELDS))])
-    gram = np.asarray((field_rows @ new_rows.T).todense(), dtype=np.float64)
+    small = rows.shape[0] * rows.shape[1] <= DENSE_CELLS
+    field_scores, centroids = (_dense_parts if small else _sparse_parts)(rows, n, m, owners)
     weighted = np.zeros((n - m, m))
     weight_sum = np.zeros((n - m, m))
     for f, name in enumerate(_FIELDS):
         start = f * n
-        field_scores = gram[start + m : start + n, f * m : (f + 1) * m]
         mask = np.outer(filled[start + m : start + n], filled[start : start + m])
-        weighted += np.where(mask, WEIGHTS[name] * field_scores, 0.0)
+        weighted += np.where(mask, WEIGHTS[name] * field_scores[f], 0.0)
         weight_sum += np.where(mask, WEIGHTS[name], 0.0)
-    summary_rows = rows[fields:]
-    if summary_rows.shape[0]:
-        own = np.array(owners)
-        membership = sp.csr_matrix(
-            (np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own))
-        )
-        centroids = l2_rows(membership @ summary_rows)
-        centroid_scores = np.asarray((centroids[m:] @ centroids[:m].T).todense(), dtype=np.float64)
-        present = np.diff(centroids.indptr) > 0
+    if centroids is not None:
+        centroid_scores, present = centroids
         mask = np.outer(present[m:], present[:m])
         weighted += np.where(mask, WEIGHTS["summaries"] * centroid_scores, 0.0)
         weight_sum += np.where(mask, WEIGHTS["summaries"], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         combined = np.where(weight_sum > 0, weighted / weight_sum, 0.0)
     return np.clip(combined, 0.0, 1.0)
+
+
+# A comparison's parts: per field, the candidates' rows times the new proposals' rows; and,
+# when there are summaries, the candidates' centroids times the new proposals' centroids with
+# which proposals have a centroid at all.
+_Parts = tuple[list[np.ndarray], tuple[np.ndarray, np.ndarray] | None]
+
+
+def _dense_parts(rows: sp.csr_matrix, n: int, m: int, owners: list[int]) -> _Parts:
+    """The parts on dense arrays: a small comparison (most are a handful of proposals), where
+    building sparse matrices step by step costs more than the arithmetic."""
+    table = rows.toarray().astype(np.float64)
+    starts = range(0, len(_FIELDS) * n, n)
+    field_scores = [table[s + m : s + n] @ table[s : s + m].T for s in starts]
+    summaries = table[len(_FIELDS) * n :]
+    if not len(summaries):
+        return field_scores, None
+    # Summaries come grouped by owner, in owner order: one sum per run.
+    own = np.array(owners)
+    firsts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+    sums = np.zeros((n, table.shape[1]))
+    sums[own[firsts]] = np.add.reduceat(summaries, firsts, axis=0)
+    norms = np.sqrt(np.square(sums).sum(axis=1))
+    present = norms > 0
+    norms[~present] = 1.0
+    centroids = sums / norms[:, None]
+    return field_scores, (centroids[m:] @ centroids[:m].T, present)
+
+
+def _sparse_parts(rows: sp.csr_matrix, n: int, m: int, owners: list[int]) -> _Parts:
+    """The parts on sparse rows (a big pool). The field scores are one product of every field
+    row with the new proposals' field rows, then plain array slices: cheaper than a product
+    per field, and linear in the number of candidates (a product of every row with every row
+    is quadratic, minutes for a pool of thousands)."""
+    fields = len(_FIELDS) * n
+    field_rows = rows[:fields]
+    new_rows = sp.vstack([field_rows[f * n : f * n + m] for f in range(len(_FIELDS))])
+    gram = np.asarray((field_rows @ new_rows.T).todense(), dtype=np.float64)
+    field_scores = [gram[f * n + m : f * n + n, f * m : (f + 1) * m] for f in range(len(_FIELDS))]
+    summary_rows = rows[fields:]
+    if not summary_rows.shape[0]:
+        return field_scores, None
+    own = np.array(owners)
+    membership = sp.csr_matrix((np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own)))
+    centroids = l2_rows(membership @ summary_rows)
+    scores = np.asarray((centroids[m:] @ centroids[:m].T).todense(), dtype=np.float64)
+    return field_scores, (scores, np.diff(centroids.indptr) > 0)
 
 
 def _field_text_raw(proposal: ProposalText, name: str) -> str:

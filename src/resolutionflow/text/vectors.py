@@ -12,6 +12,7 @@ scikit-learn's per-call input validation cost more than the arithmetic.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -25,30 +26,57 @@ def _word_ngrams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
-def _char_wb(word: str) -> list[str]:
-    """A word's character 3-5 grams, the word padded with one space each side (as
-    scikit-learn's `char_wb` analyser cuts them; a word shorter than 3 is one gram)."""
-    padded = f" {word} "
-    size = len(padded)
-    if size <= 3:
-        return [padded]
-    return [padded[i : i + n] for n in range(3, min(5, size) + 1) for i in range(size - n + 1)]
-
-
 def _vocabulary(terms: Iterable[str]) -> dict[str, int]:
     # Numbered in sorted order, as scikit-learn's CountVectorizer numbers its features.
     return {term: k for k, term in enumerate(sorted(set(terms)))}
 
 
-def _count_rows(ids: list[list[int]], width: int) -> sp.csr_matrix:
-    """One row per list of term ids, each entry the number of times the id occurs."""
-    indptr = np.zeros(len(ids) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(row) for row in ids])
-    flat = np.fromiter((k for row in ids for k in row), dtype=np.int32, count=int(indptr[-1]))
-    rows = sp.csr_matrix(
-        (np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), width)
-    )
-    rows.sum_duplicates()
+# Rows as CSR arrays without a scipy object around them: (indptr, indices, data). A worker
+# vectorises a handful of short texts per comparison, and at that size building and checking
+# a scipy matrix per step cost more than the arithmetic, so the steps below work on the
+# arrays and a matrix is made once, at the end.
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _counted(row_of: np.ndarray, ids: np.ndarray, n_rows: int, width: int) -> _Arrays:
+    """Term counts per row from (row, term id) pairs: duplicates summed, ids sorted."""
+    key, counts = np.unique(row_of.astype(np.int64) * max(width, 1) + ids, return_counts=True)
+    rows = key // max(width, 1)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return indptr, (key - rows * max(width, 1)).astype(np.int32), counts.astype(np.float32)
+
+
+def _listed(ids: list[list[int]], width: int) -> _Arrays:
+    """`_counted` for one list of term ids per row."""
+    lengths = np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
+    flat = np.fromiter((k for row in ids for k in row), dtype=np.int64, count=int(lengths.sum()))
+    return _counted(np.repeat(np.arange(len(ids)), lengths), flat, len(ids), width)
+
+
+def _matrix(arrays: _Arrays, width: int) -> sp.csr_matrix:
+    indptr, indices, data = arrays
+    return sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, width))
+
+
+def _unit(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """The rows' values scaled to unit length (all-zero rows stay zero), in the data's type;
+    lengths are summed in float64."""
+    if not len(data):
+        return data
+    squares = np.zeros(len(indptr) - 1, dtype=np.float64)
+    filled = np.diff(indptr) > 0
+    squares[filled] = np.add.reduceat(np.square(data, dtype=np.float64), indptr[:-1][filled])
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    return data / np.repeat(norms, np.diff(indptr)).astype(data.dtype)
+
+
+def l2_rows(rows: sp.csr_matrix) -> sp.csr_matrix:
+    """The rows scaled to unit length (all-zero rows stay zero), in place; CSR in, CSR out."""
+    rows = sp.csr_matrix(rows)
+    if rows.nnz:
+        rows.data = _unit(rows.indptr, rows.data)
     return rows
 
 
@@ -57,8 +85,8 @@ class _TermCounts:
 
     These are the counts scikit-learn's CountVectorizer gives for the same analyser (same
     vocabulary order, float32 counts, sorted indices); the TF-IDF weighting itself is left
-    to its TfidfTransformer. Character grams are cut once per distinct word and a text's
-    counts are its word counts times each word's gram counts (one sparse product): a
+    to its TfidfTransformer. Character grams are cut once per distinct word, and a text's
+    grams are its words' grams laid end to end (numpy repeats, no loop per occurrence): a
     period's summaries repeat a small vocabulary, and re-slicing every word of every text
     was most of the cost.
     """
@@ -66,58 +94,68 @@ class _TermCounts:
     def __init__(self, *, chars: bool) -> None:
         self.chars = chars
         self.vocabulary: dict[str, int] = {}
-        self._grams: dict[str, list[str]] = {}
 
     def fit_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return _matrix(self.fit_arrays(texts), len(self.vocabulary))
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return _matrix(self.arrays(texts), len(self.vocabulary))
+
+    def fit_arrays(self, texts: Sequence[str]) -> _Arrays:
         if self.chars:
             words = {w for text in texts for w in text.split()}
-            self.vocabulary = _vocabulary(g for w in words for g in self._char_grams(w))
-            found = self.counts(texts)
+            self.vocabulary = _vocabulary(g for w in words for g in _char_wb(w))
+            found = self.arrays(texts)
         else:
             terms = [_word_ngrams(text) for text in texts]
             self.vocabulary = vocab = _vocabulary(t for row in terms for t in row)
-            found = _count_rows([[vocab[t] for t in row] for row in terms], len(vocab))
+            found = _listed([[vocab[t] for t in row] for row in terms], len(vocab))
         if not self.vocabulary:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         return found
 
-    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def arrays(self, texts: Sequence[str]) -> _Arrays:
         vocab = self.vocabulary
+        width = len(vocab)
         if not self.chars:
             ids = [[vocab[t] for t in _word_ngrams(text) if t in vocab] for text in texts]
-            return _count_rows(ids, len(vocab))
+            return _listed(ids, width)
+        # Each distinct word's gram ids once; then every occurrence's run of them, by index.
         word_ids: dict[str, int] = {}
         per_text = [[word_ids.setdefault(w, len(word_ids)) for w in t.split()] for t in texts]
-        grams = [[vocab[g] for g in self._char_grams(w) if g in vocab] for w in word_ids]
-        out = _count_rows(per_text, len(word_ids)) @ _count_rows(grams, len(vocab))
-        out = sp.csr_matrix(out, dtype=np.float32)
-        out.sort_indices()
-        return out
-
-    def _char_grams(self, word: str) -> list[str]:
-        found = self._grams.get(word)
-        if found is None:
-            found = self._grams[word] = _char_wb(word)
-        return found
+        grams = [[vocab[g] for g in _char_wb(w) if g in vocab] for w in word_ids]
+        gram_count = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+        gram_start = np.zeros(len(grams) + 1, dtype=np.int64)
+        np.cumsum(gram_count, out=gram_start[1:])
+        all_grams = np.fromiter(
+            (k for g in grams for k in g), dtype=np.int64, count=int(gram_start[-1])
+        )
+        occurrences = np.fromiter((len(row) for row in per_text), dtype=np.int64)
+        words = np.fromiter(
+            (k for row in per_text for k in row), dtype=np.int64, count=int(occurrences.sum())
+        )
+        lengths = gram_count[words]
+        total = int(lengths.sum())
+        # Position of each gram: its word's first gram plus its place within the word.
+        firsts = np.repeat(gram_start[words], lengths)
+        within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        row_of = np.repeat(np.repeat(np.arange(len(texts)), occurrences), lengths)
+        return _counted(row_of, all_grams[firsts + within], len(texts), width)
 
     @property
     def terms(self) -> np.ndarray:
         return np.asarray(list(self.vocabulary), dtype=object)
 
 
-def l2_rows(rows: sp.csr_matrix) -> sp.csr_matrix:
-    """The rows scaled to unit length (all-zero rows stay zero), in place; CSR in, CSR out."""
-    rows = sp.csr_matrix(rows)
-    if rows.nnz:
-        squares = np.zeros(rows.shape[0], dtype=np.float64)
-        filled = np.diff(rows.indptr) > 0
-        squares[filled] = np.add.reduceat(
-            np.square(rows.data, dtype=np.float64), rows.indptr[:-1][filled]
-        )
-        norms = np.sqrt(squares)
-        norms[norms == 0] = 1.0
-        rows.data /= np.repeat(norms, np.diff(rows.indptr)).astype(rows.data.dtype)
-    return rows
+@lru_cache(maxsize=65536)
+def _char_wb(word: str) -> tuple[str, ...]:
+    """A word's character 3-5 grams, the word padded with one space each side (as
+    scikit-learn's `char_wb` analyser cuts them; a word shorter than 3 is one gram)."""
+    padded = f" {word} "
+    size = len(padded)
+    if size <= 3:
+        return (padded,)
+    return tuple(padded[i : i + n] for n in range(3, min(5, size) + 1) for i in range(size - n + 1))
 
 
 class _Weighted:
@@ -128,19 +166,29 @@ class _Weighted:
         self.terms = _TermCounts(chars=chars)
         self.idf_ = np.zeros(0)
 
+    @property
+    def width(self) -> int:
+        return len(self.terms.vocabulary)
+
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        counts = self.terms.fit_counts(texts)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        self.idf_ = np.log((1 + counts.shape[0]) / (1 + df)) + 1.0
-        return self._weigh(counts)
+        return _matrix(self.fit_arrays(texts), self.width)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self._weigh(self.terms.counts(texts))
+        return _matrix(self.arrays(texts), self.width)
 
-    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        rows = sp.csr_matrix(counts, dtype=np.float64, copy=True)
-        rows.data = (np.log(rows.data) + 1.0) * self.idf_[rows.indices]
-        return l2_rows(rows)
+    def fit_arrays(self, texts: Sequence[str]) -> _Arrays:
+        counts = self.terms.fit_arrays(texts)
+        df = np.bincount(counts[1], minlength=self.width)
+        self.idf_ = np.log((1 + len(texts)) / (1 + df)) + 1.0
+        return self._weigh(counts)
+
+    def arrays(self, texts: Sequence[str]) -> _Arrays:
+        return self._weigh(self.terms.arrays(texts))
+
+    def _weigh(self, counts: _Arrays) -> _Arrays:
+        indptr, indices, data = counts
+        weighted = (np.log(data.astype(np.float64)) + 1.0) * self.idf_[indices]
+        return indptr, indices, _unit(indptr, weighted)
 
 
 class TextVectoriser:
@@ -170,7 +218,7 @@ class TextVectoriser:
             self._fitted = True
             return self._combine(norm)
         # Fitting already counts every text: keep those rows rather than reading them again.
-        rows = self._join(self._word.fit_transform(norm), self._char.fit_transform(norm))
+        rows = self._join(self._word.fit_arrays(norm), self._char.fit_arrays(norm))
         self._fitted = True
         return rows
 
@@ -197,9 +245,27 @@ class TextVectoriser:
         return self._word.idf_
 
     def _combine(self, norm: Sequence[str]) -> sp.csr_matrix:
-        return self._join(self._word.transform(norm), self._char.transform(norm))
+        return self._join(self._word.arrays(norm), self._char.arrays(norm))
 
-    def _join(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
-        w = l2_rows(words) * np.float32(np.sqrt(self.word_weight))
-        c = l2_rows(chars) * np.float32(np.sqrt(1 - self.word_weight))
-        return l2_rows(sp.hstack([w, c], format="csr", dtype=np.float32))
+    def _join(self, words: _Arrays, chars: _Arrays) -> sp.csr_matrix:
+        """Word columns then character columns, each block scaled by its weight, each row of
+        unit length again (float32, as scikit-learn's vectorisers give)."""
+        (w_ptr, w_ind, w_data), (c_ptr, c_ind, c_data) = words, chars
+        n = len(w_ptr) - 1
+        w_len, c_len = np.diff(w_ptr), np.diff(c_ptr)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(w_len + c_len, out=indptr[1:])
+        # Each row's word entries, then its character entries (a stable sort by row).
+        order = np.argsort(
+            np.concatenate([np.repeat(np.arange(n), w_len), np.repeat(np.arange(n), c_len)]),
+            kind="stable",
+        )
+        indices = np.concatenate([w_ind, c_ind + self._word.width])[order]
+        data = np.concatenate(
+            [
+                (w_data * np.float32(np.sqrt(self.word_weight))).astype(np.float32),
+                (c_data * np.float32(np.sqrt(1 - self.word_weight))).astype(np.float32),
+            ]
+        )[order]
+        width = self._word.width + self._char.width
+        return _matrix((indptr, indices.astype(np.int32), _unit(indptr, data)), width)

@@ -268,22 +268,22 @@ async def test_pending_texts_are_read_again_only_when_a_merge_changed_them(
     await desk.drain()
     [proposal] = await proposals(db)
     scope = (desk.account_id, proposal.problem_domain, "new_flow", None)
-    [first] = await placement._pool(db, scope)
+    [first] = (await placement._pools(db, [scope]))[scope]
     assert first.id == str(proposal.id)
     assert first.summaries == proposal.supporting_summaries
-    assert (await placement._pool(db, scope))[0] is first  # unchanged: not read again
+    assert ((await placement._pools(db, [scope]))[scope])[0] is first  # unchanged: not read again
     await db.refresh(desk.account)
     await import_lines(
         db, desk.account, [novel("k2", "Camera not detected in Teams after Windows update")]
     )
     assert (await desk.drain()).outcomes == {"merged": 1}
-    [again] = await placement._pool(db, scope)
+    [again] = (await placement._pools(db, [scope]))[scope]
     assert again is not first
     assert len(again.summaries) == 2
     [proposal] = await proposals(db)
     proposal.status = "rejected"
     await db.commit()
-    assert await placement._pool(db, scope) == []
+    assert (await placement._pools(db, [scope]))[scope] == []
 
 
 async def test_a_text_changed_by_a_transaction_that_rolls_back_is_not_kept(
@@ -295,15 +295,57 @@ async def test_a_text_changed_by_a_transaction_that_rolls_back_is_not_kept(
     await desk.drain()
     [proposal] = await proposals(db)
     scope = (desk.account_id, proposal.problem_domain, "new_flow", None)
-    [first] = await placement._pool(db, scope)
+    [first] = (await placement._pools(db, [scope]))[scope]
     proposal.supporting_summaries = [*proposal.supporting_summaries, "Webcam gone in Teams"]
     proposal.supporting_session_count += 1
     await db.flush()
-    [during] = await placement._pool(db, scope, changed={proposal.id})
+    [during] = (await placement._pools(db, [scope], changed={proposal.id}))[scope]
     assert during.summaries[-1] == "Webcam gone in Teams"  # this transaction sees its merge
     await db.rollback()
-    [after] = await placement._pool(db, scope)
+    [after] = (await placement._pools(db, [scope]))[scope]
     assert after is first  # the rolled-back text was never kept
+
+
+async def test_pools_of_several_scopes_come_from_one_read_each_with_its_own_proposals(
+    db: AsyncSession, desk: Desk
+) -> None:
+    """A batch reads the pending proposals of all its scopes at once; each scope gets its
+    own, a scope with no proposals an empty pool, and no proposal is listed twice."""
+    from sqlalchemy import event
+
+    from resolutionflow.flywheel import placement
+
+    first = novel("p1")
+    other = {**novel("p2", "Shared mailbox missing from Outlook"), "problem_domain": "email"}
+    await import_lines(db, desk.account, [first, other])
+    await desk.drain()
+    by_domain = {p.problem_domain: p for p in await proposals(db)}
+    assert set(by_domain) == {"endpoint", "email"}
+    scopes = [
+        (desk.account_id, "endpoint", "new_flow", None),
+        (desk.account_id, "email", "new_flow", None),
+        (desk.account_id, "network", "new_flow", None),
+        (desk.account_id, "endpoint", "enhancement", None),
+    ]
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM flow_proposals" in statement:
+            statements.append(statement)
+
+    engine = (await db.connection()).sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        pools = await placement._pools(db, scopes)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [[t.id for t in pools[scope]] for scope in scopes] == [
+        [str(by_domain["endpoint"].id)],
+        [str(by_domain["email"].id)],
+        [],
+        [],
+    ]
+    assert len(statements) <= 2  # the pending (id, count) pairs, then texts not yet kept
 
 
 async def test_merged_proposal_text_has_no_names_and_keeps_case(

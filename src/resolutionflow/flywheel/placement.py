@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,8 @@ from resolutionflow.text.clean import (
     without_names,
 )
 
+Scope = repo.Scope  # account, problem domain, proposal type, target flow
+
 
 def clip_title(text: str) -> str:
     """The text cut to fit a proposal title (255 characters)."""
@@ -76,20 +78,24 @@ def _text(
     )
 
 
-async def _pool(
-    db: AsyncSession, scope: Scope, changed: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset()
-) -> list[ProposalText]:
-    """The texts of the scope's pending proposals, oldest first, read from the database only
+async def _pools(
+    db: AsyncSession,
+    scopes: Iterable[Scope],
+    changed: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset(),
+) -> dict[Scope, list[ProposalText]]:
+    """The texts of each scope's pending proposals, oldest first, read from the database only
     where they are new or changed since they were last read. `changed`: proposals this
     transaction has merged into; their texts are read but not kept, since the transaction may
     yet roll back."""
-    account_id, domain, kind, flow_id = scope
-    versions = await repo.pending_versions(
-        db, account_id, domain=domain, proposal_type=kind, target_flow_id=flow_id
+    versions = await repo.pending_versions(db, scopes)
+    stale = list(
+        dict.fromkeys(
+            pid
+            for found in versions.values()
+            for pid, count in found
+            if pid in changed or _texts.get(pid, (None,))[0] != count
+        )
     )
-    stale = [
-        pid for pid, count in versions if pid in changed or _texts.get(pid, (None,))[0] != count
-    ]
     unsaved: dict[uuid.UUID, ProposalText] = {}
     for pid, count, title, description, keywords, summaries in await repo.proposal_texts(db, stale):
         text = _text(pid, title, description, keywords, summaries)
@@ -97,19 +103,21 @@ async def _pool(
             unsaved[pid] = text
         else:
             _texts[pid] = (count, text)
-    pool: list[ProposalText] = []
-    for pid, _count in versions:
-        if pid in unsaved:
-            pool.append(unsaved[pid])
-            continue
-        found = _texts.get(pid)
-        if found is None:
-            continue  # no longer pending by the time its text was read
-        _texts.move_to_end(pid)
-        pool.append(found[1])
+    pools: dict[Scope, list[ProposalText]] = {}
+    for scope, found in versions.items():
+        pool = pools[scope] = []
+        for pid, _count in found:
+            if pid in unsaved:
+                pool.append(unsaved[pid])
+                continue
+            cached = _texts.get(pid)
+            if cached is None:
+                continue  # no longer pending by the time its text was read
+            _texts.move_to_end(pid)
+            pool.append(cached[1])
     while len(_texts) > _CACHED:
         _texts.popitem(last=False)
-    return pool
+    return pools
 
 
 def _count_session(proposal: FlowProposal, session: Session, summary: str) -> bool:
@@ -138,9 +146,6 @@ def _folded(
         return tree
     proposal.fold_record = record
     return folded
-
-
-Scope = tuple[uuid.UUID, str | None, str, uuid.UUID | None]
 
 
 @dataclass
@@ -234,12 +239,13 @@ class Analysed:
         )
 
 
-def _merge(proposal: FlowProposal, item: Analysed) -> None:
-    """Count the session in the proposal and fold its path into the proposed flow."""
+def _merge(proposal: FlowProposal, item: Analysed) -> bool:
+    """Count the session in the proposal and fold its path into the proposed flow; False if
+    the session was counted already. A new-flow proposal's title is left to `_retitle`, once
+    for all the sessions a batch merged into it."""
     if not _count_session(proposal, item.session, item.summary):
-        return
+        return False
     if item.flow is None:
-        _retitle(proposal)
         data = dict(proposal.proposed_flow_data or {})
         if isinstance(data.get("tree_structure"), dict):
             data["tree_structure"] = _folded(proposal, data["tree_structure"], item.snapshot)
@@ -260,6 +266,7 @@ def _merge(proposal: FlowProposal, item: Analysed) -> None:
             "diff_description": described,
         }
         proposal.description = described
+    return True
 
 
 def _retitle(proposal: FlowProposal) -> None:
@@ -349,34 +356,45 @@ async def place(
     Scoring is CPU work of up to a few tenths of a second on a big pool; it runs in a thread so
     the worker's event loop keeps renewing leases and answering a stop meanwhile.
     """
-    pools: dict[Scope, list[ProposalText]] = {}
-    for scope in dict.fromkeys(item.scope for item in items):
-        pools[scope] = await _pool(db, scope)
+    pools = await _pools(db, [item.scope for item in items])
     choice: dict[int, uuid.UUID] = {}
-    for scope, pool in pools.items():
-        members = [i for i, item in enumerate(items) if item.scope == scope]
-        if not pool:
-            continue
-        bests = await asyncio.to_thread(
-            find_most_similar_many, [items[i].text() for i in members], pool
-        )
-        for index, (best, _score) in zip(members, bests, strict=True):
+    in_scope = {
+        scope: [i for i, item in enumerate(items) if item.scope == scope]
+        for scope, pool in pools.items()
+        if pool
+    }
+    # Every scope's comparison in one trip to the thread.
+    bests = await asyncio.to_thread(
+        lambda: [
+            find_most_similar_many([items[i].text() for i in in_scope[scope]], pools[scope])
+            for scope in in_scope
+        ]
+    )
+    for indices, scope_bests in zip(in_scope.values(), bests, strict=True):
+        for index, (best, _score) in zip(indices, scope_bests, strict=True):
             if best is not None:
                 choice[index] = uuid.UUID(best)
     locked = {p.id: p for p in await repo.lock_proposals(db, sorted(set(choice.values())))}
     results: dict[int, Placement] = {}
+    retitle: dict[uuid.UUID, FlowProposal] = {}  # new-flow proposals that gained sessions
     for index, proposal_id in choice.items():
         proposal = locked.get(proposal_id)
         if proposal is not None and proposal.status == "pending":
-            _merge(proposal, items[index])
+            if _merge(proposal, items[index]) and proposal.proposal_type == "new_flow":
+                retitle[proposal.id] = proposal
             results[index] = Placement(proposal, True)
+    # Titles before the second look, which compares with them.
+    for proposal in retitle.values():
+        _retitle(proposal)
+    retitle.clear()
     rest = [i for i in range(len(items)) if i not in results]
-    for scope in sorted({items[i].scope for i in rest}, key=str):
-        account_id, domain, kind, flow_id = scope
+    unplaced = sorted({items[i].scope for i in rest}, key=str)
+    for account_id, domain, kind, flow_id in unplaced:
         await repo.lock_merge_scope(db, account_id, domain, f"{kind}:{flow_id}")
-        pools[scope] = await _pool(db, scope, changed=set(locked))
+    if unplaced:
+        pools.update(await _pools(db, unplaced, changed=set(locked)))
     created: list[FlowProposal] = []
-    for scope in sorted({items[i].scope for i in rest}, key=str):
+    for scope in unplaced:
         members = [i for i in rest if items[i].scope == scope]
         pool = pools[scope]
         # One comparison for the scope: these sessions against its pool and against each
@@ -401,7 +419,8 @@ async def place(
                 if target is not None:
                     locked[target.id] = target
             if target is not None and target.status == "pending":
-                _merge(target, item)
+                if _merge(target, item) and target.proposal_type == "new_flow":
+                    retitle[target.id] = target
                 results[index] = Placement(target, True)
                 continue
             if can_create is not None and not await can_create(item):
@@ -410,6 +429,8 @@ async def place(
             founded[pos] = proposal
             created.append(proposal)
             results[index] = Placement(proposal, False)
+    for proposal in retitle.values():
+        _retitle(proposal)
     await repo.add_proposals(db, created)
     for proposal in created:
         await notify_reviewers(

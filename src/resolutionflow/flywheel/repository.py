@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, insert, or_, select, text, update
@@ -41,33 +42,50 @@ async def lock_merge_scope(
     await db.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
 
 
+Scope = tuple[uuid.UUID, str | None, str, uuid.UUID | None]  # account, domain, type, flow
+
+
 async def pending_versions(
-    db: AsyncSession,
-    account_id: uuid.UUID,
-    *,
-    domain: str | None,
-    proposal_type: str,
-    target_flow_id: uuid.UUID | None = None,
-) -> list[tuple[uuid.UUID, int]]:
-    """(id, supporting session count) of every pending proposal of the account, domain (None
-    matches None) and type, oldest first. Only a merge changes a pending proposal's text, and
-    every merge raises the count, so the pair tells whether a text read earlier is current."""
-    where = [
-        FlowProposal.account_id == account_id,
-        FlowProposal.status == "pending",
-        FlowProposal.proposal_type == proposal_type,
-        FlowProposal.problem_domain == domain
-        if domain is not None
-        else FlowProposal.problem_domain.is_(None),
-    ]
-    if target_flow_id is not None:
-        where.append(FlowProposal.target_flow_id == target_flow_id)
+    db: AsyncSession, scopes: Iterable[Scope]
+) -> dict[Scope, list[tuple[uuid.UUID, int]]]:
+    """(id, supporting session count) of every pending proposal of each scope (account,
+    domain, type and, when not None, target flow; a None domain matches None), oldest first,
+    in one query. Only a merge changes a pending proposal's text, and every merge raises the
+    count, so the pair tells whether a text read earlier is current."""
+    wanted = list(dict.fromkeys(scopes))
+    found: dict[Scope, list[tuple[uuid.UUID, int]]] = {scope: [] for scope in wanted}
+    if not wanted:
+        return found
+    clauses = []
+    for account_id, domain, kind, flow_id in wanted:
+        where = [
+            FlowProposal.account_id == account_id,
+            FlowProposal.proposal_type == kind,
+            FlowProposal.problem_domain == domain
+            if domain is not None
+            else FlowProposal.problem_domain.is_(None),
+        ]
+        if flow_id is not None:
+            where.append(FlowProposal.target_flow_id == flow_id)
+        clauses.append(and_(*where))
     stmt = (
-        select(FlowProposal.id, FlowProposal.supporting_session_count)
-        .where(*where)
+        select(
+            FlowProposal.id,
+            FlowProposal.supporting_session_count,
+            FlowProposal.account_id,
+            FlowProposal.problem_domain,
+            FlowProposal.proposal_type,
+            FlowProposal.target_flow_id,
+        )
+        .where(FlowProposal.status == "pending", or_(*clauses))
         .order_by(FlowProposal.created_at, FlowProposal.id)
     )
-    return [(row[0], int(row[1])) for row in (await db.execute(stmt)).all()]
+    for pid, count, account_id, domain, kind, flow_id in (await db.execute(stmt)).all():
+        # A row belongs to its own flow's scope and to the scope of any flow.
+        for scope in {(account_id, domain, kind, flow_id), (account_id, domain, kind, None)}:
+            if scope in found:
+                found[scope].append((pid, int(count)))
+    return found
 
 
 ProposalTextRow = tuple[uuid.UUID, int, str, str | None, list[str] | None, list[str] | None]

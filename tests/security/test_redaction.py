@@ -36,6 +36,46 @@ def test_placeholders_are_typed_and_stable_within_a_session() -> None:
     assert redactor.summary() == {"EMAIL": 3, "SECRET": 2}
 
 
+def test_texts_seen_before_are_not_scanned_again_and_number_placeholders_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker redacts one flow's tree for every session that matched it: what a text holds
+    is found once per process. Placeholders are still numbered per redactor, in text order,
+    and what is kept holds no text and no value found in it."""
+    from resolutionflow.redaction import redactor as module
+
+    texts = [
+        "Call 0161 496 0321 first, then mail it@fabrikam.example",
+        "Token ghp_Q8v7f3k2LmN9pR4sT6wX1yZ0aB5cD7eF9gH2 was pasted; mail ops@fabrikam.example",
+    ]
+    first = Redactor().texts(texts)
+    scans: list[str] = []
+    real = module.find
+
+    def counted(text: str, *args: object, **kwargs: object) -> list[module.Span]:
+        scans.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "find", counted)
+    assert Redactor().texts(texts) == first
+    assert scans == []
+    # Reversed, the second text's address is the first this redactor meets: EMAIL_1.
+    reverse = Redactor().texts(list(reversed(texts)))
+    assert reverse == [
+        first[1].replace("EMAIL_2", "EMAIL_1"),
+        first[0].replace("EMAIL_1", "EMAIL_2"),
+    ]
+    assert scans == []
+    # Only what is new is scanned; another level or other names are scanned afresh.
+    Redactor().texts([texts[0], "Printer offline"])
+    assert scans == ["Printer offline"]
+    Redactor("strict", names=["Jonas Weber"]).texts(texts[:1])
+    assert len(scans) == 2
+    kept = repr(list(module._FOUND.items()))
+    for needle in ("0161 496 0321", "ghp_Q8v7", "fabrikam", "Printer"):
+        assert needle not in kept
+
+
 def test_structure_keys_are_kept() -> None:
     value = {"id": "jane.doe@contoso.com", "text": "mail jane.doe@contoso.com", "n": 3}
     out = Redactor().value(value, keep=frozenset({"id"}))

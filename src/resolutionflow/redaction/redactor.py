@@ -10,8 +10,10 @@ or stores them.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -65,6 +67,19 @@ def find(text: str, level: str = "standard", *, names: Sequence[str] = ()) -> li
     return resolve(spans)
 
 
+# What `find` found in a text, kept per process: a worker redacts the same flow tree for
+# every session that matched the flow, and scanning (detect-secrets, phonenumbers) is most of
+# a redaction's cost. Keyed by the level, the names and a digest of the text, and holding
+# offsets and categories only, so no text, and no value found in it, is kept.
+_FOUND: OrderedDict[tuple[str, tuple[str, ...], bytes], tuple[Span, ...]] = OrderedDict()
+_FOUND_KEPT = 50_000
+_FOUND_LOCK = threading.Lock()
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 class Redactor:
     """Redacts texts for one session at one level, numbering placeholders per type."""
 
@@ -87,28 +102,49 @@ class Redactor:
         return "{{" + f"{category}_{numbers[key]}" + "}}"
 
     def texts(self, texts: Sequence[str]) -> list[str]:
-        """Each text redacted; found in one scan of all of them together."""
+        """Each text redacted. Texts scanned before (in this process, at this level, with
+        these names) are not scanned again; the rest are scanned together, in one pass."""
         if not self.active or not texts:
             return list(texts)
+        keys = [(self.level, self.names, _digest(text)) for text in texts]
+        found: dict[int, tuple[Span, ...]] = {}
+        with _FOUND_LOCK:
+            for index, key in enumerate(keys):
+                known = _FOUND.get(key)
+                if known is not None:
+                    _FOUND.move_to_end(key)
+                    found[index] = known
+        unknown = [index for index in range(len(texts)) if index not in found]
+        if unknown:
+            scanned = self._scan([texts[index] for index in unknown])
+            with _FOUND_LOCK:
+                for index, spans in zip(unknown, scanned, strict=True):
+                    found[index] = _FOUND[keys[index]] = spans
+                while len(_FOUND) > _FOUND_KEPT:
+                    _FOUND.popitem(last=False)
+        # Replaced in text order, so placeholders are numbered as the values first appear.
+        return [
+            self._replace(text, list(found[index])) if found[index] else text
+            for index, text in enumerate(texts)
+        ]
+
+    def _scan(self, texts: list[str]) -> list[tuple[Span, ...]]:
+        """What `find` finds in each text, from one scan of them all joined."""
         joined = _SEPARATOR.join(texts)
         starts: list[int] = []
         offset = 0
         for text in texts:
             starts.append(offset)
             offset += len(text) + len(_SEPARATOR)
-        by_text: dict[int, list[Span]] = {}
+        by_text: list[list[Span]] = [[] for _ in texts]
         for span in find(joined, self.level, names=self.names):
             index = bisect.bisect_right(starts, span.start) - 1
             base = starts[index]
             if "\x00" in joined[span.start : span.end] or span.end > base + len(texts[index]):
                 continue  # would cross from one text into the next
-            by_text.setdefault(index, []).append(
-                Span(span.start - base, span.end - base, span.category, span.what)
-            )
-        out = list(texts)
-        for index, spans in by_text.items():
-            out[index] = self._replace(texts[index], spans)
-        return out
+            moved = Span(span.start - base, span.end - base, span.category, span.what)
+            by_text[index].append(moved)
+        return [tuple(spans) for spans in by_text]
 
     def _replace(self, text: str, spans: list[Span]) -> str:
         parts: list[str] = []

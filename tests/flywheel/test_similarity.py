@@ -279,3 +279,25 @@ def test_the_last_candidates_are_always_scored_even_in_a_big_pool() -> None:
     assert sim.best_candidate([0.01, 0.05]) is None
     assert sim.best_candidate([0.3, 0.3]) == 0
     assert sim.best_candidate([]) is None
+
+
+def test_dense_and_sparse_scoring_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small comparisons are scored on dense arrays, big ones on sparse rows: the two give
+    the same scores, empty fields and proposals without summaries included."""
+    import numpy as np
+
+    from resolutionflow.flywheel import similarity as sim
+
+    groups = _groups()
+    rng = random.Random(7)
+    texts = [_pair(group, summaries)[rng.randint(0, 1)] for group, summaries in groups.items()]
+    texts.insert(1, _pair("vpn_sleep", groups["vpn_sleep"])[1])  # one pair that should merge
+    texts.append(ProposalText(id="bare", title="Printer offline again"))  # no summaries
+    texts.append(ProposalText(id="empty", title="", summaries=["the", "please help"]))
+    news, candidates = texts[:4], texts[4:]
+    dense = sim._score_matrix(news, candidates)
+    monkeypatch.setattr(sim, "DENSE_CELLS", 0)
+    sparse = sim._score_matrix(news, candidates)
+    assert dense.shape == (len(candidates), len(news))
+    assert np.allclose(dense, sparse, atol=1e-5)
+    assert dense.max() > DEFAULT_THRESHOLD  # not a comparison of zeros

@@ -32,6 +32,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+_DECODER = json.JSONDecoder(strict=False, parse_constant=_reject_constant)
+
+
 def _balanced_end(text: str, start: int) -> int | None:
     """Index just past the `}` closing the `{` at `start`, or None if it never closes."""
     depth = 0
@@ -74,6 +77,14 @@ def _scan(text: str) -> tuple[dict[str, Any] | None, str | None]:
     first_error: str | None = None
     position = 0
     while (start := text.find("{", position)) != -1:
+        # Most answers are well-formed JSON: the decoder finds where the object ends itself.
+        try:
+            value, _end = _DECODER.raw_decode(text, start)
+        except ValueError:
+            pass
+        else:
+            if isinstance(value, dict):
+                return value, None
         end = _balanced_end(text, start)
         if end is None:
             return None, first_error or (

@@ -30,6 +30,7 @@ from resolutionflow.flows.structure import (
     MAX_OPTIONS,
     MIN_OPTIONS,
     find_problems,
+    json_copy,
     node_index,
 )
 from resolutionflow.sessions.transcript import PathStep, diagnostic_path, session_payload
@@ -403,13 +404,6 @@ def route_record(path: list[PathStep]) -> list[dict[str, Any]]:
     return out
 
 
-def _copied(tree: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of JSON data (trees and records are JSON: this is several times faster
-    than copy.deepcopy)."""
-    copied: dict[str, Any] = json.loads(json.dumps(tree))
-    return copied
-
-
 def route_from_record(steps: list[dict[str, Any]]) -> list[PathStep]:
     """The route a `route_record` kept."""
     out = []
@@ -466,15 +460,15 @@ def _fold_in_order(
 ) -> tuple[dict[str, Any], list[dict[str, int] | None]]:
     """The base with the routes folded in the order given; with, per route, what each option
     gained per session (None for a route left out because it cannot be charted soundly)."""
-    out = _copied(base)
+    out = json_copy(base)
     gains: list[dict[str, int] | None] = [_fold_one(out, path, n) for path, n in routes]
     if not find_problems(out) or find_problems(base):
         return out, gains
     # Some route cannot be charted soundly (never expected): fold them one by one and leave
     # out those that break the tree.
-    out, gains = _copied(base), []
+    out, gains = json_copy(base), []
     for path, sessions in routes:
-        trial = _copied(out)
+        trial = json_copy(out)
         gained = _fold_one(trial, path, sessions)
         sound = not find_problems(trial)
         gains.append(gained if sound else None)
@@ -507,7 +501,7 @@ def refold(
     records were kept) the tree as it stands is the base. A session already folded (listed
     under the tree's "folded_session_ids") changes nothing."""
     if record is None or not isinstance(record.get("base"), dict):
-        record = {"base": _copied(tree), "routes": []}
+        record = {"base": json_copy(tree), "routes": []}
     base = record["base"]
     routes = [dict(r) for r in record.get("routes") or [] if isinstance(r, dict)]
     session_id = str(session.get("id") or "")
@@ -521,13 +515,13 @@ def refold(
     if same is not None:
         same["sessions"] = int(same.get("sessions") or 0) + 1
         if "gained" in same:  # None: the route was left out, and still is
-            folded = _copied(tree)
+            folded = json_copy(tree)
             _add_counts(folded, same.get("gained") or {}, 1)
     else:
         added: dict[str, Any] = {"steps": steps, "sessions": 1}
         # The routes are kept in folding order: is the new one last?
         if not routes or _route_key(routes[-1].get("steps") or []) < _route_key(steps):
-            trial = _copied(tree)
+            trial = json_copy(tree)
             gained = _fold_one(trial, route_from_record(steps), 1)
             if not find_problems(trial) or find_problems(base):
                 folded, added["gained"] = trial, gained

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from resolutionflow.errors import Problem
@@ -10,6 +9,7 @@ from resolutionflow.flows.diff import added_node_ids
 from resolutionflow.flows.structure import (
     MAX_OPTIONS,
     iter_nodes,
+    json_copy,
     node_index,
     show,
     valid_id,
@@ -70,7 +70,7 @@ def apply_enhancement(tree: Any, diff: Any) -> tuple[dict[str, Any], list[Proble
     """
     if not isinstance(tree, dict):
         return {}, validate_tree(tree)
-    merged = copy.deepcopy(tree)
+    merged = json_copy(tree)
     if not isinstance(merged.get("children"), list):
         merged["children"] = []
     problems: list[Problem] = []
@@ -119,7 +119,7 @@ def _add_nodes(
             )
             continue
         taken.add(new_id)
-        node = {k: copy.deepcopy(v) for k, v in raw.items() if k not in _PLACEMENT_KEYS}
+        node = {k: json_copy(v) for k, v in raw.items() if k not in _PLACEMENT_KEYS}
         node.setdefault("options", [])
         node.setdefault("next_node_id", None)
         merged["children"].append(node)
@@ -152,7 +152,7 @@ def _add_options(
         if not isinstance(option, dict) or valid_id(option.get("id")) is None:
             problems.append(Problem(node_id, f"the option to add to {show(node_id)} has no id"))
             continue
-        if _add_option(index[node_id], node_id, copy.deepcopy(option), problems, index):
+        if _add_option(index[node_id], node_id, json_copy(option), problems, index):
             target = option.get("next_node_id")
             if isinstance(target, str):
                 linked.add((node_id, target))

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+import orjson
 
 from resolutionflow.errors import Problem
+
+J = TypeVar("J")
+
+
+def json_copy(value: J) -> J:
+    """A deep copy of JSON data (a tree, a node, a fold record): a round trip through orjson,
+    many times faster than copy.deepcopy. Data orjson refuses (a lone surrogate a model wrote
+    as an escape) is copied by copy.deepcopy instead."""
+    try:
+        copied: J = orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    except orjson.JSONEncodeError:
+        return copy.deepcopy(value)
+    return copied
+
 
 NODE_TYPES = ("decision", "action", "solution")
 MIN_OPTIONS = 2

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     # Flywheel
     daily_proposal_budget: int = 50
     worker_interval_seconds: int = 300
-    worker_batch_size: int = Field(default=50, ge=1)
+    worker_batch_size: int = Field(default=100, ge=1)
     worker_lease_seconds: int = 600
     worker_max_attempts: int = 5
     worker_retry_base_seconds: float = 30.0

@@ -563,6 +563,58 @@ async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
     assert await statuses(db) == {"completed": 7}
 
 
+class Counting:
+    """The offline provider, slowed down, counting how many calls are in flight at once."""
+
+    def __init__(self) -> None:
+        self.offline = OfflineProvider()
+        self.in_flight = 0
+        self.most = 0
+
+    async def generate_json(
+        self,
+        system_prompt: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        *,
+        schema: Any = None,
+    ) -> GenerationResult:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await asyncio.sleep(0.02)
+            return await self.offline.generate_json(system_prompt, messages, max_tokens)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_claim_fills_the_batch_and_model_calls_stay_within_the_concurrency(
+    db: AsyncSession, desk: Desk
+) -> None:
+    """A worker holds up to a batch of sessions at once whatever its model concurrency (what
+    a batch costs is then shared by more sessions); the model still sees at most
+    `ai_concurrency` calls at a time."""
+    topics = ["printer jam", "VPN drops", "Outlook crash", "disk full", "Teams echo", "MFA loop"]
+    lines = [novel(f"c{i}", f"{topic} on floor {i}") for i, topic in enumerate(topics)]
+    await import_lines(db, desk.account, lines)
+    provider = Counting()
+    worker = desk.worker(worker_batch_size=6, ai_concurrency=1, provider=provider)
+    claims: list[int] = []
+    claim_batch = worker.claim_batch
+
+    async def recording(limit: int) -> list[uuid.UUID]:
+        ids = await claim_batch(limit)
+        claims.append(len(ids))
+        return ids
+
+    worker.claim_batch = recording  # type: ignore[method-assign]
+    stats = await worker.drain()
+    assert stats.processed == 6 and "failed" not in stats.outcomes
+    assert claims[0] == 6
+    assert provider.most == 1
+    await assert_nothing_lost(db)
+
+
 async def test_a_stopped_worker_finishes_what_it_holds_and_claims_nothing_more(
     db: AsyncSession, desk: Desk
 ) -> None:

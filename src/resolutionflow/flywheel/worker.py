@@ -237,9 +237,13 @@ class Worker:
         `max_wait_seconds`. Sessions waiting for the next budget day are never waited for.
 
         Each claim takes at most `worker_batch_size` sessions in one short transaction, and
-        claims go on while there is room beside the jobs in flight, so a tick clears the whole
-        backlog (the daily budget, not the batch, limits what a day spends). After `stop()`
-        nothing more is claimed: the jobs in flight are recorded and the drain returns.
+        claims go on while fewer than `worker_batch_size` jobs are in flight, so a tick clears
+        the whole backlog (the daily budget, not the batch, limits what a day spends). Model
+        calls among those jobs are limited by `ai_concurrency`, not by the claim: answers that
+        come in together are written in one transaction, and what a batch costs (reading and
+        writing the proposals it joins, reading its pools) is then shared by more sessions.
+        After `stop()` nothing more is claimed: the jobs in flight are recorded and the drain
+        returns.
         """
         logs.bind(worker_id=self.worker_id)  # jobs started below inherit it
         self._idle.clear()
@@ -257,10 +261,9 @@ class Worker:
         stats = DrainStats()
         started = time.perf_counter()
         batch_size = max(1, self.settings.worker_batch_size)
-        concurrency = max(1, min(batch_size, self.settings.ai_concurrency * 2))
         pending: set[asyncio.Task[Outcome | Ready]] = set()
         while True:
-            room = min(batch_size, concurrency * 2 - len(pending))
+            room = batch_size - len(pending)
             stopping = self._stopping.is_set()
             ids = await self.claim_batch(room) if room > 0 and not stopping else []
             if ids:

@@ -383,6 +383,8 @@ async def test_merged_proposal_text_has_no_names_and_keeps_case(
     assert proposal.title.startswith("Teams camera not detected")
     assert "Teams" in proposal.match_keywords or "teams" in proposal.match_keywords
     assert proposal.description.startswith("Reported 3 times")
+    # The flow a reviewer would publish carries the keywords the proposal shows.
+    assert proposal.proposed_flow_data["match_keywords"] == proposal.match_keywords
 
 
 async def test_analysing_again_adds_nothing(db: AsyncSession, desk: Desk) -> None:

@@ -280,6 +280,12 @@ def _retitle(proposal: FlowProposal) -> None:
     keywords = shared_keywords(summaries, extra=list(proposal.match_keywords or []))
     if keywords:
         proposal.match_keywords = keywords
+        # The flow a reviewer publishes carries the proposal's keywords.
+        if isinstance(proposal.proposed_flow_data, dict):
+            proposal.proposed_flow_data = {
+                **proposal.proposed_flow_data,
+                "match_keywords": list(keywords),
+            }
     description = proposal.description or ""
     if description.startswith(("Reported as:", "Reported ")) and "Resolved by:" in description:
         resolved = description[description.index("Resolved by:") :]

@@ -69,9 +69,9 @@ def find(text: str, level: str = "standard", *, names: Sequence[str] = ()) -> li
 
 # What `find` found in a text, kept per process: a worker redacts the same flow tree for
 # every session that matched the flow, and scanning (detect-secrets, phonenumbers) is most of
-# a redaction's cost. Keyed by the level, the names and a digest of the text, and holding
-# offsets and categories only, so no text, and no value found in it, is kept.
-_FOUND: OrderedDict[tuple[str, tuple[str, ...], bytes], tuple[Span, ...]] = OrderedDict()
+# a redaction's cost. Keyed by the level and digests of the names and of the text, and
+# holding offsets and categories only, so no text, no name and no value found is kept.
+_FOUND: OrderedDict[tuple[str, bytes, bytes], tuple[Span, ...]] = OrderedDict()
 _FOUND_KEPT = 50_000
 _FOUND_LOCK = threading.Lock()
 
@@ -106,7 +106,8 @@ class Redactor:
         these names) are not scanned again; the rest are scanned together, in one pass."""
         if not self.active or not texts:
             return list(texts)
-        keys = [(self.level, self.names, _digest(text)) for text in texts]
+        names = _digest("\x00".join(self.names))
+        keys = [(self.level, names, _digest(text)) for text in texts]
         found: dict[int, tuple[Span, ...]] = {}
         with _FOUND_LOCK:
             for index, key in enumerate(keys):

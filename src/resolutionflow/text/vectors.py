@@ -40,11 +40,12 @@ _Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _counted(row_of: np.ndarray, ids: np.ndarray, n_rows: int, width: int) -> _Arrays:
     """Term counts per row from (row, term id) pairs: duplicates summed, ids sorted."""
-    key, counts = np.unique(row_of.astype(np.int64) * max(width, 1) + ids, return_counts=True)
-    rows = key // max(width, 1)
+    stride = max(width, 1)  # one number per (row, id) pair, in row then id order
+    key, counts = np.unique(row_of.astype(np.int64) * stride + ids, return_counts=True)
+    rows = key // stride
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return indptr, (key - rows * max(width, 1)).astype(np.int32), counts.astype(np.float32)
+    return indptr, (key - rows * stride).astype(np.int32), counts.astype(np.float32)
 
 
 def _listed(ids: list[list[int]], width: int) -> _Arrays:
@@ -73,7 +74,7 @@ def _unit(indptr: np.ndarray, data: np.ndarray) -> np.ndarray:
 
 
 def l2_rows(rows: sp.csr_matrix) -> sp.csr_matrix:
-    """The rows scaled to unit length (all-zero rows stay zero), in place; CSR in, CSR out."""
+    """The rows scaled to unit length (all-zero rows stay zero); CSR in, CSR out."""
     rows = sp.csr_matrix(rows)
     if rows.nnz:
         rows.data = _unit(rows.indptr, rows.data)

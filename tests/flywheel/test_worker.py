@@ -17,6 +17,7 @@ from resolutionflow.ai.providers.offline import OfflineProvider
 from resolutionflow.flows.structure import validate_tree
 from resolutionflow.flywheel import budget
 from resolutionflow.flywheel.scheduler import start_periodic, stop_periodic
+from resolutionflow.flywheel.worker import Worker
 from resolutionflow.models import Flow, ModelUsage, Notification, Session
 from tests.fixtures.desk import Desk, assert_nothing_lost, import_lines, proposals, statuses
 
@@ -545,11 +546,8 @@ async def test_failed_sessions_can_be_retried(db: AsyncSession, desk: Desk) -> N
     assert stats.outcomes == {"proposed": 1}
 
 
-async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
-    db: AsyncSession, desk: Desk
-) -> None:
-    await import_lines(db, desk.account, [followed(f"b{i}") for i in range(7)])
-    worker = desk.worker(worker_batch_size=3)
+def record_claims(worker: Worker) -> list[int]:
+    """How many sessions each of the worker's claims took, filled in as it claims."""
     claims: list[int] = []
     claim_batch = worker.claim_batch
 
@@ -559,33 +557,33 @@ async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
         return ids
 
     worker.claim_batch = recording  # type: ignore[method-assign]
+    return claims
+
+
+async def test_a_drain_claims_batches_of_the_configured_size_until_empty(
+    db: AsyncSession, desk: Desk
+) -> None:
+    await import_lines(db, desk.account, [followed(f"b{i}") for i in range(7)])
+    worker = desk.worker(worker_batch_size=3)
+    claims = record_claims(worker)
     stats = await worker.drain()
     assert stats.processed == 7  # one tick clears the whole backlog
     assert max(claims) == 3 and sum(claims) == 7
     assert await statuses(db) == {"completed": 7}
 
 
-class Counting:
+class Counting(OfflineProvider):
     """The offline provider, slowed down, counting how many calls are in flight at once."""
 
-    def __init__(self) -> None:
-        self.offline = OfflineProvider()
-        self.in_flight = 0
-        self.most = 0
+    in_flight = 0
+    most = 0
 
-    async def generate_json(
-        self,
-        system_prompt: str,
-        messages: list[dict[str, Any]],
-        max_tokens: int,
-        *,
-        schema: Any = None,
-    ) -> GenerationResult:
+    async def generate_json(self, *args: Any, **kwargs: Any) -> GenerationResult:
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
         try:
             await asyncio.sleep(0.02)
-            return await self.offline.generate_json(system_prompt, messages, max_tokens)
+            return await super().generate_json(*args, **kwargs)
         finally:
             self.in_flight -= 1
 
@@ -601,15 +599,7 @@ async def test_a_claim_fills_the_batch_and_model_calls_stay_within_the_concurren
     await import_lines(db, desk.account, lines)
     provider = Counting()
     worker = desk.worker(worker_batch_size=6, ai_concurrency=1, provider=provider)
-    claims: list[int] = []
-    claim_batch = worker.claim_batch
-
-    async def recording(limit: int) -> list[uuid.UUID]:
-        ids = await claim_batch(limit)
-        claims.append(len(ids))
-        return ids
-
-    worker.claim_batch = recording  # type: ignore[method-assign]
+    claims = record_claims(worker)
     stats = await worker.drain()
     assert stats.processed == 6 and "failed" not in stats.outcomes
     assert claims[0] == 6

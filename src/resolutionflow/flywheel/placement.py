@@ -383,12 +383,16 @@ async def place(
     locked = {p.id: p for p in await repo.lock_proposals(db, sorted(set(choice.values())))}
     results: dict[int, Placement] = {}
     retitle: dict[uuid.UUID, FlowProposal] = {}  # new-flow proposals that gained sessions
+
+    def join(proposal: FlowProposal, index: int) -> None:
+        if _merge(proposal, items[index]) and proposal.proposal_type == "new_flow":
+            retitle[proposal.id] = proposal
+        results[index] = Placement(proposal, True)
+
     for index, proposal_id in choice.items():
         proposal = locked.get(proposal_id)
         if proposal is not None and proposal.status == "pending":
-            if _merge(proposal, items[index]) and proposal.proposal_type == "new_flow":
-                retitle[proposal.id] = proposal
-            results[index] = Placement(proposal, True)
+            join(proposal, index)
     # Titles before the second look, which compares with them.
     for proposal in retitle.values():
         _retitle(proposal)
@@ -425,9 +429,7 @@ async def place(
                 if target is not None:
                     locked[target.id] = target
             if target is not None and target.status == "pending":
-                if _merge(target, item) and target.proposal_type == "new_flow":
-                    retitle[target.id] = target
-                results[index] = Placement(target, True)
+                join(target, index)
                 continue
             if can_create is not None and not await can_create(item):
                 continue  # not placed (the daily budget is spent): the caller parks the session

@@ -96,9 +96,6 @@ class _TermCounts:
         self.chars = chars
         self.vocabulary: dict[str, int] = {}
 
-    def fit_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return _matrix(self.fit_arrays(texts), len(self.vocabulary))
-
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         return _matrix(self.arrays(texts), len(self.vocabulary))
 
@@ -214,8 +211,8 @@ class TextVectoriser:
         """Fit on already normalised texts (see `normalise`) and return their rows."""
         if not any(norm):
             # A vocabulary cannot be empty; a placeholder keeps all-stop-word input working.
-            self._word.fit_transform(["_"])
-            self._char.fit_transform(["_"])
+            self._word.fit_arrays(["_"])
+            self._char.fit_arrays(["_"])
             self._fitted = True
             return self._combine(norm)
         # Fitting already counts every text: keep those rows rather than reading them again.

@@ -41,10 +41,17 @@ def test_a_bare_object() -> None:
         '```JSON \r\n{"a": 1}\r\n```',
         'Here is the flow:\n```json\n{"a": 1}\n```\nLet me know if you need changes.',
         '```json\n{"a": 1}',  # the closing fence was cut off
+        '```json\n{"a": 1}```\nDone.',  # closed on the object's own line
     ],
 )
 def test_code_fences(text: str) -> None:
     assert extract_json_object(text) == {"a": 1}
+
+
+def test_backticks_inside_a_fenced_string_do_not_close_the_fence() -> None:
+    # Found by the property test below: a key of three backticks ended the block early.
+    text = '```json\n{\n  "```": null,\n  "cmd": "run ```x``` now"\n}\n```'
+    assert extract_json_object(text) == {"```": None, "cmd": "run ```x``` now"}
 
 
 def test_prose_before_and_after() -> None:

@@ -15,7 +15,12 @@ from typing import Any
 
 from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\r?\n(.*?)(?:```|\Z)", re.DOTALL)
+# A closing fence starts its own line (as in Markdown), so a "```" inside a JSON string does not
+# end the block; a fence closed on the object's last line runs on to the next line-start fence
+# or the end, and the decoder stops at the object's end.
+_FENCE = re.compile(
+    r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\r?\n(.*?)(?:^[ \t]*```|\Z)", re.DOTALL | re.MULTILINE
+)
 _JSON_LANGS = ("", "json", "jsonc", "json5", "javascript", "js")
 
 

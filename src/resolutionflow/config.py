@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_database_url)
     database_echo: bool = False
     database_pool_size: int = 10
+    # Server processes remember which user and account an API token belongs to between reads,
+    # forgetting at once when PostgreSQL notifies a change (LISTEN/NOTIFY). Turn it off behind
+    # a pooler that does not pass notifications on (PgBouncer in transaction mode).
+    token_cache: bool = True
 
     # Secret for signing session cookies and CSRF tokens. Generated per process when unset,
     # which signs everyone out on restart: set it in production.

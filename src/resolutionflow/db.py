@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -152,7 +152,19 @@ async def unit_of_work(
             raise
 
 
+_on_dispose: list[Callable[[], Awaitable[None]]] = []
+
+
+def on_dispose(close: Callable[[], Awaitable[None]]) -> None:
+    """Run `close` whenever the engines are disposed (shutdown, tests): for connections an
+    area keeps outside the pools, such as a LISTEN connection."""
+    if close not in _on_dispose:
+        _on_dispose.append(close)
+
+
 async def dispose_engines() -> None:
+    for close in list(_on_dispose):
+        await close()
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from resolutionflow import models
 from resolutionflow.config import Settings
 from resolutionflow.migrations.runner import head_revision, upgrade
+from resolutionflow.models.sign_in_notices import SIGN_IN_COLUMNS
 from tests.dbutil import create_pg_database, drop_pg_database, postgres_admin_url, sync_pg_url
 
 
@@ -46,10 +47,32 @@ def test_postgres_migrations_match_models() -> None:
     url = create_pg_database("rf_migrate")
     try:
         _check(*_diff_after_upgrade(url, sync_pg_url(url)))
+        assert _sign_in_triggers(sync_pg_url(url)) == set(SIGN_IN_COLUMNS)
         # Running the upgrade again is a no-op, not an error.
         upgrade(Settings(database_url=url))
     finally:
         drop_pg_database(url)
+
+
+def _sign_in_triggers(sync_url: str) -> set[str]:
+    """The tables whose writes notify sign-in changes (models/sign_in_notices.py)."""
+    engine = create_engine(sync_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT tgrelid::regclass::text FROM pg_trigger "
+                    "WHERE tgname = 'rf_sign_in_changed' AND NOT tgisinternal"
+                )
+            )
+            return {row[0] for row in rows}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_postgres_schema_from_models_has_the_sign_in_triggers(database_url: str) -> None:
+    assert _sign_in_triggers(sync_pg_url(database_url)) == set(SIGN_IN_COLUMNS)
 
 
 def test_models_declare_the_seed_checks() -> None:

@@ -17,6 +17,7 @@ from resolutionflow.models.session import (
     Session,
     SessionStep,
 )
+from resolutionflow.models.sign_in_notices import SIGN_IN_CHANNEL
 from resolutionflow.models.usage import ModelUsage, ProposalBudget
 from resolutionflow.vocabulary import PROBLEM_DOMAINS
 
@@ -29,6 +30,7 @@ __all__ = [
     "PROPOSAL_TYPES",
     "ROLES",
     "SESSION_STATUSES",
+    "SIGN_IN_CHANNEL",
     "STEP_TYPES",
     "Account",
     "ApiToken",

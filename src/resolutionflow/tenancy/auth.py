@@ -18,6 +18,7 @@ from resolutionflow.models import Account, User
 from resolutionflow.models.base import utcnow
 from resolutionflow.tenancy import repository as repo
 from resolutionflow.tenancy.security import hash_token, verify_password
+from resolutionflow.tenancy.tokencache import TokenCache
 
 SESSION_COOKIE = "rf_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -101,17 +102,34 @@ async def _active_user_and_account(db: AsyncSession, user_id: uuid.UUID) -> tupl
     return found[0], found[1]
 
 
-async def principal_from_token(db: AsyncSession, token: str) -> Principal:
-    found = await repo.token_with_owner(db, hash_token(token))
+async def principal_from_token(
+    db: AsyncSession, token: str, *, cache: TokenCache | None = None
+) -> Principal:
+    """The token's user and account. With a cache (reads on PostgreSQL), a token found valid
+    before is taken from it, unless a change to it was notified since."""
+    token_hash = hash_token(token)
+    now = utcnow()
+    if cache is not None:
+        known = cache.get(token_hash)
+        if known is not None:
+            cached_user, cached_account = known.user_and_account(db)
+            if known.last_used_at is None or (now - known.last_used_at).total_seconds() > 60:
+                await repo.touch_token(db, known.token_id, now)
+                await db.commit()
+                cache.touched(token_hash, now)
+            return Principal(user=cached_user, account=cached_account, via="token")
+        generation = cache.generation
+    found = await repo.token_with_owner(db, token_hash)
     if found is None or found[0].revoked_at is not None:
         raise Unauthorized("the API token is not valid")
     record, user, account = found
     if user is None or not user.is_active or account is None:
         raise Unauthorized("sign in again")
-    now = utcnow()
     # Touch at most once a minute: a write per request would serialise readers on SQLite.
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
         record.last_used_at = now
+    if cache is not None:
+        cache.put(token_hash, record, user, account, generation)
     return Principal(user=user, account=account, via="token")
 
 

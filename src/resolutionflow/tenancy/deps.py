@@ -20,6 +20,7 @@ from resolutionflow.tenancy.auth import (
     principal_from_token,
 )
 from resolutionflow.tenancy.roles import require_admin, require_reviewer
+from resolutionflow.tenancy.tokencache import cache_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -77,7 +78,9 @@ async def get_principal(request: Request, db: DB, settings: AppSettings) -> Prin
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
-        principal = await principal_from_token(db, token.strip())
+        # Reads may take the token's owner from this process's cache; writes ask the database.
+        cache = cache_for(settings) if request.method in SAFE_METHODS else None
+        principal = await principal_from_token(db, token.strip(), cache=cache)
         if db.dirty:
             await db.commit()  # last_used_at
         logs.bind(account=principal.account.slug)

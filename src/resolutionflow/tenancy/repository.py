@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolutionflow.models import Account, ApiToken, User
@@ -36,6 +37,11 @@ async def token_with_owner(
 ) -> tuple[ApiToken, User | None, Account | None] | None:
     found = (await db.execute(_TOKEN_LOOKUP, {"token_hash": token_hash})).one_or_none()
     return (found[0], found[1], found[2]) if found is not None else None
+
+
+async def touch_token(db: AsyncSession, token_id: uuid.UUID, when: datetime) -> None:
+    """Record when a token was last used (a plain UPDATE: the token row is not loaded)."""
+    await db.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
 
 
 async def user_by_email(db: AsyncSession, email: str) -> User | None:

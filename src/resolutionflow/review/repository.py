@@ -112,7 +112,7 @@ async def page(
     sort_by: str,
     skip: int,
     limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Row[Any]], int]:
     """One page of proposal summaries (no flow payloads) and the total matching count."""
     shape = (bool(status), bool(proposal_type), bool(domain))
     params = {
@@ -123,16 +123,17 @@ async def page(
         "skip": skip,
         "limit": limit,
     }
-    result = await db.execute(_page_statement(*shape, sort_by), params)
-    rows = [dict(r) for r in result.mappings()]
+    # On the session's connection: plain rows, without the ORM's handling of a result.
+    connection = await db.connection()
+    rows = list((await connection.execute(_page_statement(*shape, sort_by), params)).all())
     if not rows:
         # A page past the end carries no total with it: count on its own.
-        total = (await db.execute(_total_statement(*shape), params)).scalar_one() if skip else 0
+        total = (
+            (await connection.execute(_total_statement(*shape), params)).scalar_one() if skip else 0
+        )
         return rows, int(total)
-    total = int(rows[0]["total"])
-    for row in rows:
-        del row["total"]
-    return rows, total
+    # Rows, read by attribute (the response model reads them so); each carries the total.
+    return rows, int(rows[0].total)
 
 
 _DETAIL = select(FlowProposal.__table__).where(
@@ -145,7 +146,7 @@ async def proposal_row(
 ) -> Row[Any] | None:
     """Every column of one proposal of the account, as a plain row (no ORM identity)."""
     params = {"proposal_id": proposal_id, "account_id": account_id}
-    return (await db.execute(_DETAIL, params)).one_or_none()
+    return (await (await db.connection()).execute(_DETAIL, params)).one_or_none()
 
 
 TOP_DOMAINS = 5

@@ -27,7 +27,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, event
@@ -42,6 +42,8 @@ from resolutionflow.models import Account, ApiToken, User
 from resolutionflow.models.sign_in_notices import SIGN_IN_CHANNEL, SIGN_IN_COLUMNS
 
 log = logging.getLogger(__name__)
+
+_Model = TypeVar("_Model", User, Account)
 
 TTL_SECONDS = 30.0
 MAX_ENTRIES = 10_000
@@ -66,11 +68,19 @@ class Known:
         """Fresh copies for this request, attached to its session as if it had loaded them."""
         account_values = dict(self.account)
         account_values["settings"] = orjson.loads(orjson.dumps(account_values["settings"]))
-        user, account = User(**self.user), Account(**account_values)
-        for obj in (user, account):
-            make_transient_to_detached(obj)
-            db.add(obj)
+        user, account = _loaded(User, self.user), _loaded(Account, account_values)
+        db.add(user)
+        db.add(account)
         return user, account
+
+
+def _loaded(cls: type[_Model], values: dict[str, Any]) -> _Model:
+    """An instance holding these column values as if a query had loaded them (no change
+    history), detached: the constructor's attribute events are skipped, as a load skips them."""
+    obj: _Model = sa_inspect(cls).class_manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
+    return obj
 
 
 class TokenCache:

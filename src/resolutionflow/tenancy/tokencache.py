@@ -160,6 +160,9 @@ class TokenCache:
             connection = await asyncpg.connect(self.dsn, timeout=5)
             connection.add_termination_listener(lambda _connection: self._lost())
             await connection.add_listener(SIGN_IN_CHANNEL, self._notified)
+        except asyncio.CancelledError:
+            _terminate(connection)
+            raise
         except Exception as exc:  # any failure: keep asking the database
             self.retry_at = time.monotonic() + RETRY_SECONDS
             log.warning(
@@ -168,8 +171,7 @@ class TokenCache:
                 RETRY_SECONDS,
                 exc,
             )
-            if connection is not None:
-                connection.terminate()
+            _terminate(connection)
             return
         finally:
             self.connecting = None
@@ -187,8 +189,7 @@ class TokenCache:
         if self.connecting is not None:
             self.connecting.cancel()
             self.connecting = None
-        if self.connection is not None:
-            self.connection.terminate()
+        _terminate(self.connection)
         self.connection = None
         self.loop = None
         self.forget()
@@ -203,9 +204,23 @@ class TokenCache:
             await asyncio.gather(connecting, return_exceptions=True)
         if connection is not None and not connection.is_closed():
             if same_loop:
-                await connection.close(timeout=2)
+                try:
+                    await connection.close(timeout=2)
+                except Exception:  # a broken connection: drop it rather than fail shutdown
+                    _terminate(connection)
             else:
-                connection.terminate()
+                _terminate(connection)
+
+
+def _terminate(connection: Any) -> None:
+    """Close a connection at once, even one whose event loop has ended (tests run one loop
+    each): its socket goes, and nothing of it is awaited."""
+    if connection is None:
+        return
+    try:
+        connection.terminate()
+    except Exception as exc:  # a closed loop refuses the callback; the socket is gone anyway
+        log.debug("closing the sign-in listener: %s", exc)
 
 
 _caches: dict[str, TokenCache] = {}

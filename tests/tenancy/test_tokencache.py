@@ -54,10 +54,14 @@ async def _listening(client: httpx.AsyncClient, world: World, settings: Settings
     raise AssertionError("the cache never started listening")
 
 
+def _plain_url(settings: Settings) -> str:
+    """The database's URL as psycopg itself takes it (no SQLAlchemy driver name)."""
+    return sync_pg_url(settings.database_url).replace("postgresql+psycopg://", "postgresql://")
+
+
 def _elsewhere(settings: Settings, sql: str, *params: Any) -> None:
     """A write from another process's connection: no SQLAlchemy, so only the notice tells."""
-    url = sync_pg_url(settings.database_url).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(_plain_url(settings), autocommit=True) as conn:
         conn.execute(sql, params)
 
 
@@ -261,7 +265,7 @@ async def test_each_request_gets_its_own_copies(
 
 @postgres_only
 def test_the_triggers_notify_on_the_columns_that_count(app_settings: Settings) -> None:
-    url = sync_pg_url(app_settings.database_url).replace("postgresql+psycopg://", "postgresql://")
+    url = _plain_url(app_settings)
     with (
         psycopg.connect(url, autocommit=True) as listener,
         psycopg.connect(url, autocommit=True) as writer,

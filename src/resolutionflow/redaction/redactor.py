@@ -86,6 +86,7 @@ class Redactor:
     def __init__(self, level: str = "standard", *, names: Iterable[str] = ()) -> None:
         self.level = check_level(level)
         self.names = tuple(n for n in names if n)
+        self._names_digest = _digest("\x00".join(self.names))  # part of the scan cache's key
         self._numbers: dict[str, dict[str, int]] = {}
         self.counts: Counter[str] = Counter()
 
@@ -106,8 +107,7 @@ class Redactor:
         these names) are not scanned again; the rest are scanned together, in one pass."""
         if not self.active or not texts:
             return list(texts)
-        names = _digest("\x00".join(self.names))
-        keys = [(self.level, names, _digest(text)) for text in texts]
+        keys = [(self.level, self._names_digest, _digest(text)) for text in texts]
         found: dict[int, tuple[Span, ...]] = {}
         with _FOUND_LOCK:
             for index, key in enumerate(keys):

@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -102,6 +103,11 @@ async def _active_user_and_account(db: AsyncSession, user_id: uuid.UUID) -> tupl
     return found[0], found[1]
 
 
+def _touch_due(last_used_at: datetime | None, now: datetime) -> bool:
+    # Touch at most once a minute: a write per request would serialise readers on SQLite.
+    return last_used_at is None or (now - last_used_at).total_seconds() > 60
+
+
 async def principal_from_token(
     db: AsyncSession, token: str, *, cache: TokenCache | None = None
 ) -> Principal:
@@ -113,7 +119,7 @@ async def principal_from_token(
         known = cache.get(token_hash)
         if known is not None:
             cached_user, cached_account = known.user_and_account(db)
-            if known.last_used_at is None or (now - known.last_used_at).total_seconds() > 60:
+            if _touch_due(known.last_used_at, now):
                 await repo.touch_token(db, known.token_id, now)
                 await db.commit()
                 cache.touched(token_hash, now)
@@ -125,8 +131,7 @@ async def principal_from_token(
     record, user, account = found
     if user is None or not user.is_active or account is None:
         raise Unauthorized("sign in again")
-    # Touch at most once a minute: a write per request would serialise readers on SQLite.
-    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
+    if _touch_due(record.last_used_at, now):
         record.last_used_at = now
     if cache is not None:
         cache.put(token_hash, record, user, account, generation)

@@ -62,13 +62,11 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     maker = get_sessionmaker(settings, write=write)
     options = {} if write or settings.is_sqlite else {"bind": _autocommit_bind(settings)}
     async with maker(**options) as db:
-        if options:
-            yield db  # autocommit: no transaction to roll back; closing returns the connection
-            return
         try:
             yield db
         finally:
-            await db.rollback()
+            if not options:  # autocommit has no transaction to roll back
+                await db.rollback()
 
 
 DB = Annotated[AsyncSession, Depends(get_db)]
